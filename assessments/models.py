@@ -1,0 +1,247 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.offices.models import Office
+from recommendations.models import Framework, Recommendation
+
+COMMENT_MAX_LENGTH = 3000
+LONG_TEXT_MAX_LENGTH = 10000
+
+
+class CycleQuerySet(models.QuerySet):
+    def open_on(self, day: datetime.date):
+        return self.filter(opens_on__lte=day, closes_on__gte=day)
+
+
+class Cycle(models.Model):
+    """One year's survey: a framework version, a window, and the offices invited."""
+
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", _("Not open yet")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("framework")
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    invited_offices = models.ManyToManyField(
+        Office,
+        through="Invitation",
+        related_name="cycles",
+        blank=True,
+        verbose_name=_("invited offices"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="cycle_closes_after_it_opens",
+            ),
+        ]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def clean(self) -> None:
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("A cycle cannot close before it opens.")})
+        if self.framework_id and self.framework.status == Framework.Status.DRAFT:
+            raise ValidationError(
+                {"framework": _("A cycle uses an active framework, not a draft.")}
+            )
+
+    def state_on(self, day: datetime.date) -> str:
+        if day < self.opens_on:
+            return self.State.UPCOMING
+        if day > self.closes_on:
+            return self.State.CLOSED
+        return self.State.OPEN
+
+    @property
+    def state(self) -> str:
+        return self.state_on(timezone.localdate())
+
+    @property
+    def state_label(self) -> str:
+        return self.State(self.state).label
+
+
+class Invitation(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="invitations")
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "office"], name="one_invitation_per_cycle"),
+        ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} – {self.office.code}"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The assessments this person may read."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_secretariat:
+            return self
+        if user.is_colead:
+            return self.filter(submitted_at__isnull=False)
+        return self.filter(office__memberships__user=user)
+
+    def submitted(self):
+        return self.filter(status=Assessment.Status.SUBMITTED)
+
+
+class Assessment(models.Model):
+    """One office's answers for one cycle."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Bumped on every save: a save based on an older version is a conflict, not an overwrite.
+    version = models.PositiveIntegerField(default=1)
+    proposals = models.TextField(
+        _("proposals to improve or update the recommendations"),
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+    )
+    proposals_private = models.BooleanField(_("not for publication"), default=False)
+    other_comments = models.TextField(
+        _("anything else"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
+    other_comments_private = models.BooleanField(_("not for publication"), default=False)
+    # Set at the first submission and kept through reopenings: the framework stays frozen.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cycle__year", "office__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "office"], name="one_assessment_per_cycle"),
+        ]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"{self.office.code} {self.cycle.year}"
+
+
+class Answer(models.Model):
+    """An office's answers about one recommendation (questions 2-6, 8 and the maturity)."""
+
+    class Status(models.TextChoices):
+        IMPLEMENTED = "implemented", _("Implemented")
+        ONGOING = "ongoing", _("Ongoing implementation")
+        DECIDED = "decided", _("Decision made to implement")
+        CONSIDERING = "considering", _("Under consideration")
+        NOT_PLANNED = "not_planned", _("Not planned")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="answers"
+    )
+    # Blank is "not answered": its own bucket in every figure, never dropped.
+    status = models.CharField(
+        _("implementation status"), max_length=16, choices=Status.choices, blank=True
+    )
+    status_comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_MAX_LENGTH)
+    status_comment_private = models.BooleanField(_("not for publication"), default=False)
+    # For the yes/no questions None means "not asked" (older surveys asked fewer questions).
+    focus = models.BooleanField(_("a current focus"), null=True, blank=True)
+    focus_comment = models.TextField(
+        _("related projects"), blank=True, max_length=COMMENT_MAX_LENGTH
+    )
+    focus_comment_private = models.BooleanField(_("not for publication"), default=False)
+    low_priority = models.BooleanField(_("a low priority"), null=True, blank=True)
+    low_priority_comment = models.TextField(
+        _("why a low priority"), blank=True, max_length=COMMENT_MAX_LENGTH
+    )
+    low_priority_comment_private = models.BooleanField(_("not for publication"), default=False)
+    challenge = models.BooleanField(_("a big implementation challenge"), null=True, blank=True)
+    challenge_comment = models.TextField(
+        _("why a challenge"), blank=True, max_length=COMMENT_MAX_LENGTH
+    )
+    challenge_comment_private = models.BooleanField(_("not for publication"), default=False)
+    discuss = models.BooleanField(_("discuss at future meetings"), null=True, blank=True)
+    maturity_current = models.PositiveSmallIntegerField(
+        _("current maturity level"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    maturity_target = models.PositiveSmallIntegerField(
+        _("target level for next year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    evidence = models.TextField(_("evidence"), blank=True, max_length=COMMENT_MAX_LENGTH)
+    evidence_private = models.BooleanField(_("not for publication"), default=False)
+    evidence_url = models.URLField(_("evidence link"), blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["assessment", "recommendation__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "recommendation"], name="one_answer_per_recommendation"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(maturity_current__isnull=True)
+                | models.Q(maturity_current__gte=1, maturity_current__lte=5),
+                name="maturity_current_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(maturity_target__isnull=True)
+                | models.Q(maturity_target__gte=1, maturity_target__lte=5),
+                name="maturity_target_1_to_5",
+            ),
+        ]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} R{self.recommendation.number}"

@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """The main menu: only what this person's role can open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    links = []
+    if user.is_secretariat:
+        links.append((_("Secretariat"), reverse("secretariat_home")))
+    if user.is_colead or user.is_secretariat:
+        links.append((_("Cycles"), reverse("colead_home")))
+    for membership in user.memberships.select_related("office"):
+        code = membership.office.code
+        links.append((_("Office %(code)s") % {"code": code}, reverse("office_home", args=[code])))
+    links.append((_("Framework"), reverse("framework_current")))
+    if user.is_secretariat:
+        links.append((_("Console"), reverse("admin:index")))
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "current": request.path.startswith(url)}
+            for label, url in links
+        ]
+    }

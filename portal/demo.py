@@ -1,0 +1,304 @@
+"""A demo data set: 40 real offices, three past cycles and an open one, and one login per role.
+
+The answers are invented but plausible: each office has its own maturity that grows a little
+every year, recommendations differ in difficulty (emerging technologies are the hardest and
+the most discussed, as in the 2025 survey), and the same seed always gives the same data.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Answer, Assessment, Cycle, Invitation
+from portal.accounts.models import SiteRole, User
+from portal.offices.models import MemberRole, Membership, Office
+from recommendations.models import Framework
+
+DEMO_PASSWORD = "maturity-demo"  # noqa: S105 - printed for the demo, refused outside DEBUG
+DEMO_OFFICE = "AU"
+
+OFFICES = [
+    # Africa
+    ("ZA", "Companies and Intellectual Property Commission (CIPC)"),
+    ("EG", "Egyptian Patent Office"),
+    ("KE", "Kenya Industrial Property Institute (KIPI)"),
+    ("MA", "Moroccan Industrial and Commercial Property Office (OMPIC)"),
+    ("NG", "Trademarks, Patents and Designs Registry"),
+    ("GH", "Registrar-General's Department"),
+    ("TN", "National Institute for Standardization and Industrial Property (INNORPI)"),
+    # Asia and the Pacific
+    ("AU", "IP Australia"),
+    ("CN", "China National Intellectual Property Administration (CNIPA)"),
+    ("JP", "Japan Patent Office (JPO)"),
+    ("KR", "Korean Intellectual Property Office (KIPO)"),
+    ("IN", "Office of the Controller General of Patents, Designs and Trade Marks"),
+    ("SG", "Intellectual Property Office of Singapore (IPOS)"),
+    ("MY", "Intellectual Property Corporation of Malaysia (MyIPO)"),
+    ("PH", "Intellectual Property Office of the Philippines (IPOPHL)"),
+    ("NZ", "Intellectual Property Office of New Zealand (IPONZ)"),
+    ("SA", "Saudi Authority for Intellectual Property (SAIP)"),
+    # Europe
+    ("GB", "UK Intellectual Property Office"),
+    ("DE", "German Patent and Trade Mark Office (DPMA)"),
+    ("FR", "National Institute of Industrial Property (INPI)"),
+    ("ES", "Spanish Patent and Trademark Office (OEPM)"),
+    ("PL", "Patent Office of the Republic of Poland"),
+    ("SE", "Swedish Intellectual Property Office (PRV)"),
+    ("FI", "Finnish Patent and Registration Office (PRH)"),
+    ("CH", "Swiss Federal Institute of Intellectual Property (IPI)"),
+    ("CZ", "Industrial Property Office of the Czech Republic"),
+    # Latin America and the Caribbean
+    ("BR", "National Institute of Industrial Property (INPI Brazil)"),
+    ("MX", "Mexican Institute of Industrial Property (IMPI)"),
+    ("AR", "National Institute of Industrial Property (INPI Argentina)"),
+    ("CL", "National Institute of Industrial Property (INAPI)"),
+    ("CO", "Superintendence of Industry and Commerce (SIC)"),
+    ("PE", "National Institute for the Defense of Competition and Protection of IP (INDECOPI)"),
+    # North America
+    ("US", "United States Patent and Trademark Office (USPTO)"),
+    ("CA", "Canadian Intellectual Property Office (CIPO)"),
+    # Regional IP organizations
+    ("EP", "European Patent Office (EPO)"),
+    ("EM", "European Union Intellectual Property Office (EUIPO)"),
+    ("AP", "African Regional Intellectual Property Organization (ARIPO)"),
+    ("OA", "African Intellectual Property Organization (OAPI)"),
+    ("EA", "Eurasian Patent Organization (EAPO)"),
+    ("GC", "GCC Patent Office"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    name: str
+    office: str = ""
+    site_role: str = ""
+    member_role: str = MemberRole.RESPONDENT
+
+
+LOGINS = [
+    DemoLogin("office respondent", "cio@au.example", "Robin Carter", DEMO_OFFICE),
+    DemoLogin("office respondent (a colleague)", "deputy@au.example", "Sam Lee", DEMO_OFFICE),
+    DemoLogin(
+        "office viewer", "staff@au.example", "Jo Patel", DEMO_OFFICE, member_role=MemberRole.VIEWER
+    ),
+    DemoLogin(
+        "task-force co-lead", "colead@taskforce.example", "Ana Costa", site_role=SiteRole.COLEAD
+    ),
+    DemoLogin(
+        "secretariat", "secretariat@wipo.example", "Marie Dubois", site_role=SiteRole.SECRETARIAT
+    ),
+]
+
+# How much harder (negative) or easier each recommendation is than an office's average.
+DIFFICULTY = {1: 0.0, 2: 0.3, 3: -0.3, 4: 0.6, 5: -0.1, 6: 0.7, 7: 0.4, 8: -0.5, 9: -0.2, 10: -0.9}
+EXTRA_FOCUS = {1: 0.15, 3: 0.15, 10: 0.35}
+EXTRA_CHALLENGE = {1: 0.15, 3: 0.1, 8: 0.2, 10: 0.4}
+EXTRA_DISCUSS = {5: 0.1, 8: 0.15, 10: 0.4}
+
+PROJECTS = {
+    1: [
+        "End-to-end electronic filing and notification for all IP rights",
+        "Amending the law to allow automated formality decisions",
+    ],
+    2: [
+        "New five-year ICT strategy aligned with the business plan",
+        "Yearly review of the ICT roadmap by the management board",
+    ],
+    3: [
+        "Data quality programme for bibliographic data",
+        "Appointing data owners for each register",
+    ],
+    4: ["ISO/IEC 27001 certification project", "Security operations centre shared with government"],
+    5: ["Bulk download service for patent data in ST.96", "Open API for trademark register data"],
+    6: ["Joining WIPO DAS for priority documents", "Connecting to WIPO CASE"],
+    7: ["Moving to ST.26 sequence listings", "Adopting ST.96 for trademark data exchange"],
+    8: ["Reusing a shared examination platform", "Common back-office with a neighbouring office"],
+    9: [
+        "Lessons-learned sessions after each ICT project",
+        "Publishing our project methodology for other offices",
+    ],
+    10: [
+        "AI-assisted classification pilot",
+        "Machine translation of prior art",
+        "Image search for trademarks",
+    ],
+}
+CHALLENGES = [
+    "Budget constraints for the next two years",
+    "Shortage of skilled ICT staff",
+    "The legal framework has to be amended first",
+    "Dependence on a legacy system that is hard to change",
+    "Governance and ethics rules are still being drafted",
+]
+LOW_PRIORITY = [
+    "Other recommendations come first with our current resources",
+    "Largely handled by our national government ICT agency",
+    "Not relevant to the size of our office for now",
+]
+STATUS_COMMENTS = [
+    "Progress was slower than planned because of procurement delays.",
+    "Completed for patents; trademarks and designs follow next year.",
+    "Covered by the new ICT strategy approved this year.",
+    "Pilot finished; roll-out depends on funding.",
+]
+
+
+def _status_for(level: float, rng: random.Random) -> str:
+    noisy = level + rng.gauss(0, 0.35)
+    if noisy >= 4.2:
+        return Answer.Status.IMPLEMENTED
+    if noisy >= 3.2:
+        return Answer.Status.ONGOING
+    if noisy >= 2.5:
+        return Answer.Status.DECIDED
+    if noisy >= 1.6:
+        return Answer.Status.CONSIDERING
+    return Answer.Status.NOT_PLANNED
+
+
+def _answer(assessment, recommendation, base: float, rng: random.Random) -> Answer:
+    number = recommendation.number
+    level = base + DIFFICULTY[number] + rng.gauss(0, 0.55)
+    current = min(5, max(1, round(level)))
+    target = min(5, current + (1 if rng.random() < 0.55 else 0) + (1 if rng.random() < 0.08 else 0))
+    status = _status_for(level, rng)
+    in_progress = status in (Answer.Status.ONGOING, Answer.Status.DECIDED)
+    focus = rng.random() < 0.2 + EXTRA_FOCUS.get(number, 0) + (0.15 if in_progress else 0)
+    challenge = rng.random() < 0.12 + EXTRA_CHALLENGE.get(number, 0)
+    discuss = rng.random() < 0.12 + EXTRA_DISCUSS.get(number, 0)
+    unplanned = status in (Answer.Status.NOT_PLANNED, Answer.Status.CONSIDERING)
+    low_priority = not focus and rng.random() < 0.04 + (0.25 if unplanned else 0)
+    return Answer(
+        assessment=assessment,
+        recommendation=recommendation,
+        status=status,
+        status_comment=rng.choice(STATUS_COMMENTS) if rng.random() < 0.2 else "",
+        status_comment_private=rng.random() < 0.1,
+        focus=focus,
+        focus_comment=rng.choice(PROJECTS[number]) if focus and rng.random() < 0.6 else "",
+        low_priority=low_priority,
+        low_priority_comment=rng.choice(LOW_PRIORITY) if low_priority else "",
+        challenge=challenge,
+        challenge_comment=rng.choice(CHALLENGES) if challenge and rng.random() < 0.7 else "",
+        challenge_comment_private=rng.random() < 0.15,
+        discuss=discuss,
+        maturity_current=current,
+        maturity_target=target,
+    )
+
+
+def _office_base(code: str) -> float:
+    rng = random.Random(f"base-{code}")
+    return rng.uniform(1.8, 3.9)
+
+
+@transaction.atomic
+def seed_demo(*, today: datetime.date | None = None) -> bool:
+    """Creates the demo data set; returns False (and changes nothing) if it is there already."""
+    if User.objects.filter(email=LOGINS[-1].email).exists():
+        return False
+    today = today or timezone.localdate()
+    framework = Framework.objects.get(version="2024")
+    recommendations = list(framework.recommendations.order_by("number"))
+
+    offices = {}
+    for code, name in OFFICES:
+        office = Office(code=code, name=name)
+        office.full_clean()
+        office.save()
+        offices[code] = office
+
+    for login in LOGINS:
+        first_name, last_name = login.name.split(" ", 1)
+        user = User.objects.create_user(
+            login.email,
+            DEMO_PASSWORD,
+            first_name=first_name,
+            last_name=last_name,
+            site_role=login.site_role,
+        )
+        if login.office:
+            Membership.objects.create(
+                user=user, office=offices[login.office], role=login.member_role
+            )
+
+    respondent = User.objects.get(email=LOGINS[0].email)
+    for age in (3, 2, 1):
+        year = today.year - age
+        cycle = Cycle.objects.create(
+            year=year,
+            framework=framework,
+            opens_on=datetime.date(year, 9, 1),
+            closes_on=datetime.date(year, 11, 30),
+        )
+        _invite_and_answer(cycle, offices, recommendations, age=age, respondent=respondent)
+
+    open_cycle = Cycle.objects.create(
+        year=today.year,
+        framework=framework,
+        opens_on=today - datetime.timedelta(days=21),
+        closes_on=today + datetime.timedelta(days=40),
+    )
+    _invite_and_answer(open_cycle, offices, recommendations, age=0, respondent=respondent)
+    return True
+
+
+def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent) -> None:
+    rng = random.Random(f"cycle-{cycle.year}")
+    opened = timezone.make_aware(datetime.datetime.combine(cycle.opens_on, datetime.time(9)))
+    Invitation.objects.bulk_create(
+        Invitation(cycle=cycle, office=office, sent_at=opened) for office in offices.values()
+    )
+    answers = []
+    for code, office in offices.items():
+        if age == 0:
+            # The open cycle: a third have submitted, a quarter are drafting, the demo
+            # office has a draft with four sections done and a fifth begun.
+            roll = rng.random()
+            if code == DEMO_OFFICE:
+                assessment = Assessment.objects.create(
+                    cycle=cycle, office=office, updated_by=respondent
+                )
+                for recommendation in recommendations[:4]:
+                    answers.append(
+                        _answer(assessment, recommendation, _office_base(code) + 0.9, rng)
+                    )
+                partial = _answer(assessment, recommendations[4], _office_base(code) + 0.9, rng)
+                partial.maturity_current = partial.maturity_target = None
+                answers.append(partial)
+                continue
+            if roll > 0.6:
+                continue
+            submitted = roll < 0.35
+        else:
+            submitted = code == DEMO_OFFICE or rng.random() < 0.85
+            if not submitted:
+                continue
+        submitted_at = (
+            opened + datetime.timedelta(days=rng.randint(10, 80), hours=rng.randint(0, 8))
+            if submitted
+            else None
+        )
+        if submitted_at and age == 0:
+            submitted_at = min(submitted_at, timezone.now() - datetime.timedelta(hours=2))
+        assessment = Assessment.objects.create(
+            cycle=cycle,
+            office=office,
+            status=Assessment.Status.SUBMITTED if submitted else Assessment.Status.DRAFT,
+            submitted_at=submitted_at,
+            submitted_by=respondent if submitted and code == DEMO_OFFICE else None,
+            proposals=(
+                "Add measurable indicators to each recommendation."
+                if submitted and rng.random() < 0.15
+                else ""
+            ),
+        )
+        base = _office_base(code) + (3 - age) * 0.3
+        chosen = recommendations if submitted else recommendations[: rng.randint(1, 9)]
+        answers.extend(_answer(assessment, recommendation, base, rng) for recommendation in chosen)
+    Answer.objects.bulk_create(answers)

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.core.management import BaseCommand, CommandError, call_command
+
+from portal.demo import DEMO_PASSWORD, LOGINS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Prepares a demo portal (database, sample data, one login per role) and serves it."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "addrport",
+            nargs="?",
+            default="localhost:8000",
+            help="Where to serve, as for runserver (default localhost:8000).",
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Prepare the data and print the logins, then stop.",
+        )
+
+    def handle(self, *args, addrport, no_serve, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "The demo creates accounts with a published password: it runs only with DEBUG on."
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        if seed_demo():
+            self.stdout.write(
+                "Demo data created: 40 offices, cycles of the last three years and an open cycle."
+            )
+        else:
+            self.stdout.write("Demo data found from an earlier run; kept as it is.")
+
+        host = addrport if ":" in addrport else f"localhost:{addrport}"
+        self.stdout.write(self.style.SUCCESS(f"\nDemo portal: http://{host}/"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        width = max(len(login.role) for login in LOGINS)
+        for login in LOGINS:
+            office = f"  office {login.office}" if login.office else ""
+            self.stdout.write(f"  {login.role.ljust(width)}  {login.email.ljust(26)}{office}")
+        self.stdout.write("")
+        if not no_serve:
+            call_command("runserver", addrport, use_reloader=False)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from portal import views
+from portal.accounts import views as account_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("offices/<str:code>/", views.office_home, name="office_home"),
+    path("colead/", views.colead_home, name="colead_home"),
+    path("secretariat/", views.secretariat_home, name="secretariat_home"),
+    path("framework/", include("recommendations.urls")),
+    path("accounts/", include(account_views.urlpatterns)),
+    # Choosing a language works before logging in too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("health/", views.health, name="health"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,122 @@
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from recommendations.models import Framework, MaturityLevel, Recommendation, RecommendedAction
+
+
+class FrozenAware:
+    """Everything of a frozen framework is shown read-only."""
+
+    def framework_of(self, obj):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.framework_of(obj).is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.framework_of(obj).is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class FrozenAwareInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not (
+            obj is not None and obj.get_framework().is_frozen
+        ) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (
+            obj is not None and obj.get_framework().is_frozen
+        ) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (
+            obj is not None and obj.get_framework().is_frozen
+        ) and super().has_delete_permission(request, obj)
+
+
+class RecommendationInline(admin.TabularInline):
+    model = Recommendation
+    fields = ["number", "short_title", "edit_link"]
+    readonly_fields = ["edit_link"]
+    extra = 0
+
+    @admin.display(description=_("actions and levels"))
+    def edit_link(self, recommendation):
+        if not recommendation.pk:
+            return ""
+        url = reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Edit wording, actions and levels"))
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_frozen) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_frozen) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_frozen) and super().has_delete_permission(
+            request, obj
+        )
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["version", "title", "document_symbol", "status", "is_frozen_display"]
+    list_filter = ["status"]
+    inlines = [RecommendationInline]
+    actions = ["new_version"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_frozen()
+
+    @admin.display(description=_("read-only"), boolean=True)
+    def is_frozen_display(self, framework):
+        return framework.is_frozen
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            # Retiring a frozen framework stays possible: it changes no wording.
+            return [f.name for f in obj._meta.fields if f.name != "status"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("New version from this one"))
+    def new_version(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one framework."), messages.WARNING)
+            return None
+        return redirect("framework_detail", version=queryset.get().version)
+
+
+class RecommendedActionInline(FrozenAwareInline):
+    model = RecommendedAction
+
+
+class MaturityLevelInline(FrozenAwareInline):
+    model = MaturityLevel
+    max_num = 5
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(FrozenAware, admin.ModelAdmin):
+    list_display = ["framework", "number", "short_title"]
+    list_filter = ["framework"]
+    inlines = [RecommendedActionInline, MaturityLevelInline]
+
+    def framework_of(self, obj):
+        return obj.framework

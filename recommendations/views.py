@@ -1,0 +1,97 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from portal.permissions import secretariat_required
+from recommendations.models import LEVELS, Framework, MaturityLevel, RecommendedAction
+from recommendations.services import framework_copy
+
+
+class FrameworkCopyForm(forms.Form):
+    version = forms.CharField(
+        label=gettext_lazy("Version label of the copy"),
+        max_length=20,
+        help_text=gettext_lazy("For example 2027."),
+    )
+
+    def clean_version(self):
+        version = self.cleaned_data["version"].strip()
+        if Framework.objects.filter(version=version).exists():
+            raise forms.ValidationError(
+                _("Version %(version)s exists already.") % {"version": version}
+            )
+        return version
+
+
+def _frameworks_visible_to(user):
+    # Drafts are work in progress of the secretariat.
+    frameworks = Framework.objects.with_frozen()
+    if not user.is_secretariat:
+        frameworks = frameworks.exclude(status=Framework.Status.DRAFT)
+    return frameworks
+
+
+@login_required
+def framework_detail(request: HttpRequest, version: str | None = None) -> HttpResponse:
+    frameworks = _frameworks_visible_to(request.user)
+    if version is None:
+        framework = Framework.objects.current()
+        if framework is None:
+            raise Http404(_("No framework is active yet."))
+        return redirect("framework_detail", version=framework.version)
+    framework = get_object_or_404(frameworks, version=version)
+    recommendations = framework.recommendations.prefetch_related(
+        Prefetch("actions", queryset=RecommendedAction.objects.order_by("position")),
+        Prefetch("levels", queryset=MaturityLevel.objects.order_by("level")),
+    )
+    level_names = {}
+    for recommendation in recommendations:
+        for level in recommendation.levels.all():
+            level_names.setdefault(level.level, level.name)
+    return render(
+        request,
+        "recommendations/framework_detail.html",
+        {
+            "framework": framework,
+            "frameworks": frameworks.only("version", "title", "status"),
+            "recommendations": recommendations,
+            "levels": [(number, level_names.get(number, "")) for number in LEVELS],
+            "copy_form": FrameworkCopyForm() if request.user.is_secretariat else None,
+        },
+    )
+
+
+@secretariat_required
+@require_POST
+def framework_copy_view(request: HttpRequest, version: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, version=version)
+    form = FrameworkCopyForm(request.POST)
+    if form.is_valid():
+        try:
+            copy = framework_copy(framework=framework, version=form.cleaned_data["version"])
+        except IntegrityError:
+            form.add_error(
+                "version",
+                _("Version %(version)s exists already.")
+                % {"version": form.cleaned_data["version"]},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Draft framework %(version)s created from %(source)s. Edit its wording, "
+                    "then make it active."
+                )
+                % {"version": copy.version, "source": framework.version},
+            )
+            return redirect(reverse("admin:recommendations_framework_change", args=[copy.pk]))
+    messages.error(request, " ".join(form.errors.get("version", [])))
+    return redirect("framework_detail", version=framework.version)

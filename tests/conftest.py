@@ -1,0 +1,107 @@
+"""Fixtures shared by every test: the people of the stories, and two offices.
+
+- a respondent and a colleague (both respondents of office AU) and a viewer of AU;
+- an outsider: the respondent of another office (NZ);
+- a co-lead and the secretariat.
+"""
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from portal.celery import app as celery_app
+from tests import factories
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    # Real hashing costs ~0.3 s a login: the suite logs in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # LocaleMiddleware leaves the last request's language active in the thread.
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    """Run Celery tasks in-process unless the test is about the real worker.
+
+    With REDIS_URL set the portal queues tasks for a worker; ordinary tests assert on a
+    task's effect at once, so they run it in-process as the embedded default does.
+    """
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def committed_framework(transactional_db):
+    """For tests that commit: the table flush after each of them removes migration data."""
+    from recommendations.services import framework_ensure_default
+
+    return framework_ensure_default()
+
+
+@pytest.fixture
+def office(db):
+    return factories.make_office("AU", "IP Australia")
+
+
+@pytest.fixture
+def other_office(db):
+    return factories.make_office("NZ", "Intellectual Property Office of New Zealand")
+
+
+@pytest.fixture
+def respondent(office):
+    return factories.make_person("robin@ipaustralia.test", office=office)
+
+
+@pytest.fixture
+def colleague(office):
+    return factories.make_person("sam@ipaustralia.test", office=office)
+
+
+@pytest.fixture
+def viewer(office):
+    return factories.make_person("jo@ipaustralia.test", office=office, member_role="viewer")
+
+
+@pytest.fixture
+def outsider(other_office):
+    return factories.make_person("kim@iponz.test", office=other_office)
+
+
+@pytest.fixture
+def colead(db):
+    return factories.make_colead()
+
+
+@pytest.fixture
+def secretariat(db):
+    return factories.make_secretariat()
+
+
+@pytest.fixture
+def framework(db):
+    return factories.default_framework()
+
+
+@pytest.fixture
+def client_of(client):
+    """``client_of(person)``: the test client, logged in as that person."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

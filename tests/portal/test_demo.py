@@ -1,0 +1,76 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from assessments.models import Assessment, Cycle
+from portal.accounts.models import User
+from portal.demo import DEMO_OFFICE, DEMO_PASSWORD, LOGINS
+from portal.offices.models import Office, Region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings, capsys):
+    settings.DEBUG = True
+    call_command("demo", "--no-serve")
+    return capsys.readouterr().out
+
+
+def test_the_demo_prints_one_login_per_role(demo):
+    assert DEMO_PASSWORD in demo
+    for login in LOGINS:
+        assert login.email in demo
+    for role in ("office respondent", "office viewer", "co-lead", "secretariat"):
+        assert role in demo
+
+
+def test_the_demo_has_forty_real_offices_from_every_region(demo):
+    assert Office.objects.count() == 40
+    regions = set(Office.objects.values_list("region", flat=True))
+    assert regions == set(Region.values)
+
+
+def test_the_demo_has_three_past_cycles_and_an_open_one_with_a_draft(demo):
+    cycles = list(Cycle.objects.order_by("year"))
+    assert len(cycles) == 4
+    assert [cycle.state for cycle in cycles] == ["closed", "closed", "closed", "open"]
+    for past in cycles[:3]:
+        submitted = Assessment.objects.filter(cycle=past, status="submitted")
+        assert 25 <= submitted.count() <= 40
+        assert all(a.answers.count() == 10 for a in submitted.prefetch_related("answers"))
+    draft = Assessment.objects.get(cycle=cycles[3], office__code=DEMO_OFFICE)
+    assert draft.status == Assessment.Status.DRAFT
+    assert 0 < draft.answers.count() < 10
+
+
+def test_offices_differ_and_improve_over_the_years(demo):
+    from django.db.models import Avg
+
+    means = [
+        Assessment.objects.filter(cycle__year=year, status="submitted").aggregate(
+            mean=Avg("answers__maturity_current")
+        )["mean"]
+        for year in Cycle.objects.order_by("year").values_list("year", flat=True)[:3]
+    ]
+    assert means[0] < means[2]
+    per_office = (
+        Assessment.objects.filter(status="submitted")
+        .values("office")
+        .annotate(mean=Avg("answers__maturity_current"))
+        .values_list("mean", flat=True)
+    )
+    assert max(per_office) - min(per_office) > 1
+
+
+def test_running_the_demo_again_keeps_the_data(demo, capsys):
+    call_command("demo", "--no-serve")
+    assert "kept as it is" in capsys.readouterr().out
+    assert Office.objects.count() == 40
+    assert User.objects.count() == len(LOGINS)
+
+
+def test_the_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        call_command("demo", "--no-serve")
+    assert not User.objects.exists()

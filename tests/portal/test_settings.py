@@ -1,0 +1,98 @@
+"""Start-up refuses a malformed environment and names the variable at fault."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portal.env import ConfigurationError, env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_with(**environment) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+    }
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "-c", "import portal.settings"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_starts_with_no_environment_at_all():
+    assert start_with().returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"DEBUG": "flase"}, "DEBUG"),
+        ({"EMAIL_PORT": "25x"}, "EMAIL_PORT"),
+        ({"EMAIL_USE_TLS": "maybe"}, "EMAIL_USE_TLS"),
+        ({"CELERY_TASK_TIME_LIMIT": "3"}, "CELERY_TASK_TIME_LIMIT"),
+        ({"DEBUG": "false"}, "SECRET_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": "s" * 50}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "false", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "portal.example"}, "SITE_URL"),
+        ({"DATABASE_URL": "postgress://nowhere/db"}, "DATABASE_URL"),
+    ],
+)
+def test_it_refuses_to_start_and_names_the_variable(environment, named):
+    result = start_with(**environment)
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr
+    assert named in result.stderr.splitlines()[-1]
+
+
+def test_production_settings_start_when_everything_is_given():
+    result = start_with(
+        DEBUG="false",
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="portal.example",
+        SITE_URL="https://portal.example",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        (" on ", True),
+        ("0", False),
+        ("false", False),
+        ("NO", False),
+        ("off", False),
+        ("", False),
+    ],
+)
+def test_booleans_accept_the_usual_words(monkeypatch, word, value):
+    monkeypatch.setenv("SOME_FLAG", word)
+    assert env_bool("SOME_FLAG", not value) is value
+
+
+def test_a_missing_boolean_takes_its_default(monkeypatch):
+    monkeypatch.delenv("SOME_FLAG", raising=False)
+    assert env_bool("SOME_FLAG", True) is True
+
+
+def test_an_integer_below_its_minimum_is_refused(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "0")
+    with pytest.raises(ConfigurationError, match="SOME_NUMBER=0 is below the minimum of 1"):
+        env_int("SOME_NUMBER", 5, minimum=1)
+
+
+def test_lists_are_comma_separated_and_trimmed(monkeypatch):
+    monkeypatch.setenv("SOME_LIST", " a.example, b.example ,,")
+    assert env_list("SOME_LIST", []) == ["a.example", "b.example"]

@@ -1,0 +1,58 @@
+"""Every page sends an anonymous visitor to the login page, including pages added later."""
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Pages that must work before logging in.
+PUBLIC = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "health",
+}
+SAMPLE_ARGUMENTS = {"code": "AU", "version": "2024", "uidb64": "MQ", "token": "x-y"}
+
+
+def named_patterns(resolver: URLResolver, prefix: str = ""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            # The console has its own login page; it is checked below.
+            if getattr(pattern, "app_name", None) == "admin":
+                continue
+            yield from named_patterns(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern
+
+
+def page_urls():
+    for pattern in named_patterns(get_resolver()):
+        if pattern.name in PUBLIC:
+            continue
+        arguments = {name: SAMPLE_ARGUMENTS[name] for name in pattern.pattern.converters}
+        yield pytest.param(reverse(pattern.name, kwargs=arguments), id=pattern.name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", list(page_urls()))
+def test_an_anonymous_visitor_is_sent_to_login(client, url):
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse(settings.LOGIN_URL) + "?next="), url
+
+
+@pytest.mark.django_db
+def test_the_console_sends_an_anonymous_visitor_to_its_login(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_every_url_argument_has_a_sample():
+    for pattern in named_patterns(get_resolver()):
+        missing = set(pattern.pattern.converters) - set(SAMPLE_ARGUMENTS)
+        assert not missing, f"add a sample for {missing} of {pattern.name}"
