@@ -87,7 +87,7 @@ class FrameworkAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_frozen:
             # Retiring a frozen framework stays possible: it changes no wording.
-            return [f.name for f in obj._meta.fields if f.name != "status"]
+            return [f.name for f in obj._meta.fields if f.name not in {"id", "status"}]
         return super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):
