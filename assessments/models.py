@@ -137,7 +137,8 @@ class Assessment(models.Model):
         _("anything else"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
     )
     other_comments_private = models.BooleanField(_("not for publication"), default=False)
-    # Set at the first submission and kept through reopenings: the framework stays frozen.
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    # Set at each submission and kept through reopenings: the framework stays frozen.
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -245,3 +246,59 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} R{self.recommendation.number}"
+
+
+class AssessmentEvent(models.Model):
+    """One entry of an assessment's history: who did what, when, and which answers changed.
+
+    ``changes`` is a list of ``{"field": "r3-status", "old": ..., "new": ...}``; together the
+    events of an assessment replay every value it ever had.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("Started")
+        SAVE = "save", _("Saved")
+        COPY = "copy", _("Copied last year's answers")
+        SUBMIT = "submit", _("Submitted")
+        REOPEN = "reopen", _("Reopened")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    # The assessment's version after this event.
+    version = models.PositiveIntegerField()
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessment", "version", "pk"]
+        indexes = [models.Index(fields=["assessment", "version"])]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history entries")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} v{self.version} {self.kind}"
+
+
+class Reminder(models.Model):
+    """A deadline reminder sent to an office, so that no office gets the same one twice."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "office", "days_before"], name="one_reminder_per_day_before"
+            ),
+        ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} {self.office.code} D-{self.days_before}"

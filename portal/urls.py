@@ -9,8 +9,10 @@ from portal.accounts import views as account_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("offices/<str:code>/", views.office_home, name="office_home"),
+    path("offices/<str:code>/<int:year>/", include("assessments.urls")),
     path("colead/", views.colead_home, name="colead_home"),
     path("secretariat/", views.secretariat_home, name="secretariat_home"),
+    path("secretariat/cycles/", include("assessments.cycle_urls")),
     path("framework/", include("recommendations.urls")),
     path("accounts/", include(account_views.urlpatterns)),
     # Choosing a language works before logging in too.

@@ -14,7 +14,9 @@ PUBLIC = {
     "set_language",
     "health",
 }
-SAMPLE_ARGUMENTS = {"code": "AU", "version": "2024", "uidb64": "MQ", "token": "x-y"}
+SAMPLE_ARGUMENTS = {
+    "code": "AU", "version": "2024", "uidb64": "MQ", "token": "x-y", "year": 2026,
+}
 
 
 def named_patterns(resolver: URLResolver, prefix: str = ""):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from assessments import cycle_views
+
+# Mounted under secretariat/cycles/
+urlpatterns = [
+    path("new/", cycle_views.cycle_create_view, name="cycle_create"),
+    path("<int:year>/", cycle_views.cycle_detail, name="cycle_detail"),
+    path("<int:year>/invite/", cycle_views.cycle_invite_view, name="cycle_invite"),
+]

@@ -1,0 +1,102 @@
+"""The questionnaire's fields, named once.
+
+Every answer has a key: ``r3-status`` is the status of recommendation 3, ``proposals`` an
+overall answer. The form, the save service, the history and the exports all use these keys.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import COMMENT_MAX_LENGTH, LONG_TEXT_MAX_LENGTH, Answer
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str  # the Answer or Assessment model field
+    kind: str  # "choice", "text", "flag", "level", "url", "private"
+    label: str
+    max_length: int | None = None
+    private_of: str | None = None  # for "private" marks: the text they belong to
+
+
+PER_RECOMMENDATION = [
+    Question("status", "choice", _("Implementation status")),
+    Question("status_comment", "text", _("Comments on the status"), COMMENT_MAX_LENGTH),
+    Question("status_comment_private", "private", _("Not for publication"),
+             private_of="status_comment"),
+    Question("focus", "flag", _("A current focus of our office")),
+    Question("focus_comment", "text", _("Related projects"), COMMENT_MAX_LENGTH),
+    Question("focus_comment_private", "private", _("Not for publication"),
+             private_of="focus_comment"),
+    Question("low_priority", "flag", _("A low priority for our office")),
+    Question("low_priority_comment", "text", _("Why it is a low priority"), COMMENT_MAX_LENGTH),
+    Question("low_priority_comment_private", "private", _("Not for publication"),
+             private_of="low_priority_comment"),
+    Question("challenge", "flag", _("A big implementation challenge")),
+    Question("challenge_comment", "text", _("Why it is a challenge"), COMMENT_MAX_LENGTH),
+    Question("challenge_comment_private", "private", _("Not for publication"),
+             private_of="challenge_comment"),
+    Question("discuss", "flag", _("Discuss or demonstrate it at future task-force meetings")),
+    Question("maturity_current", "level", _("Current maturity level")),
+    Question("maturity_target", "level", _("Target level for next year")),
+    Question("evidence", "text", _("Evidence"), COMMENT_MAX_LENGTH),
+    Question("evidence_private", "private", _("Not for publication"), private_of="evidence"),
+    Question("evidence_url", "url", _("Link to evidence"), 500),
+]
+
+OVERALL = [
+    Question("proposals", "text", _("Proposals to improve or update the recommendations"),
+             LONG_TEXT_MAX_LENGTH),
+    Question("proposals_private", "private", _("Not for publication"), private_of="proposals"),
+    Question("other_comments", "text", _("Anything else you would like to tell the task force"),
+             LONG_TEXT_MAX_LENGTH),
+    Question("other_comments_private", "private", _("Not for publication"),
+             private_of="other_comments"),
+]
+
+QUESTIONS = {question.name: question for question in PER_RECOMMENDATION + OVERALL}
+# What a section needs before the assessment can be submitted.
+REQUIRED = ("status", "maturity_current")
+STATUS_CHOICES = Answer.Status.choices
+
+
+def key(number: int, name: str) -> str:
+    return f"r{number}-{name}"
+
+
+def parse_key(field_key: str) -> tuple[int | None, str]:
+    """``"r3-status"`` → ``(3, "status")``; ``"proposals"`` → ``(None, "proposals")``."""
+    if field_key.startswith("r") and "-" in field_key:
+        number, name = field_key[1:].split("-", 1)
+        if number.isdigit():
+            return int(number), name
+    return None, field_key
+
+
+def all_keys(numbers) -> list[str]:
+    return [key(n, q.name) for n in numbers for q in PER_RECOMMENDATION] + [
+        q.name for q in OVERALL
+    ]
+
+
+def label(field_key: str) -> str:
+    number, name = parse_key(field_key)
+    question = QUESTIONS.get(name)
+    text = str(question.label) if question else name
+    if number is None:
+        return text
+    return _("Recommendation %(number)s: %(question)s") % {"number": number, "question": text}
+
+
+def display_value(field_key: str, value) -> str:
+    """A stored value as a person reads it in the history and the conflict panel."""
+    _number, name = parse_key(field_key)
+    question = QUESTIONS.get(name)
+    if value in (None, ""):
+        return str(_("(empty)"))
+    if question and question.kind == "choice":
+        return str(dict(STATUS_CHOICES).get(value, value))
+    if question and question.kind in ("flag", "private"):
+        return str(_("yes") if value else _("no"))
+    return str(value)
