@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.offices.models import Office
@@ -76,6 +77,22 @@ class Cycle(models.Model):
     @property
     def state(self) -> str:
         return self.state_on(timezone.localdate())
+
+    def editing_block_reason(self, today: datetime.date | None = None) -> str:
+        today = today or timezone.localdate()
+        state = self.state_on(today)
+        if state == self.State.UPCOMING:
+            return _("The %(year)s questionnaire opens on %(date)s.") % {
+                "year": self.year, "date": date_format(self.opens_on, "DATE_FORMAT")}
+        if state == self.State.CLOSED:
+            return _("The %(year)s cycle closed on %(date)s. Ask the secretariat if your "
+                     "office still needs to answer.") % {
+                "year": self.year, "date": date_format(self.closes_on, "DATE_FORMAT")}
+        return ""
+
+    @property
+    def days_left(self) -> int:
+        return (self.closes_on - timezone.localdate()).days
 
     @property
     def state_label(self) -> str:
@@ -169,6 +186,17 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office.code} {self.cycle.year}"
+
+    def editing_block_reason(self, today: datetime.date | None = None) -> str:
+        """Why the office cannot change this assessment now, or "" if it can."""
+        if self.status == self.Status.SUBMITTED:
+            return _(
+                "This assessment was submitted on %(date)s and is read-only. The secretariat "
+                "can reopen it if something must change."
+            ) % {"date": date_format(timezone.localtime(self.submitted_at), "DATE_FORMAT")}
+        if self.reopened_at:
+            return ""  # a reopening is granted past the closing date too
+        return self.cycle.editing_block_reason(today)
 
 
 class Answer(models.Model):

@@ -173,19 +173,21 @@ def _answer(assessment, recommendation, base: float, rng: random.Random) -> Answ
     discuss = rng.random() < 0.12 + EXTRA_DISCUSS.get(number, 0)
     unplanned = status in (Answer.Status.NOT_PLANNED, Answer.Status.CONSIDERING)
     low_priority = not focus and rng.random() < 0.04 + (0.25 if unplanned else 0)
+    status_comment = rng.choice(STATUS_COMMENTS) if rng.random() < 0.2 else ""
+    challenge_comment = rng.choice(CHALLENGES) if challenge and rng.random() < 0.7 else ""
     return Answer(
         assessment=assessment,
         recommendation=recommendation,
         status=status,
-        status_comment=rng.choice(STATUS_COMMENTS) if rng.random() < 0.2 else "",
-        status_comment_private=rng.random() < 0.1,
+        status_comment=status_comment,
+        status_comment_private=bool(status_comment) and rng.random() < 0.1,
         focus=focus,
         focus_comment=rng.choice(PROJECTS[number]) if focus and rng.random() < 0.6 else "",
         low_priority=low_priority,
         low_priority_comment=rng.choice(LOW_PRIORITY) if low_priority else "",
         challenge=challenge,
-        challenge_comment=rng.choice(CHALLENGES) if challenge and rng.random() < 0.7 else "",
-        challenge_comment_private=rng.random() < 0.15,
+        challenge_comment=challenge_comment,
+        challenge_comment_private=bool(challenge_comment) and rng.random() < 0.15,
         discuss=discuss,
         maturity_current=current,
         maturity_target=target,

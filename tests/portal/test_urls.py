@@ -14,27 +14,31 @@ PUBLIC = {
     "set_language",
     "health",
 }
+# Endpoints for scripts answer an anonymous request with JSON instead of a login page.
+JSON_FOR_ANONYMOUS = {"assessment_autosave"}
 SAMPLE_ARGUMENTS = {
     "code": "AU", "version": "2024", "uidb64": "MQ", "token": "x-y", "year": 2026,
 }
 
 
-def named_patterns(resolver: URLResolver, prefix: str = ""):
+def named_patterns(resolver: URLResolver, arguments: frozenset = frozenset()):
+    """Every named URL with the names of all its arguments, from its includes too."""
     for pattern in resolver.url_patterns:
+        found = arguments | set(getattr(pattern.pattern, "converters", {}))
         if isinstance(pattern, URLResolver):
             # The console has its own login page; it is checked below.
             if getattr(pattern, "app_name", None) == "admin":
                 continue
-            yield from named_patterns(pattern, prefix + str(pattern.pattern))
+            yield from named_patterns(pattern, found)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern
+            yield pattern, found
 
 
-def page_urls():
-    for pattern in named_patterns(get_resolver()):
-        if pattern.name in PUBLIC:
+def page_urls(names=None):
+    for pattern, argument_names in named_patterns(get_resolver()):
+        if pattern.name in PUBLIC or (pattern.name in JSON_FOR_ANONYMOUS) != (names is not None):
             continue
-        arguments = {name: SAMPLE_ARGUMENTS[name] for name in pattern.pattern.converters}
+        arguments = {name: SAMPLE_ARGUMENTS[name] for name in argument_names}
         yield pytest.param(reverse(pattern.name, kwargs=arguments), id=pattern.name)
 
 
@@ -48,6 +52,15 @@ def test_an_anonymous_visitor_is_sent_to_login(client, url):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("url", list(page_urls(JSON_FOR_ANONYMOUS)))
+def test_a_script_endpoint_answers_an_anonymous_visitor_with_401(client, url):
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 401, url
+        assert response.json()["error"] == "session_expired"
+
+
+@pytest.mark.django_db
 def test_the_console_sends_an_anonymous_visitor_to_its_login(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
@@ -55,6 +68,6 @@ def test_the_console_sends_an_anonymous_visitor_to_its_login(client):
 
 
 def test_every_url_argument_has_a_sample():
-    for pattern in named_patterns(get_resolver()):
-        missing = set(pattern.pattern.converters) - set(SAMPLE_ARGUMENTS)
+    for pattern, argument_names in named_patterns(get_resolver()):
+        missing = set(argument_names) - set(SAMPLE_ARGUMENTS)
         assert not missing, f"add a sample for {missing} of {pattern.name}"

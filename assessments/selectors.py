@@ -1,0 +1,81 @@
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from assessments.models import Answer, Assessment, Cycle
+from portal.offices.models import MemberRole, Office
+from recommendations.models import MaturityLevel
+
+
+@dataclass
+class AssessmentPlace:
+    """An office's place in a cycle, as one person may see it."""
+
+    office: Office
+    cycle: Cycle
+    assessment: Assessment | None
+    role: str  # "respondent", "viewer", "colead" or "secretariat"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role == MemberRole.RESPONDENT
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.role == "secretariat"
+
+
+def assessment_place(user, code: str, year: int) -> AssessmentPlace:
+    """The office, cycle and assessment behind ``/offices/<code>/<year>/``, or 404.
+
+    Another office's URL is a 404, not a 403: it does not even confirm that the office
+    took part.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    office = get_object_or_404(Office, code=code.upper())
+    membership = office.memberships.filter(user=user).first()
+    if membership:
+        role = membership.role
+    elif user.is_secretariat:
+        role = "secretariat"
+    elif user.is_colead:
+        role = "colead"
+    else:
+        raise Http404
+    cycle = get_object_or_404(
+        Cycle.objects.select_related("framework"), year=year, invitations__office=office
+    )
+    assessment = (
+        Assessment.objects.select_related("cycle", "office", "updated_by")
+        .filter(cycle=cycle, office=office)
+        .first()
+    )
+    if role == "colead" and (assessment is None or assessment.submitted_at is None):
+        raise Http404  # co-leads read submissions, not drafts
+    return AssessmentPlace(office=office, cycle=cycle, assessment=assessment, role=role)
+
+
+def recommendations_with_levels(cycle: Cycle):
+    return cycle.framework.recommendations.prefetch_related(
+        Prefetch("levels", queryset=MaturityLevel.objects.order_by("level"))
+    ).order_by("number")
+
+
+def answers_by_number(assessment: Assessment) -> dict[int, Answer]:
+    answers = Answer.objects.filter(assessment=assessment).select_related("recommendation")
+    return {answer.recommendation.number: answer for answer in answers}
+
+
+def with_answers(assessment: Assessment) -> Assessment:
+    """The assessment with its answers loaded in one query (for the services' reads)."""
+    return (
+        Assessment.objects.prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("recommendation"))
+        )
+        .select_related("cycle", "office")
+        .get(pk=assessment.pk)
+    )
+

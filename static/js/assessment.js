@@ -1,0 +1,249 @@
+// Autosave for the assessment form. The page works without this script (plain posts);
+// with it, changed answers are saved at most every 10 seconds while typing.
+(function () {
+  "use strict";
+  const form = document.getElementById("assessment-form");
+  if (!form) return;
+
+  const MIN_INTERVAL = 10000; // at most one autosave every 10 s
+  const DEBOUNCE = 1500;
+  const editable = form.dataset.editable === "true";
+  const stateEl = document.querySelector("[data-save-state]");
+  const banner = document.querySelector("[data-banner]");
+  const versionInput = form.querySelector("[data-version]");
+  const storageKey = "held-answers:" + location.pathname;
+
+  let dirty = {}; // name -> value not yet saved
+  let invalid = new Set(); // names the server refused, left out until changed again
+  let lastSave = 0;
+  let timer = null;
+  let inFlight = false;
+  let stopped = false;
+  let retryDelay = MIN_INTERVAL;
+
+  // Character counters beside every limited text.
+  function updateCount(textarea) {
+    const count = document.getElementById(textarea.id + "-count");
+    if (count) count.textContent = textarea.value.length + " / " + textarea.dataset.limit;
+  }
+  form.querySelectorAll("textarea[data-limit]").forEach(updateCount);
+
+  function valueOf(input) {
+    if (input.type === "checkbox") return input.checked ? "on" : "";
+    if (input.type === "radio") {
+      const checked = form.querySelector('input[name="' + input.name + '"]:checked');
+      return checked ? checked.value : "";
+    }
+    return input.value;
+  }
+
+  function isAnswer(name) {
+    return /^r\d+-\w+$/.test(name) || /^(proposals|other_comments)(_private)?$/.test(name);
+  }
+
+  // Progress: a section is complete with a status and a current maturity level.
+  function updateProgress() {
+    const sections = form.querySelectorAll("[data-section]");
+    let complete = 0;
+    sections.forEach(function (section) {
+      const anchor = section.dataset.section;
+      const n = anchor.slice(1);
+      const done = !!form.querySelector('input[name="r' + n + '-status"]:checked') &&
+        !!form.querySelector('input[name="r' + n + '-maturity_current"]:checked');
+      if (done) complete += 1;
+      const state = document.querySelector('[data-section-state="' + anchor + '"]');
+      if (state) state.classList.toggle("done", done);
+      const sr = document.querySelector('[data-section-sr="' + anchor + '"]');
+      if (sr) sr.textContent = done ? form.dataset.completeText : form.dataset.incompleteText;
+    });
+    const count = document.querySelector("[data-progress-count]");
+    const bar = document.querySelector("[data-progress-bar]");
+    if (count) count.textContent = complete;
+    if (bar) bar.value = complete;
+  }
+
+  function setState(text, kind) {
+    if (!stateEl) return;
+    stateEl.textContent = text;
+    stateEl.dataset.kind = kind || "";
+  }
+
+  function remember() {
+    try {
+      if (Object.keys(dirty).length) {
+        localStorage.setItem(storageKey, JSON.stringify({ version: versionInput.value, values: dirty }));
+      } else {
+        localStorage.removeItem(storageKey);
+      }
+    } catch (e) { /* storage full or disabled: the server copy is what counts */ }
+  }
+
+  function schedule(delay) {
+    if (stopped || timer) return;
+    const wait = Math.max(delay === undefined ? DEBOUNCE : delay, lastSave + MIN_INTERVAL - Date.now());
+    timer = setTimeout(function () { timer = null; save(); }, wait);
+  }
+
+  function showBanner(message, details, buttonText) {
+    banner.replaceChildren();
+    const p = document.createElement("p");
+    p.textContent = message;
+    banner.appendChild(p);
+    if (details && details.length) {
+      const ul = document.createElement("ul");
+      details.forEach(function (line) {
+        const li = document.createElement("li");
+        li.textContent = line;
+        ul.appendChild(li);
+      });
+      banner.appendChild(ul);
+    }
+    if (buttonText) {
+      // A plain form post: the server keeps or merges everything that is in the form.
+      const button = document.createElement("button");
+      button.type = "submit";
+      button.className = "button primary";
+      button.textContent = buttonText;
+      button.setAttribute("form", "assessment-form");
+      banner.appendChild(button);
+    }
+    banner.hidden = false;
+  }
+
+  function clearErrors(name) {
+    form.querySelectorAll('[data-js-error="' + name + '"]').forEach(function (el) { el.remove(); });
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (el) { el.removeAttribute("aria-invalid"); });
+  }
+
+  function showErrors(errors) {
+    Object.keys(errors).forEach(function (name) {
+      clearErrors(name);
+      const inputs = form.querySelectorAll('[name="' + name + '"]');
+      if (!inputs.length) return;
+      inputs.forEach(function (el) { el.setAttribute("aria-invalid", "true"); });
+      const last = inputs[inputs.length - 1];
+      const message = document.createElement("p");
+      message.className = "error";
+      message.dataset.jsError = name;
+      message.textContent = errors[name].join(" ");
+      (last.closest(".field, fieldset, .flag") || last.parentNode).appendChild(message);
+      invalid.add(name);
+    });
+  }
+
+  function save() {
+    if (stopped || inFlight) return;
+    const names = Object.keys(dirty).filter(function (name) { return !invalid.has(name); });
+    if (!names.length) return;
+    const sent = {};
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    body.append("version", versionInput.value);
+    names.forEach(function (name) { sent[name] = dirty[name]; body.append(name, dirty[name]); });
+    inFlight = true;
+    lastSave = Date.now();
+    setState(stateEl ? stateEl.dataset.savingText || "…" : "", "saving");
+    fetch(form.dataset.autosaveUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Requested-With": "XMLHttpRequest", "Accept": "application/json" },
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    }).then(function (result) {
+      inFlight = false;
+      const data = result.data;
+      if (result.status === 200) {
+        versionInput.value = data.version;
+        names.forEach(function (name) {
+          if (dirty[name] === sent[name]) delete dirty[name];
+          clearErrors(name);
+        });
+        remember();
+        retryDelay = MIN_INTERVAL;
+        setState(data.message, "saved");
+        if (Object.keys(dirty).length) schedule();
+      } else if (result.status === 400 && data.errors) {
+        showErrors(data.errors);
+        setState(data.message, "error");
+        schedule(0); // the other answers still get saved
+      } else if (result.status === 401) {
+        stopped = true;
+        setState(data.message, "error");
+        showBanner(data.message, null, form.dataset.loginText);
+      } else if (result.status === 409) {
+        stopped = true;
+        setState(data.message, "error");
+        const lines = (data.changes || []).map(function (c) {
+          return c.label + ": " + c.value + (c.by ? " (" + c.by + ")" : "");
+        });
+        showBanner(data.message, lines, form.dataset.mergeText);
+      } else if (result.status === 403) {
+        stopped = true;
+        setState(data.message || "", "error");
+        showBanner(data.message || "", null, null);
+      } else {
+        throw new Error("HTTP " + result.status);
+      }
+    }).catch(function () {
+      // Offline or a server error: keep everything and try again, a little later each time.
+      inFlight = false;
+      setState(form.dataset.offlineText, "error");
+      retryDelay = Math.min(retryDelay * 2, 60000);
+      schedule(retryDelay);
+    });
+  }
+
+  function onChange(event) {
+    const input = event.target;
+    if (!input.name || !isAnswer(input.name)) return;
+    if (input.tagName === "TEXTAREA") updateCount(input);
+    dirty[input.name] = valueOf(input);
+    invalid.delete(input.name);
+    remember();
+    updateProgress();
+    if (editable) {
+      setState(form.dataset.unsavedText, "unsaved");
+      schedule();
+    }
+  }
+
+  form.addEventListener("input", onChange);
+  form.addEventListener("change", onChange);
+  updateProgress();
+  if (!editable) return;
+
+  // Answers typed last time but never acknowledged by the server (closed tab, lost network).
+  try {
+    const stored = JSON.parse(localStorage.getItem(storageKey) || "null");
+    if (stored && stored.values && Object.keys(stored.values).length) {
+      Object.keys(stored.values).forEach(function (name) {
+        const value = stored.values[name];
+        form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
+          if (input.type === "checkbox") input.checked = value === "on";
+          else if (input.type === "radio") input.checked = input.value === value;
+          else input.value = value;
+        });
+        dirty[name] = value;
+      });
+      // Saved against the version they were typed on: a newer one means a merge.
+      versionInput.value = stored.version || versionInput.value;
+      form.querySelectorAll("textarea[data-limit]").forEach(updateCount);
+      updateProgress();
+      setState(form.dataset.restoredText, "unsaved");
+      schedule(0);
+    }
+  } catch (e) { /* nothing usable stored */ }
+
+  form.addEventListener("submit", function () {
+    stopped = true; // the full post carries everything
+    try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!stopped && Object.keys(dirty).length) {
+      save();
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

@@ -1,0 +1,47 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from assessments import questionnaire as q
+from assessments.services import assessment_start, assessment_values
+from assessments.selectors import with_answers
+from tests.factories import make_cycle
+
+
+@pytest.fixture
+def open_cycle(office, other_office):
+    today = timezone.localdate()
+    return make_cycle(
+        today.year, offices=[office, other_office],
+        opens_on=today - datetime.timedelta(days=10), closes_on=today + datetime.timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def draft(open_cycle, office, respondent):
+    return assessment_start(cycle=open_cycle, office=office, user=respondent)
+
+
+def complete_values(numbers=range(1, 11)) -> dict:
+    values = {}
+    for number in numbers:
+        values[q.key(number, "status")] = "ongoing"
+        values[q.key(number, "maturity_current")] = 3
+    return values
+
+
+def form_post(assessment, **changes) -> dict:
+    """What a browser posts for the whole form: the stored answers with ``changes``."""
+    data = {"version": str(assessment.version)}
+    for key, value in assessment_values(with_answers(assessment)).items():
+        if value is True:
+            data[key] = "on"
+        elif value not in (None, False, ""):
+            data[key] = str(value)
+    for key, value in changes.items():
+        if value is None or value is False:
+            data.pop(key.replace("__", "-"), None)
+        else:
+            data[key.replace("__", "-")] = "on" if value is True else str(value)
+    return data

@@ -1,0 +1,163 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Answer, Assessment, AssessmentEvent
+from assessments.selectors import with_answers
+from tests.assessments.conftest import complete_values
+from tests.factories import make_assessment, make_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_starting_creates_ten_empty_answers_and_a_history_entry(draft, respondent):
+    assert draft.answers.count() == 10
+    assert draft.status == Assessment.Status.DRAFT
+    event = draft.events.get()
+    assert (event.kind, event.user, event.version) == ("create", respondent, 1)
+
+
+def test_a_save_stores_the_answers_and_records_old_and_new_values(draft, respondent):
+    services.assessment_save(assessment=draft, user=respondent, base_version=1, values={
+        "r3-status": "ongoing", "r3-maturity_current": 2, "proposals": "Add KPIs."})
+    answer = Answer.objects.get(assessment=draft, recommendation__number=3)
+    assert (answer.status, answer.maturity_current) == ("ongoing", 2)
+    stored = Assessment.objects.get(pk=draft.pk)
+    assert stored.proposals == "Add KPIs."
+    assert stored.version == 2
+    event = stored.events.get(kind="save")
+    assert event.user == respondent
+    assert sorted(event.changes, key=lambda c: c["field"]) == [
+        {"field": "proposals", "old": "", "new": "Add KPIs."},
+        {"field": "r3-maturity_current", "old": None, "new": 2},
+        {"field": "r3-status", "old": "", "new": "ongoing"},
+    ]
+
+
+def test_a_save_that_changes_nothing_leaves_no_trace(draft, respondent):
+    assert services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                                    values={"r1-status": ""}) is None
+    assert Assessment.objects.get(pk=draft.pk).version == 1
+
+
+def test_a_save_based_on_a_stale_version_is_refused_and_says_what_changed(
+        draft, respondent, colleague):
+    services.assessment_save(assessment=draft, user=colleague, base_version=1,
+                             values={"r1-status": "implemented"})
+    with pytest.raises(services.StaleVersion) as stale:
+        services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                                 values={"r1-status": "not_planned", "r2-status": "decided"})
+    assert stale.value.current_version == 2
+    change = stale.value.changes["r1-status"]
+    assert (change["base"], change["current"], change["user"]) == ("", "implemented", colleague)
+    stored = Answer.objects.filter(assessment=draft).order_by("recommendation__number")
+    assert [a.status for a in stored[:2]] == ["implemented", ""]
+
+
+@pytest.mark.parametrize(("opens", "closes", "message"), [
+    (5, 30, "opens on"),
+    (-40, -1, "closed on"),
+])
+def test_the_form_cannot_be_changed_outside_the_cycle(office, respondent, opens, closes, message):
+    today = timezone.localdate()
+    cycle = make_cycle(today.year, offices=[office],
+                       opens_on=today + datetime.timedelta(days=opens),
+                       closes_on=today + datetime.timedelta(days=closes))
+    assessment = make_assessment(cycle, office)
+    with pytest.raises(services.NotEditable, match=message):
+        services.assessment_save(assessment=assessment, user=respondent, base_version=1,
+                                 values={"r1-status": "ongoing"})
+
+
+def test_submitting_needs_every_status_and_current_level(draft, respondent):
+    values = complete_values(range(1, 10))
+    values["r10-status"] = "ongoing"
+    services.assessment_save(assessment=draft, user=respondent, base_version=1, values=values)
+    with pytest.raises(services.Incomplete) as incomplete:
+        services.assessment_submit(assessment=draft, user=respondent, base_version=2)
+    assert incomplete.value.missing.by_recommendation == {10: ["maturity_current"]}
+    assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.DRAFT
+
+
+def test_a_submission_is_read_only(draft, respondent):
+    services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                             values=complete_values())
+    services.assessment_submit(assessment=draft, user=respondent, base_version=2)
+    stored = Assessment.objects.get(pk=draft.pk)
+    assert stored.status == Assessment.Status.SUBMITTED
+    assert stored.submitted_by == respondent
+    assert stored.events.filter(kind="submit").exists()
+    with pytest.raises(services.NotEditable, match="read-only"):
+        services.assessment_save(assessment=stored, user=respondent, base_version=3,
+                                 values={"r1-status": "implemented"})
+
+
+def test_the_secretariat_reopens_with_a_reason_and_the_office_is_told(
+        draft, respondent, secretariat, django_capture_on_commit_callbacks):
+    services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                             values=complete_values())
+    services.assessment_submit(assessment=draft, user=respondent, base_version=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_reopen(assessment=draft, user=secretariat,
+                                   reason="Status of recommendation 4 is out of date.")
+    stored = Assessment.objects.get(pk=draft.pk)
+    assert stored.status == Assessment.Status.DRAFT
+    assert stored.reopened_at is not None
+    event = stored.events.get(kind="reopen")
+    assert (event.user, event.reason) == (secretariat, "Status of recommendation 4 is out of date.")
+    assert [message.to for message in mail.outbox] == [[respondent.email]]
+    assert "Status of recommendation 4 is out of date." in mail.outbox[0].body
+    # A reopened assessment can be changed even after the closing date.
+    stored.cycle.closes_on = timezone.localdate() - datetime.timedelta(days=3)
+    stored.cycle.save()
+    services.assessment_save(assessment=stored, user=respondent, base_version=stored.version,
+                             values={"r4-status": "implemented"})
+
+
+def test_only_the_secretariat_reopens(draft, respondent, colead):
+    services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                             values=complete_values())
+    services.assessment_submit(assessment=draft, user=respondent, base_version=2)
+    for person in (respondent, colead):
+        with pytest.raises(services.PermissionDenied):
+            services.assessment_reopen(assessment=draft, user=person, reason="x")
+    assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.SUBMITTED
+
+
+def test_last_years_answers_fill_only_what_is_empty(draft, office, respondent):
+    last_year = make_cycle(draft.cycle.year - 1, offices=[office])
+    make_assessment(last_year, office, submitted=True,
+                    r1={"status": "implemented", "maturity_current": 4, "focus": True,
+                        "status_comment": "Done in 2025."},
+                    r2={"status": "decided", "maturity_current": 2})
+    services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                             values={"r2-status": "ongoing"})
+    copied = services.assessment_copy_previous(assessment=draft, user=respondent,
+                                               base_version=2)
+    answers = {a.recommendation.number: a for a in with_answers(draft).answers.all()}
+    assert (answers[1].status, answers[1].maturity_current, answers[1].focus) == (
+        "implemented", 4, True)
+    assert answers[1].status_comment == "Done in 2025."
+    assert answers[2].status == "ongoing"  # typed this year: kept
+    assert answers[2].maturity_current == 2
+    assert copied == 5
+    assert draft.events.filter(kind=AssessmentEvent.Kind.COPY).count() == 1
+
+
+def test_starting_from_last_year_copies_at_once(open_cycle, office, respondent):
+    last_year = make_cycle(open_cycle.year - 1, offices=[office])
+    make_assessment(last_year, office, submitted=True, r7={"status": "implemented"})
+    assessment = services.assessment_start(cycle=open_cycle, office=office, user=respondent,
+                                           from_last_year=True)
+    assert assessment.answers.get(recommendation__number=7).status == "implemented"
+
+
+def test_a_persons_own_saves_in_between_are_not_a_conflict(draft, respondent):
+    services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                             values={"r1-status": "decided"})
+    services.assessment_save(assessment=draft, user=respondent, base_version=1,
+                             values={"r1-status": "ongoing"})
+    assert Answer.objects.get(assessment=draft, recommendation__number=1).status == "ongoing"

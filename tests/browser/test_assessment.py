@@ -1,0 +1,148 @@
+"""A respondent's assessment in a real browser: autosave, reload, submit, and two people at once."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from assessments.models import Answer, Assessment
+from tests.browser.conftest import log_in
+from tests.factories import PASSWORD, make_cycle, make_office, make_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("committed_framework")]
+
+
+@pytest.fixture
+def setting():
+    office = make_office("AU", "IP Australia")
+    today = timezone.localdate()
+    cycle = make_cycle(today.year, offices=[office],
+                       opens_on=today - datetime.timedelta(days=3),
+                       closes_on=today + datetime.timedelta(days=20))
+    return {
+        "cycle": cycle,
+        "respondent": make_person("robin@ipaustralia.test", office=office),
+        "colleague": make_person("sam@ipaustralia.test", office=office),
+        "url": f"/offices/AU/{cycle.year}/",
+    }
+
+
+def answer_section(page, number, status="Ongoing implementation", level=3):
+    section = page.locator(f"#r{number}")
+    section.get_by_label(status, exact=True).check()
+    section.locator(f"input[name='r{number}-maturity_current'][value='{level}']").check()
+
+
+def wait_until_all_saved(page):
+    expect(page.locator("[data-save-state]")).to_contain_text("Saved at", timeout=30_000)
+    page.wait_for_function(
+        "() => !localStorage.getItem('held-answers:' + location.pathname)", timeout=30_000)
+
+
+def test_a_respondent_fills_in_saves_and_submits(page, setting):
+    log_in(page, setting["respondent"].email, PASSWORD)
+    page.goto(setting["url"])
+    page.get_by_role("button", name="Start empty").click()
+    for number in (1, 2, 3):
+        answer_section(page, number)
+    page.locator("#r1").get_by_label("Comments on the status").fill("Paperless since 2024.")
+    expect(page.locator("[data-progress-count]")).to_have_text("3")
+    wait_until_all_saved(page)
+
+    page.reload()
+    expect(page.locator("#r2").get_by_label("Ongoing implementation", exact=True)).to_be_checked()
+    expect(page.locator("#r1").get_by_label("Comments on the status")).to_have_value(
+        "Paperless since 2024.")
+    expect(page.locator("[data-progress-count]")).to_have_text("3")
+
+    page.get_by_role("link", name="Check and submit").first.click()
+    expect(page.get_by_role("heading", name="7 sections still need answers")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit the assessment")).to_be_disabled()
+
+    page.get_by_role("link", name="Back to the form").click()
+    for number in range(4, 11):
+        answer_section(page, number, status="Implemented", level=4)
+    page.locator(".form-actions").get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Saved at")
+    page.get_by_role("link", name="Check and submit").first.click()
+    expect(page.get_by_text("Every section is complete.")).to_be_visible()
+    page.get_by_role("button", name="Submit the assessment").click()
+
+    expect(page.locator(".messages")).to_contain_text("Submitted. Thank you!")
+    expect(page.get_by_text("is read-only")).to_be_visible()
+    expect(page.locator("#r1").get_by_label("Ongoing implementation", exact=True)).to_be_disabled()
+    assessment = Assessment.objects.get(office__code="AU")
+    assert assessment.status == "submitted"
+    assert assessment.answers.exclude(status="").count() == 10
+
+
+def test_two_respondents_at_once_never_overwrite_each_other(chromium, live_server, setting):
+    from assessments.services import assessment_start
+
+    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
+                     .office, user=setting["respondent"])
+    pages = {}
+    for person in ("respondent", "colleague"):
+        context = chromium.new_context(base_url=live_server.url)
+        pages[person] = context.new_page()
+        log_in(pages[person], setting[person].email, PASSWORD)
+        pages[person].goto(setting["url"])
+    robin, sam = pages["respondent"], pages["colleague"]
+
+    answer_section(robin, 1, status="Implemented")
+    robin.locator("#r1").get_by_label("Comments on the status").fill("Robin's note")
+    robin.locator("#r1").get_by_role("button", name="Save").click()
+    expect(robin.locator(".messages")).to_contain_text("Saved at")
+
+    # Sam's page still shows the version before Robin's save.
+    answer_section(sam, 1, status="Not planned")
+    sam.locator("#r2").get_by_label("Comments on the status").fill("Sam's note")
+    sam.locator("#r2").get_by_role("button", name="Save").click()
+
+    conflict = sam.locator("#conflict")
+    expect(conflict).to_contain_text("Answers changed by someone else")
+    expect(conflict).to_contain_text("Recommendation 1: Implementation status")
+    expect(conflict).to_contain_text("robin@ipaustralia.test")
+    expect(sam.locator("#r2").get_by_label("Comments on the status")).to_have_value("Sam's note")
+    expect(sam.locator("#r1").get_by_label("Comments on the status")).to_have_value(
+        "Robin's note")
+    conflict.get_by_label("Use their answer").first.check()
+    sam.locator(".form-actions").get_by_role("button", name="Save").click()
+    expect(sam.locator(".messages")).to_contain_text("Saved at")
+
+    answers = {a.recommendation.number: a for a in
+               Answer.objects.filter(assessment__office__code="AU").select_related(
+                   "recommendation")}
+    assert answers[1].status == "implemented"
+    assert answers[1].status_comment == "Robin's note"
+    assert answers[2].status_comment == "Sam's note"
+    for page in pages.values():
+        page.context.close()
+
+
+def test_an_expired_session_during_autosave_keeps_what_was_typed(page, setting):
+    from assessments.services import assessment_start
+
+    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
+                     .office, user=setting["respondent"])
+    log_in(page, setting["respondent"].email, PASSWORD)
+    page.goto(setting["url"])
+    page.context.clear_cookies(name="sessionid")  # the session expires
+    page.locator("#r3").get_by_label("Evidence", exact=True).fill("Data policy approved in March.")
+    banner = page.locator("[data-banner]")
+    expect(banner).to_contain_text("Your session has expired", timeout=15_000)
+    banner.get_by_role("button", name=re.compile("Log in again")).click()
+    page.get_by_label("E-mail address").fill(setting["respondent"].email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".messages")).to_contain_text("before your session expired")
+    expect(page.locator("#r3").get_by_label("Evidence", exact=True)).to_have_value(
+        "Data policy approved in March.")
+    page.locator("#r3").get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Saved at")
+    assert Answer.objects.get(assessment__office__code="AU",
+                              recommendation__number=3).evidence == (
+        "Data policy approved in March.")
