@@ -75,7 +75,7 @@ def with_answers(assessment: Assessment) -> Assessment:
         Assessment.objects.prefetch_related(
             Prefetch("answers", queryset=Answer.objects.select_related("recommendation"))
         )
-        .select_related("cycle", "office")
+        .select_related("cycle__framework", "office")
         .get(pk=assessment.pk)
     )
 

@@ -58,11 +58,16 @@ def assessment_values(assessment: Assessment) -> dict:
 
 
 def assessment_missing(assessment: Assessment) -> Missing:
+    """Measured against the framework, so that a recommendation without any answer counts."""
+    answers = {answer.recommendation.number: answer for answer in assessment.answers.all()}
     missing = Missing()
-    for answer in assessment.answers.all():
-        lacking = [name for name in q.REQUIRED if getattr(answer, name) in (None, "")]
+    numbers = assessment.cycle.framework.recommendations.values_list("number", flat=True)
+    for number in numbers:
+        answer = answers.get(number)
+        lacking = [name for name in q.REQUIRED
+                   if answer is None or getattr(answer, name) in (None, "")]
         if lacking:
-            missing.by_recommendation[answer.recommendation.number] = lacking
+            missing.by_recommendation[number] = lacking
     return missing
 
 
@@ -119,6 +124,13 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
     changes, touched = [], set()
     for field_key, new in values.items():
         number, name = q.parse_key(field_key)
+        if number is not None and number not in answers:
+            # Imported or older assessments may lack a row: make it when first answered.
+            recommendation = assessment.cycle.framework.recommendations.filter(
+                number=number).first()
+            if recommendation is not None:
+                answers[number] = Answer.objects.create(
+                    assessment=assessment, recommendation=recommendation)
         target = assessment if number is None else answers.get(number)
         if target is None or name not in q.QUESTIONS:
             raise ValueError(f"unknown answer {field_key}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment, Cycle, Invitation
+from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invitation
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
 from recommendations.models import Framework
@@ -256,7 +256,7 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
     Invitation.objects.bulk_create(
         Invitation(cycle=cycle, office=office, sent_at=opened) for office in offices.values()
     )
-    answers = []
+    answers, events = [], []
     for code, office in offices.items():
         if age == 0:
             # The open cycle: a third have submitted, a quarter are drafting, the demo
@@ -273,6 +273,9 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
                 partial = _answer(assessment, recommendations[4], _office_base(code) + 0.9, rng)
                 partial.maturity_current = partial.maturity_target = None
                 answers.append(partial)
+                answers.extend(_empty(assessment, r) for r in recommendations[5:])
+                events.append(AssessmentEvent(assessment=assessment, kind="create",
+                                              user=respondent, version=1, at=opened))
                 continue
             if roll > 0.6:
                 continue
@@ -301,6 +304,20 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
             ),
         )
         base = _office_base(code) + (3 - age) * 0.3
-        chosen = recommendations if submitted else recommendations[: rng.randint(1, 9)]
-        answers.extend(_answer(assessment, recommendation, base, rng) for recommendation in chosen)
+        answered = len(recommendations) if submitted else rng.randint(1, 9)
+        answers.extend(_answer(assessment, r, base, rng) for r in recommendations[:answered])
+        answers.extend(_empty(assessment, r) for r in recommendations[answered:])
+        events.append(AssessmentEvent(assessment=assessment, kind="create", version=1,
+                                      user=respondent if code == DEMO_OFFICE else None,
+                                      at=opened))
+        if submitted:
+            events.append(AssessmentEvent(assessment=assessment, kind="submit", version=2,
+                                          user=assessment.submitted_by, at=submitted_at))
     Answer.objects.bulk_create(answers)
+    AssessmentEvent.objects.bulk_create(events)
+    Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED).update(version=2)
+
+
+def _empty(assessment, recommendation) -> Answer:
+    return Answer(assessment=assessment, recommendation=recommendation,
+                  focus=False, low_priority=False, challenge=False, discuss=False)

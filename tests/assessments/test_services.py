@@ -161,3 +161,14 @@ def test_a_persons_own_saves_in_between_are_not_a_conflict(draft, respondent):
     services.assessment_save(assessment=draft, user=respondent, base_version=1,
                              values={"r1-status": "ongoing"})
     assert Answer.objects.get(assessment=draft, recommendation__number=1).status == "ongoing"
+
+
+def test_an_assessment_without_all_its_rows_is_measured_against_the_framework(
+        open_cycle, office, respondent):
+    assessment = make_assessment(open_cycle, office)
+    assessment.answers.filter(recommendation__number__gt=5).delete()
+    missing = services.assessment_missing(with_answers(assessment))
+    assert sorted(missing.by_recommendation) == list(range(1, 11))
+    services.assessment_save(assessment=assessment, user=respondent, base_version=1,
+                             values={"r8-status": "ongoing"})
+    assert assessment.answers.get(recommendation__number=8).status == "ongoing"

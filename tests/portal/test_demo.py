@@ -38,9 +38,10 @@ def test_the_demo_has_three_past_cycles_and_an_open_one_with_a_draft(demo):
         submitted = Assessment.objects.filter(cycle=past, status="submitted")
         assert 25 <= submitted.count() <= 40
         assert all(a.answers.count() == 10 for a in submitted.prefetch_related("answers"))
+        assert all(a.version == 2 and a.events.filter(kind="submit").exists() for a in submitted)
     draft = Assessment.objects.get(cycle=cycles[3], office__code=DEMO_OFFICE)
     assert draft.status == Assessment.Status.DRAFT
-    assert 0 < draft.answers.count() < 10
+    assert 0 < draft.answers.exclude(status="").count() < 10
 
 
 def test_offices_differ_and_improve_over_the_years(demo):
