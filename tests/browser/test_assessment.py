@@ -146,3 +146,41 @@ def test_an_expired_session_during_autosave_keeps_what_was_typed(page, setting):
     assert Answer.objects.get(assessment__office__code="AU",
                               recommendation__number=3).evidence == (
         "Data policy approved in March.")
+
+
+def test_the_form_works_with_javascript_off(chromium, live_server, setting):
+    from assessments.services import assessment_start
+
+    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
+                     .office, user=setting["respondent"])
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, setting["respondent"].email, PASSWORD)
+    page.goto(setting["url"])
+    answer_section(page, 7, status="Decision made to implement", level=2)
+    page.locator("#r7").get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Saved at")
+    expect(page).to_have_url(re.compile(r"#r7$"))
+    stored = Answer.objects.get(assessment__office__code="AU", recommendation__number=7)
+    assert (stored.status, stored.maturity_current) == ("decided", 2)
+    context.close()
+
+
+def test_autosave_runs_at_most_every_ten_seconds_while_typing(page, setting):
+    from assessments.services import assessment_start
+
+    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
+                     .office, user=setting["respondent"])
+    log_in(page, setting["respondent"].email, PASSWORD)
+    page.goto(setting["url"])
+    autosaves = []
+    page.on("request", lambda r: autosaves.append(r) if r.url.endswith("/autosave/") else None)
+    box = page.locator("#r9").get_by_label("Comments on the status")
+    box.click()
+    for word in ["Lessons", "learned", "sessions", "after", "each", "project", "since", "2024"]:
+        page.keyboard.type(word + " ", delay=60)
+        page.wait_for_timeout(1400)  # about 13 s of steady typing in all
+    assert 1 <= len(autosaves) <= 2
+    wait_until_all_saved(page)
+    stored = Answer.objects.get(assessment__office__code="AU", recommendation__number=9)
+    assert stored.status_comment == "Lessons learned sessions after each project since 2024"
