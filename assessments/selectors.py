@@ -79,3 +79,7 @@ def with_answers(assessment: Assessment) -> Assessment:
         .get(pk=assessment.pk)
     )
 
+
+
+def has_previous_submission(office: Office, year: int) -> bool:
+    return office.assessments.filter(submitted_at__isnull=False, cycle__year__lt=year).exists()

@@ -51,7 +51,8 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
         "held": held,
         "reopen_form": ReopenForm() if place.can_reopen and assessment.status == "submitted"
         else None,
-        "has_previous": editable and services.previous_submission(assessment) is not None,
+        "has_previous": editable
+        and selectors.has_previous_submission(place.office, place.cycle.year),
     }, status=status)
 
 
@@ -168,8 +169,7 @@ def _render_start(request, place) -> HttpResponse:
         "place": place,
         "block_reason": block_reason,
         "can_start": place.can_edit and not block_reason,
-        "has_previous": place.office.assessments.filter(
-            submitted_at__isnull=False, cycle__year__lt=place.cycle.year).exists(),
+        "has_previous": selectors.has_previous_submission(place.office, place.cycle.year),
     })
 
 
@@ -260,7 +260,8 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
         "version": assessment.version,
         "saved_at": now.isoformat(),
         "message": _("Saved at %(time)s") % {"time": time_format(now, "H:i")},
-        "complete": 10 - len(services.assessment_missing(assessment).by_recommendation),
+        "complete": len(_numbers(place))
+        - len(services.assessment_missing(assessment).by_recommendation),
     })
 
 
