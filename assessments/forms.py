@@ -13,28 +13,49 @@ LEVEL_CHOICES = [("", "—")] + [(str(level), str(level)) for level in range(1, 
 def _field(question: q.Question) -> forms.Field:
     if question.kind == "choice":
         return forms.ChoiceField(
-            label=question.label, required=False, choices=[("", _("Not answered yet"))]
-            + list(q.STATUS_CHOICES), widget=forms.RadioSelect,
-            error_messages={"invalid_choice": gettext_lazy(
-                "“%(value)s” is not one of the five implementation statuses.")},
+            label=question.label,
+            required=False,
+            choices=[("", _("Not answered yet")), *q.STATUS_CHOICES],
+            widget=forms.RadioSelect,
+            error_messages={
+                "invalid_choice": gettext_lazy(
+                    "“%(value)s” is not one of the five implementation statuses."
+                )
+            },
         )
     if question.kind == "level":
         return forms.TypedChoiceField(
-            label=question.label, required=False, choices=LEVEL_CHOICES, coerce=int,
-            empty_value=None, error_messages={"invalid_choice": gettext_lazy(
-                "Choose a level from 1 to 5 (“%(value)s” is not one).")},
+            label=question.label,
+            required=False,
+            choices=LEVEL_CHOICES,
+            coerce=int,
+            empty_value=None,
+            error_messages={
+                "invalid_choice": gettext_lazy(
+                    "Choose a level from 1 to 5 (“%(value)s” is not one)."
+                )
+            },
         )
     if question.kind in ("flag", "private"):
         return forms.BooleanField(label=question.label, required=False)
     if question.kind == "url":
-        return forms.URLField(label=question.label, required=False,
-                              max_length=question.max_length, assume_scheme="https")
+        return forms.URLField(
+            label=question.label,
+            required=False,
+            max_length=question.max_length,
+            assume_scheme="https",
+        )
     return forms.CharField(
-        label=question.label, required=False, max_length=question.max_length,
+        label=question.label,
+        required=False,
+        max_length=question.max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": gettext_lazy(
-            "This answer is %(show_value)d characters long; the limit is %(limit_value)d. "
-            "Shorten it or move the details to an evidence link.")},
+        error_messages={
+            "max_length": gettext_lazy(
+                "This answer is %(show_value)d characters long; the limit is %(limit_value)d. "
+                "Shorten it or move the details to an evidence link."
+            )
+        },
     )
 
 
@@ -55,10 +76,13 @@ class AnswersForm(forms.Form):
                 self.fields[q.key(number, question.name)] = _field(question)
         for question in q.OVERALL:
             self.fields[question.name] = _field(question)
-        self.unknown_numbers = sorted({
-            int(match.group(1)) for name in (self.data or {})
-            if (match := ANSWER_KEY.match(name)) and name not in self.fields
-        })
+        self.unknown_numbers = sorted(
+            {
+                int(match.group(1))
+                for name in (self.data or {})
+                if (match := ANSWER_KEY.match(name)) and name not in self.fields
+            }
+        )
         if partial and self.is_bound:
             sent = set(self.data)
             for name in list(self.fields):
@@ -68,8 +92,11 @@ class AnswersForm(forms.Form):
     def clean(self):
         if self.unknown_numbers:
             raise forms.ValidationError(
-                _("There is no recommendation %(numbers)s in this framework; those answers "
-                  "were not saved.") % {"numbers": ", ".join(map(str, self.unknown_numbers))},
+                _(
+                    "There is no recommendation %(numbers)s in this framework; those answers "
+                    "were not saved."
+                )
+                % {"numbers": ", ".join(map(str, self.unknown_numbers))},
                 code="unknown_recommendation",
             )
         return super().clean()
@@ -81,5 +108,6 @@ class AnswersForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why it is reopened (the office receives this by e-mail)"),
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -83,11 +83,14 @@ class Cycle(models.Model):
         state = self.state_on(today)
         if state == self.State.UPCOMING:
             return _("The %(year)s questionnaire opens on %(date)s.") % {
-                "year": self.year, "date": date_format(self.opens_on, "DATE_FORMAT")}
+                "year": self.year,
+                "date": date_format(self.opens_on, "DATE_FORMAT"),
+            }
         if state == self.State.CLOSED:
-            return _("The %(year)s cycle closed on %(date)s. Ask the secretariat if your "
-                     "office still needs to answer.") % {
-                "year": self.year, "date": date_format(self.closes_on, "DATE_FORMAT")}
+            return _(
+                "The %(year)s cycle closed on %(date)s. Ask the secretariat if your "
+                "office still needs to answer."
+            ) % {"year": self.year, "date": date_format(self.closes_on, "DATE_FORMAT")}
         return ""
 
     @property

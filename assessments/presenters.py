@@ -37,29 +37,33 @@ def sections(recommendations, answers, form) -> list[dict]:
             for question in q.PER_RECOMMENDATION
             if q.key(number, question.name) in form.fields
         }
-        result.append({
-            "recommendation": recommendation,
-            "anchor": f"r{number}",
-            "f": fields,
-            "levels": list(recommendation.levels.all()),
-            "answer": answers.get(number),
-            "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
-        })
+        result.append(
+            {
+                "recommendation": recommendation,
+                "anchor": f"r{number}",
+                "f": fields,
+                "levels": list(recommendation.levels.all()),
+                "answer": answers.get(number),
+                "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
+            }
+        )
     return result
 
 
 def conflict_rows(stale, conflicts, mine: dict) -> list[dict]:
     rows = []
     for key, change in stale.changes.items():
-        rows.append({
-            "key": key,
-            "label": q.label(key),
-            "by": change["user"],
-            "at": change["at"],
-            "theirs": q.display_value(key, change["current"]),
-            "mine": q.display_value(key, mine.get(key)),
-            "conflict": key in conflicts,
-        })
+        rows.append(
+            {
+                "key": key,
+                "label": q.label(key),
+                "by": change["user"],
+                "at": change["at"],
+                "theirs": q.display_value(key, change["current"]),
+                "mine": q.display_value(key, mine.get(key)),
+                "conflict": key in conflicts,
+            }
+        )
     rows.sort(key=lambda row: (not row["conflict"], row["key"]))
     return rows
 
@@ -69,9 +73,11 @@ def history_rows(events) -> list[dict]:
         {
             "event": event,
             "changes": [
-                {"label": q.label(change["field"]),
-                 "old": q.display_value(change["field"], change["old"]),
-                 "new": q.display_value(change["field"], change["new"])}
+                {
+                    "label": q.label(change["field"]),
+                    "old": q.display_value(change["field"], change["old"]),
+                    "new": q.display_value(change["field"], change["new"]),
+                }
                 for change in event.changes
             ],
         }

@@ -23,20 +23,30 @@ class Question:
 PER_RECOMMENDATION = [
     Question("status", "choice", _("Implementation status")),
     Question("status_comment", "text", _("Comments on the status"), COMMENT_MAX_LENGTH),
-    Question("status_comment_private", "private", _("Not for publication"),
-             private_of="status_comment"),
+    Question(
+        "status_comment_private", "private", _("Not for publication"), private_of="status_comment"
+    ),
     Question("focus", "flag", _("A current focus of our office")),
     Question("focus_comment", "text", _("Related projects"), COMMENT_MAX_LENGTH),
-    Question("focus_comment_private", "private", _("Not for publication"),
-             private_of="focus_comment"),
+    Question(
+        "focus_comment_private", "private", _("Not for publication"), private_of="focus_comment"
+    ),
     Question("low_priority", "flag", _("A low priority for our office")),
     Question("low_priority_comment", "text", _("Why it is a low priority"), COMMENT_MAX_LENGTH),
-    Question("low_priority_comment_private", "private", _("Not for publication"),
-             private_of="low_priority_comment"),
+    Question(
+        "low_priority_comment_private",
+        "private",
+        _("Not for publication"),
+        private_of="low_priority_comment",
+    ),
     Question("challenge", "flag", _("A big implementation challenge")),
     Question("challenge_comment", "text", _("Why it is a challenge"), COMMENT_MAX_LENGTH),
-    Question("challenge_comment_private", "private", _("Not for publication"),
-             private_of="challenge_comment"),
+    Question(
+        "challenge_comment_private",
+        "private",
+        _("Not for publication"),
+        private_of="challenge_comment",
+    ),
     Question("discuss", "flag", _("Discuss or demonstrate it at future task-force meetings")),
     Question("maturity_current", "level", _("Current maturity level")),
     Question("maturity_target", "level", _("Target level for next year")),
@@ -46,13 +56,22 @@ PER_RECOMMENDATION = [
 ]
 
 OVERALL = [
-    Question("proposals", "text", _("Proposals to improve or update the recommendations"),
-             LONG_TEXT_MAX_LENGTH),
+    Question(
+        "proposals",
+        "text",
+        _("Proposals to improve or update the recommendations"),
+        LONG_TEXT_MAX_LENGTH,
+    ),
     Question("proposals_private", "private", _("Not for publication"), private_of="proposals"),
-    Question("other_comments", "text", _("Anything else you would like to tell the task force"),
-             LONG_TEXT_MAX_LENGTH),
-    Question("other_comments_private", "private", _("Not for publication"),
-             private_of="other_comments"),
+    Question(
+        "other_comments",
+        "text",
+        _("Anything else you would like to tell the task force"),
+        LONG_TEXT_MAX_LENGTH,
+    ),
+    Question(
+        "other_comments_private", "private", _("Not for publication"), private_of="other_comments"
+    ),
 ]
 
 QUESTIONS = {question.name: question for question in PER_RECOMMENDATION + OVERALL}
@@ -75,9 +94,7 @@ def parse_key(field_key: str) -> tuple[int | None, str]:
 
 
 def all_keys(numbers) -> list[str]:
-    return [key(n, q.name) for n in numbers for q in PER_RECOMMENDATION] + [
-        q.name for q in OVERALL
-    ]
+    return [key(n, q.name) for n in numbers for q in PER_RECOMMENDATION] + [q.name for q in OVERALL]
 
 
 def label(field_key: str) -> str:

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -80,6 +81,23 @@ def with_answers(assessment: Assessment) -> Assessment:
     )
 
 
-
 def has_previous_submission(office: Office, year: int) -> bool:
     return office.assessments.filter(submitted_at__isnull=False, cycle__year__lt=year).exists()
+
+
+def complete_sections(cycle: Cycle, office_ref: str):
+    """How many sections (status and current level answered) the office has, as an
+    expression for ``annotate`` over offices (``office_ref`` points at the office's pk)."""
+    counts = (
+        Answer.objects.filter(
+            assessment__cycle=cycle,
+            assessment__office=OuterRef(office_ref),
+            maturity_current__isnull=False,
+        )
+        .exclude(status="")
+        .order_by()
+        .values("assessment__office")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

@@ -14,7 +14,7 @@ from portal.offices.models import Office
 FLAG_KINDS = ("flag", "private")
 
 
-class StaleVersion(Exception):  # noqa: N818 - it is a state, not a failure of the code
+class StaleVersion(Exception):
     """The save was based on a version that someone else has changed since."""
 
     def __init__(self, *, current_version: int, changes: dict):
@@ -23,7 +23,7 @@ class StaleVersion(Exception):  # noqa: N818 - it is a state, not a failure of t
         self.changes = changes  # key -> {"base", "current", "user", "at"}
 
 
-class NotEditable(Exception):  # noqa: N818
+class NotEditable(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
@@ -39,7 +39,7 @@ class Missing:
         return bool(self.by_recommendation)
 
 
-class Incomplete(Exception):  # noqa: N818
+class Incomplete(Exception):
     def __init__(self, missing: Missing):
         super().__init__("incomplete")
         self.missing = missing
@@ -64,8 +64,9 @@ def assessment_missing(assessment: Assessment) -> Missing:
     numbers = assessment.cycle.framework.recommendations.values_list("number", flat=True)
     for number in numbers:
         answer = answers.get(number)
-        lacking = [name for name in q.REQUIRED
-                   if answer is None or getattr(answer, name) in (None, "")]
+        lacking = [
+            name for name in q.REQUIRED if answer is None or getattr(answer, name) in (None, "")
+        ]
         if lacking:
             missing.by_recommendation[number] = lacking
     return missing
@@ -92,16 +93,13 @@ def _check_version(locked: Assessment, base_version: int, user) -> None:
         return
     by_others = locked.events.filter(version__gt=base_version).exclude(user=user)
     if base_version > locked.version or by_others.exists():
-        raise StaleVersion(current_version=locked.version,
-                           changes=changes_since(locked, base_version))
+        raise StaleVersion(
+            current_version=locked.version, changes=changes_since(locked, base_version)
+        )
 
 
 def _lock(assessment: Assessment) -> Assessment:
-    locked = (
-        Assessment.objects.select_for_update()
-        .select_related("cycle")
-        .get(pk=assessment.pk)
-    )
+    locked = Assessment.objects.select_for_update().select_related("cycle").get(pk=assessment.pk)
     return locked
 
 
@@ -110,8 +108,12 @@ def _record(assessment: Assessment, *, kind, user, changes=(), reason="") -> Ass
     assessment.updated_by = user
     assessment.save()
     return AssessmentEvent.objects.create(
-        assessment=assessment, kind=kind, user=user, version=assessment.version,
-        changes=list(changes), reason=reason,
+        assessment=assessment,
+        kind=kind,
+        user=user,
+        version=assessment.version,
+        changes=list(changes),
+        reason=reason,
     )
 
 
@@ -127,10 +129,12 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
         if number is not None and number not in answers:
             # Imported or older assessments may lack a row: make it when first answered.
             recommendation = assessment.cycle.framework.recommendations.filter(
-                number=number).first()
+                number=number
+            ).first()
             if recommendation is not None:
                 answers[number] = Answer.objects.create(
-                    assessment=assessment, recommendation=recommendation)
+                    assessment=assessment, recommendation=recommendation
+                )
         target = assessment if number is None else answers.get(number)
         if target is None or name not in q.QUESTIONS:
             raise ValueError(f"unknown answer {field_key}")
@@ -148,8 +152,14 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
 
 
 @transaction.atomic
-def assessment_save(*, assessment: Assessment, user, base_version: int, values: dict,
-                    kind: str = AssessmentEvent.Kind.SAVE) -> AssessmentEvent | None:
+def assessment_save(
+    *,
+    assessment: Assessment,
+    user,
+    base_version: int,
+    values: dict,
+    kind: str = AssessmentEvent.Kind.SAVE,
+) -> AssessmentEvent | None:
     """Saves ``values`` (already validated, by key) unless someone saved since ``base_version``."""
     locked = _lock(assessment)
     reason = locked.editing_block_reason()
@@ -165,22 +175,32 @@ def assessment_save(*, assessment: Assessment, user, base_version: int, values: 
 
 
 @transaction.atomic
-def assessment_start(*, cycle: Cycle, office: Office, user,
-                     from_last_year: bool = False) -> Assessment:
+def assessment_start(
+    *, cycle: Cycle, office: Office, user, from_last_year: bool = False
+) -> Assessment:
     """The office's draft for the cycle, with one empty answer per recommendation."""
     assessment, created = Assessment.objects.get_or_create(cycle=cycle, office=office)
     if not created:
         return assessment
     Answer.objects.bulk_create(
-        Answer(assessment=assessment, recommendation=recommendation,
-               focus=False, low_priority=False, challenge=False, discuss=False)
+        Answer(
+            assessment=assessment,
+            recommendation=recommendation,
+            focus=False,
+            low_priority=False,
+            challenge=False,
+            discuss=False,
+        )
         for recommendation in cycle.framework.recommendations.all()
     )
-    AssessmentEvent.objects.create(assessment=assessment, kind=AssessmentEvent.Kind.CREATE,
-                                   user=user, version=assessment.version)
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.CREATE,
+        user=user,
+        version=assessment.version,
+    )
     if from_last_year:
-        assessment_copy_previous(assessment=assessment, user=user,
-                                 base_version=assessment.version)
+        assessment_copy_previous(assessment=assessment, user=user, base_version=assessment.version)
     return assessment
 
 
@@ -214,11 +234,18 @@ def assessment_copy_previous(*, assessment: Assessment, user, base_version: int)
     values = {
         field_key: value
         for field_key, value in theirs.items()
-        if field_key in ours and ours[field_key] in (None, "", False) and value not in (None, "")
+        if field_key in ours
+        and ours[field_key] in (None, "", False)
+        and value not in (None, "")
         and not (q.QUESTIONS[q.parse_key(field_key)[1]].kind in FLAG_KINDS and value is False)
     }
-    event = assessment_save(assessment=assessment, user=user, base_version=base_version,
-                            values=values, kind=AssessmentEvent.Kind.COPY)
+    event = assessment_save(
+        assessment=assessment,
+        user=user,
+        base_version=base_version,
+        values=values,
+        kind=AssessmentEvent.Kind.COPY,
+    )
     return len(event.changes) if event else 0
 
 

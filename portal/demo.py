@@ -253,8 +253,10 @@ def seed_demo(*, today: datetime.date | None = None) -> bool:
 def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent) -> None:
     rng = random.Random(f"cycle-{cycle.year}")
     opened = timezone.make_aware(datetime.datetime.combine(cycle.opens_on, datetime.time(9)))
+    # Only the demo office has people to receive the invitation e-mail.
     Invitation.objects.bulk_create(
-        Invitation(cycle=cycle, office=office, sent_at=opened) for office in offices.values()
+        Invitation(cycle=cycle, office=office, sent_at=opened if code == DEMO_OFFICE else None)
+        for code, office in offices.items()
     )
     answers, events = [], []
     for code, office in offices.items():
@@ -274,8 +276,11 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
                 partial.maturity_current = partial.maturity_target = None
                 answers.append(partial)
                 answers.extend(_empty(assessment, r) for r in recommendations[5:])
-                events.append(AssessmentEvent(assessment=assessment, kind="create",
-                                              user=respondent, version=1, at=opened))
+                events.append(
+                    AssessmentEvent(
+                        assessment=assessment, kind="create", user=respondent, version=1, at=opened
+                    )
+                )
                 continue
             if roll > 0.6:
                 continue
@@ -307,17 +312,36 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
         answered = len(recommendations) if submitted else rng.randint(1, 9)
         answers.extend(_answer(assessment, r, base, rng) for r in recommendations[:answered])
         answers.extend(_empty(assessment, r) for r in recommendations[answered:])
-        events.append(AssessmentEvent(assessment=assessment, kind="create", version=1,
-                                      user=respondent if code == DEMO_OFFICE else None,
-                                      at=opened))
+        events.append(
+            AssessmentEvent(
+                assessment=assessment,
+                kind="create",
+                version=1,
+                user=respondent if code == DEMO_OFFICE else None,
+                at=opened,
+            )
+        )
         if submitted:
-            events.append(AssessmentEvent(assessment=assessment, kind="submit", version=2,
-                                          user=assessment.submitted_by, at=submitted_at))
+            events.append(
+                AssessmentEvent(
+                    assessment=assessment,
+                    kind="submit",
+                    version=2,
+                    user=assessment.submitted_by,
+                    at=submitted_at,
+                )
+            )
     Answer.objects.bulk_create(answers)
     AssessmentEvent.objects.bulk_create(events)
     Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED).update(version=2)
 
 
 def _empty(assessment, recommendation) -> Answer:
-    return Answer(assessment=assessment, recommendation=recommendation,
-                  focus=False, low_priority=False, challenge=False, discuss=False)
+    return Answer(
+        assessment=assessment,
+        recommendation=recommendation,
+        focus=False,
+        low_priority=False,
+        challenge=False,
+        discuss=False,
+    )

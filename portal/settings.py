@@ -8,6 +8,7 @@ PostgreSQL, a Redis broker and cache, and real Celery workers.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import ConfigurationError, env_bool, env_int, env_list, env_required, env_str
@@ -130,6 +131,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.record_heartbeat", "schedule": 60.0},
+    "deadline-reminders": {
+        "task": "assessments.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

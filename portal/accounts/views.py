@@ -29,4 +29,15 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The link in an invitation for someone who has no password yet: choosing one logs
+    # them in, so they go straight on to their office.
+    path(
+        "welcome/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/welcome_confirm.html",
+            post_reset_login=True,
+            success_url=reverse_lazy("home"),
+        ),
+        name="welcome",
+    ),
 ]

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from assessments import questionnaire as q
-from assessments.services import assessment_start, assessment_values
 from assessments.selectors import with_answers
+from assessments.services import assessment_start, assessment_values
 from tests.factories import make_cycle
 
 
@@ -13,8 +13,10 @@ from tests.factories import make_cycle
 def open_cycle(office, other_office):
     today = timezone.localdate()
     return make_cycle(
-        today.year, offices=[office, other_office],
-        opens_on=today - datetime.timedelta(days=10), closes_on=today + datetime.timedelta(days=30),
+        today.year,
+        offices=[office, other_office],
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=30),
     )
 
 

@@ -21,8 +21,12 @@ def test_starting_creates_ten_empty_answers_and_a_history_entry(draft, responden
 
 
 def test_a_save_stores_the_answers_and_records_old_and_new_values(draft, respondent):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1, values={
-        "r3-status": "ongoing", "r3-maturity_current": 2, "proposals": "Add KPIs."})
+    services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={"r3-status": "ongoing", "r3-maturity_current": 2, "proposals": "Add KPIs."},
+    )
     answer = Answer.objects.get(assessment=draft, recommendation__number=3)
     assert (answer.status, answer.maturity_current) == ("ongoing", 2)
     stored = Assessment.objects.get(pk=draft.pk)
@@ -38,18 +42,28 @@ def test_a_save_stores_the_answers_and_records_old_and_new_values(draft, respond
 
 
 def test_a_save_that_changes_nothing_leaves_no_trace(draft, respondent):
-    assert services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                                    values={"r1-status": ""}) is None
+    assert (
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=1, values={"r1-status": ""}
+        )
+        is None
+    )
     assert Assessment.objects.get(pk=draft.pk).version == 1
 
 
 def test_a_save_based_on_a_stale_version_is_refused_and_says_what_changed(
-        draft, respondent, colleague):
-    services.assessment_save(assessment=draft, user=colleague, base_version=1,
-                             values={"r1-status": "implemented"})
+    draft, respondent, colleague
+):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "implemented"}
+    )
     with pytest.raises(services.StaleVersion) as stale:
-        services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                                 values={"r1-status": "not_planned", "r2-status": "decided"})
+        services.assessment_save(
+            assessment=draft,
+            user=respondent,
+            base_version=1,
+            values={"r1-status": "not_planned", "r2-status": "decided"},
+        )
     assert stale.value.current_version == 2
     change = stale.value.changes["r1-status"]
     assert (change["base"], change["current"], change["user"]) == ("", "implemented", colleague)
@@ -57,19 +71,26 @@ def test_a_save_based_on_a_stale_version_is_refused_and_says_what_changed(
     assert [a.status for a in stored[:2]] == ["implemented", ""]
 
 
-@pytest.mark.parametrize(("opens", "closes", "message"), [
-    (5, 30, "opens on"),
-    (-40, -1, "closed on"),
-])
+@pytest.mark.parametrize(
+    ("opens", "closes", "message"),
+    [
+        (5, 30, "opens on"),
+        (-40, -1, "closed on"),
+    ],
+)
 def test_the_form_cannot_be_changed_outside_the_cycle(office, respondent, opens, closes, message):
     today = timezone.localdate()
-    cycle = make_cycle(today.year, offices=[office],
-                       opens_on=today + datetime.timedelta(days=opens),
-                       closes_on=today + datetime.timedelta(days=closes))
+    cycle = make_cycle(
+        today.year,
+        offices=[office],
+        opens_on=today + datetime.timedelta(days=opens),
+        closes_on=today + datetime.timedelta(days=closes),
+    )
     assessment = make_assessment(cycle, office)
     with pytest.raises(services.NotEditable, match=message):
-        services.assessment_save(assessment=assessment, user=respondent, base_version=1,
-                                 values={"r1-status": "ongoing"})
+        services.assessment_save(
+            assessment=assessment, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+        )
 
 
 def test_submitting_needs_every_status_and_current_level(draft, respondent):
@@ -83,26 +104,31 @@ def test_submitting_needs_every_status_and_current_level(draft, respondent):
 
 
 def test_a_submission_is_read_only(draft, respondent):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values())
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values()
+    )
     services.assessment_submit(assessment=draft, user=respondent, base_version=2)
     stored = Assessment.objects.get(pk=draft.pk)
     assert stored.status == Assessment.Status.SUBMITTED
     assert stored.submitted_by == respondent
     assert stored.events.filter(kind="submit").exists()
     with pytest.raises(services.NotEditable, match="read-only"):
-        services.assessment_save(assessment=stored, user=respondent, base_version=3,
-                                 values={"r1-status": "implemented"})
+        services.assessment_save(
+            assessment=stored, user=respondent, base_version=3, values={"r1-status": "implemented"}
+        )
 
 
 def test_the_secretariat_reopens_with_a_reason_and_the_office_is_told(
-        draft, respondent, secretariat, django_capture_on_commit_callbacks):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values())
+    draft, respondent, secretariat, django_capture_on_commit_callbacks
+):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values()
+    )
     services.assessment_submit(assessment=draft, user=respondent, base_version=2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_reopen(assessment=draft, user=secretariat,
-                                   reason="Status of recommendation 4 is out of date.")
+        services.assessment_reopen(
+            assessment=draft, user=secretariat, reason="Status of recommendation 4 is out of date."
+        )
     stored = Assessment.objects.get(pk=draft.pk)
     assert stored.status == Assessment.Status.DRAFT
     assert stored.reopened_at is not None
@@ -113,13 +139,18 @@ def test_the_secretariat_reopens_with_a_reason_and_the_office_is_told(
     # A reopened assessment can be changed even after the closing date.
     stored.cycle.closes_on = timezone.localdate() - datetime.timedelta(days=3)
     stored.cycle.save()
-    services.assessment_save(assessment=stored, user=respondent, base_version=stored.version,
-                             values={"r4-status": "implemented"})
+    services.assessment_save(
+        assessment=stored,
+        user=respondent,
+        base_version=stored.version,
+        values={"r4-status": "implemented"},
+    )
 
 
 def test_only_the_secretariat_reopens(draft, respondent, colead):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values())
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values()
+    )
     services.assessment_submit(assessment=draft, user=respondent, base_version=2)
     for person in (respondent, colead):
         with pytest.raises(services.PermissionDenied):
@@ -129,17 +160,28 @@ def test_only_the_secretariat_reopens(draft, respondent, colead):
 
 def test_last_years_answers_fill_only_what_is_empty(draft, office, respondent):
     last_year = make_cycle(draft.cycle.year - 1, offices=[office])
-    make_assessment(last_year, office, submitted=True,
-                    r1={"status": "implemented", "maturity_current": 4, "focus": True,
-                        "status_comment": "Done in 2025."},
-                    r2={"status": "decided", "maturity_current": 2})
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values={"r2-status": "ongoing"})
-    copied = services.assessment_copy_previous(assessment=draft, user=respondent,
-                                               base_version=2)
+    make_assessment(
+        last_year,
+        office,
+        submitted=True,
+        r1={
+            "status": "implemented",
+            "maturity_current": 4,
+            "focus": True,
+            "status_comment": "Done in 2025.",
+        },
+        r2={"status": "decided", "maturity_current": 2},
+    )
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r2-status": "ongoing"}
+    )
+    copied = services.assessment_copy_previous(assessment=draft, user=respondent, base_version=2)
     answers = {a.recommendation.number: a for a in with_answers(draft).answers.all()}
     assert (answers[1].status, answers[1].maturity_current, answers[1].focus) == (
-        "implemented", 4, True)
+        "implemented",
+        4,
+        True,
+    )
     assert answers[1].status_comment == "Done in 2025."
     assert answers[2].status == "ongoing"  # typed this year: kept
     assert answers[2].maturity_current == 2
@@ -150,25 +192,30 @@ def test_last_years_answers_fill_only_what_is_empty(draft, office, respondent):
 def test_starting_from_last_year_copies_at_once(open_cycle, office, respondent):
     last_year = make_cycle(open_cycle.year - 1, offices=[office])
     make_assessment(last_year, office, submitted=True, r7={"status": "implemented"})
-    assessment = services.assessment_start(cycle=open_cycle, office=office, user=respondent,
-                                           from_last_year=True)
+    assessment = services.assessment_start(
+        cycle=open_cycle, office=office, user=respondent, from_last_year=True
+    )
     assert assessment.answers.get(recommendation__number=7).status == "implemented"
 
 
 def test_a_persons_own_saves_in_between_are_not_a_conflict(draft, respondent):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values={"r1-status": "decided"})
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values={"r1-status": "ongoing"})
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r1-status": "decided"}
+    )
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+    )
     assert Answer.objects.get(assessment=draft, recommendation__number=1).status == "ongoing"
 
 
 def test_an_assessment_without_all_its_rows_is_measured_against_the_framework(
-        open_cycle, office, respondent):
+    open_cycle, office, respondent
+):
     assessment = make_assessment(open_cycle, office)
     assessment.answers.filter(recommendation__number__gt=5).delete()
     missing = services.assessment_missing(with_answers(assessment))
     assert sorted(missing.by_recommendation) == list(range(1, 11))
-    services.assessment_save(assessment=assessment, user=respondent, base_version=1,
-                             values={"r8-status": "ongoing"})
+    services.assessment_save(
+        assessment=assessment, user=respondent, base_version=1, values={"r8-status": "ongoing"}
+    )
     assert assessment.answers.get(recommendation__number=8).status == "ongoing"

@@ -19,9 +19,18 @@ def answer(draft, number) -> Answer:
 
 
 def test_the_respondent_saves_the_whole_form(client_of, respondent, draft):
-    response = client_of(respondent).post(url(draft=draft), form_post(
-        draft, r2__status="decided", r2__maturity_current=2, r2__focus=True,
-        r2__focus_comment="New ICT strategy", r2__focus_comment_private=True, section="r2"))
+    response = client_of(respondent).post(
+        url(draft=draft),
+        form_post(
+            draft,
+            r2__status="decided",
+            r2__maturity_current=2,
+            r2__focus=True,
+            r2__focus_comment="New ICT strategy",
+            r2__focus_comment_private=True,
+            section="r2",
+        ),
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("#r2")
     stored = answer(draft, 2)
@@ -31,18 +40,25 @@ def test_the_respondent_saves_the_whole_form(client_of, respondent, draft):
 
 
 def test_the_form_shows_the_saved_answers_and_progress(client_of, respondent, draft):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values([1, 2, 3]))
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values([1, 2, 3])
+    )
     html = client_of(respondent).get(url(draft=draft)).content.decode()
     assert "<strong data-progress-count>3</strong>" in html
     assert 'value="ongoing" id="id_r1-status_2" checked' in html
 
 
 def test_autosave_stores_only_what_was_sent(client_of, respondent, draft):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values={"r1-status_comment": "Keep me", "r1-focus": True})
-    response = client_of(respondent).post(url("assessment_autosave", draft=draft), {
-        "version": "2", "r1-status": "ongoing", "r1-focus": ""})
+    services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={"r1-status_comment": "Keep me", "r1-focus": True},
+    )
+    response = client_of(respondent).post(
+        url("assessment_autosave", draft=draft),
+        {"version": "2", "r1-status": "ongoing", "r1-focus": ""},
+    )
     assert response.status_code == 200
     assert response.json()["version"] == 3
     assert response.json()["message"].startswith("Saved at ")
@@ -51,11 +67,14 @@ def test_autosave_stores_only_what_was_sent(client_of, respondent, draft):
 
 
 def test_autosave_refuses_a_stale_version_and_names_who_changed_what(
-        client_of, respondent, colleague, draft):
-    services.assessment_save(assessment=draft, user=colleague, base_version=1,
-                             values={"r1-status": "implemented"})
-    response = client_of(respondent).post(url("assessment_autosave", draft=draft), {
-        "version": "1", "r1-status": "not_planned"})
+    client_of, respondent, colleague, draft
+):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "implemented"}
+    )
+    response = client_of(respondent).post(
+        url("assessment_autosave", draft=draft), {"version": "1", "r1-status": "not_planned"}
+    )
     assert response.status_code == 409
     change = response.json()["changes"][0]
     assert change["field"] == "r1-status"
@@ -65,10 +84,15 @@ def test_autosave_refuses_a_stale_version_and_names_who_changed_what(
 
 
 def test_a_stale_full_save_shows_the_conflict_and_keeps_both_sides(
-        client_of, respondent, colleague, draft):
+    client_of, respondent, colleague, draft
+):
     base = form_post(draft)
-    services.assessment_save(assessment=draft, user=colleague, base_version=1, values={
-        "r1-status": "implemented", "r5-status_comment": "Colleague's note"})
+    services.assessment_save(
+        assessment=draft,
+        user=colleague,
+        base_version=1,
+        values={"r1-status": "implemented", "r5-status_comment": "Colleague's note"},
+    )
     mine = {**base, "r1-status": "not_planned", "r2-status_comment": "My note"}
     response = client_of(respondent).post(url(draft=draft), mine)
     html = response.content.decode()
@@ -81,10 +105,12 @@ def test_a_stale_full_save_shows_the_conflict_and_keeps_both_sides(
     assert answer(draft, 1).status == "implemented"  # nothing saved yet
 
 
-def test_merging_keeps_theirs_where_asked_and_mine_elsewhere(client_of, respondent, colleague,
-                                                            draft):
-    services.assessment_save(assessment=draft, user=colleague, base_version=1,
-                             values={"r1-status": "implemented"})
+def test_merging_keeps_theirs_where_asked_and_mine_elsewhere(
+    client_of, respondent, colleague, draft
+):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "implemented"}
+    )
     draft.refresh_from_db()
     merged = form_post(draft, r1__status="not_planned", r2__status_comment="My note")
     merged["take-r1-status"] = "on"
@@ -105,8 +131,9 @@ def test_an_expired_session_keeps_the_typed_answers_for_after_login(respondent, 
     assert response["Location"].startswith(reverse("login"))
     assert answer(draft, 4).status == ""  # not saved by an anonymous request
 
-    logged_in = browser.post(response["Location"], {"username": respondent.email,
-                                                    "password": PASSWORD}, follow=True)
+    logged_in = browser.post(
+        response["Location"], {"username": respondent.email, "password": PASSWORD}, follow=True
+    )
     html = logged_in.content.decode()
     assert "answers you typed before your session expired" in html
     assert "Our ISMS policy, 2026.</textarea>" in html
@@ -114,11 +141,12 @@ def test_an_expired_session_keeps_the_typed_answers_for_after_login(respondent, 
     assert answer(draft, 4).evidence == "Our ISMS policy, 2026."
 
 
-def test_autosave_after_the_session_expired_answers_401_and_holds_the_answers(respondent,
-                                                                             draft):
+def test_autosave_after_the_session_expired_answers_401_and_holds_the_answers(respondent, draft):
     browser = Client()
-    response = browser.post(url("assessment_autosave", draft=draft),
-                            {"version": "1", "r6-status_comment": "Typed while logged out"})
+    response = browser.post(
+        url("assessment_autosave", draft=draft),
+        {"version": "1", "r6-status_comment": "Typed while logged out"},
+    )
     assert response.status_code == 401
     assert response.json()["login_url"].startswith(reverse("login"))
     browser.post(reverse("login"), {"username": respondent.email, "password": PASSWORD})
@@ -127,8 +155,9 @@ def test_autosave_after_the_session_expired_answers_401_and_holds_the_answers(re
 
 
 def test_over_long_text_is_refused_in_place_and_nothing_is_saved(client_of, respondent, draft):
-    response = client_of(respondent).post(url(draft=draft), form_post(
-        draft, r1__status="ongoing", r3__status_comment="x" * 3001))
+    response = client_of(respondent).post(
+        url(draft=draft), form_post(draft, r1__status="ongoing", r3__status_comment="x" * 3001)
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "This answer is 3001 characters long; the limit is 3000." in html
@@ -137,21 +166,28 @@ def test_over_long_text_is_refused_in_place_and_nothing_is_saved(client_of, resp
     assert Assessment.objects.get(pk=draft.pk).version == 1
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("r2-maturity_current", "7", "Choose a level from 1 to 5"),
-    ("r2-status", "done", "is not one of the five implementation statuses"),
-    ("r11-status", "ongoing", "There is no recommendation 11 in this framework"),
-    ("r2-evidence_url", "not a link", "Enter a valid URL"),
-])
-def test_bad_input_gets_a_clear_message_and_saves_nothing(client_of, respondent, draft, field,
-                                                         value, message):
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("r2-maturity_current", "7", "Choose a level from 1 to 5"),
+        ("r2-status", "done", "is not one of the five implementation statuses"),
+        ("r11-status", "ongoing", "There is no recommendation 11 in this framework"),
+        ("r2-evidence_url", "not a link", "Enter a valid URL"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_saves_nothing(
+    client_of, respondent, draft, field, value, message
+):
     client = client_of(respondent)
-    response = client.post(url(draft=draft), {**form_post(draft, r1__status="ongoing"),
-                                               field: value})
+    response = client.post(
+        url(draft=draft), {**form_post(draft, r1__status="ongoing"), field: value}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
-    autosave = client.post(url("assessment_autosave", draft=draft),
-                           {"version": "1", "r1-status": "ongoing", field: value})
+    autosave = client.post(
+        url("assessment_autosave", draft=draft),
+        {"version": "1", "r1-status": "ongoing", field: value},
+    )
     assert autosave.status_code == 400
     assert answer(draft, 1).status == ""
 
@@ -165,20 +201,30 @@ def test_a_post_without_the_csrf_token_is_refused(respondent, draft):
 
 
 def test_forged_fields_change_nothing_but_answers(client_of, respondent, draft, other_office):
-    client_of(respondent).post(url(draft=draft), {
-        **form_post(draft, r1__status="ongoing"),
-        "status": "submitted", "office": other_office.pk, "submitted_at": "2020-01-01"})
+    client_of(respondent).post(
+        url(draft=draft),
+        {
+            **form_post(draft, r1__status="ongoing"),
+            "status": "submitted",
+            "office": other_office.pk,
+            "submitted_at": "2020-01-01",
+        },
+    )
     stored = Assessment.objects.get(pk=draft.pk)
     assert (stored.status, stored.office_id, stored.submitted_at) == (
-        "draft", draft.office_id, None)
+        "draft",
+        draft.office_id,
+        None,
+    )
 
 
-def test_a_tampered_version_is_a_conflict_not_an_overwrite(client_of, respondent, colleague,
-                                                          draft):
-    services.assessment_save(assessment=draft, user=colleague, base_version=1,
-                             values={"r1-status": "implemented"})
-    response = client_of(respondent).post(url(draft=draft), {
-        **form_post(draft, r1__status="not_planned"), "version": "1"})
+def test_a_tampered_version_is_a_conflict_not_an_overwrite(client_of, respondent, colleague, draft):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "implemented"}
+    )
+    response = client_of(respondent).post(
+        url(draft=draft), {**form_post(draft, r1__status="not_planned"), "version": "1"}
+    )
     assert response.status_code == 409
     assert answer(draft, 1).status == "implemented"
 
@@ -188,25 +234,38 @@ def test_a_viewer_reads_but_cannot_change(client_of, viewer, draft):
     page = client.get(url(draft=draft))
     assert page.status_code == 200
     assert "only the office’s respondents can change it" in page.content.decode()
-    assert client.post(url(draft=draft), form_post(draft, r1__status="ongoing")
-                       ).status_code == 403
-    assert client.post(url("assessment_autosave", draft=draft),
-                       {"version": "1", "r1-status": "ongoing"}).status_code == 403
-    assert client.post(url("assessment_review", draft=draft), {"version": "1"}
-                       ).status_code == 403
+    assert client.post(url(draft=draft), form_post(draft, r1__status="ongoing")).status_code == 403
+    assert (
+        client.post(
+            url("assessment_autosave", draft=draft), {"version": "1", "r1-status": "ongoing"}
+        ).status_code
+        == 403
+    )
+    assert client.post(url("assessment_review", draft=draft), {"version": "1"}).status_code == 403
     assert answer(draft, 1).status == ""
 
 
-ALL_PAGES = ["assessment_form", "assessment_autosave", "assessment_start", "assessment_copy",
-             "assessment_review", "assessment_history", "assessment_reopen"]
+ALL_PAGES = [
+    "assessment_form",
+    "assessment_autosave",
+    "assessment_start",
+    "assessment_copy",
+    "assessment_review",
+    "assessment_history",
+    "assessment_reopen",
+]
 
 
 @pytest.mark.parametrize("name", ALL_PAGES)
 def test_another_office_is_refused_every_page(client_of, outsider, draft, name):
     client = client_of(outsider)
     assert client.get(url(name, draft=draft)).status_code in (404, 405)
-    assert client.post(url(name, draft=draft), {"version": "1", "r1-status": "ongoing",
-                                                "reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            url(name, draft=draft), {"version": "1", "r1-status": "ongoing", "reason": "x"}
+        ).status_code
+        == 404
+    )
     assert answer(draft, 1).status == ""
     assert Assessment.objects.get(pk=draft.pk).version == 1
 
@@ -221,8 +280,9 @@ def test_an_anonymous_visitor_is_refused_every_page(client, draft, name):
 def test_a_colead_reads_submissions_but_not_drafts(client_of, colead, respondent, draft):
     client = client_of(colead)
     assert client.get(url(draft=draft)).status_code == 404
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values())
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values()
+    )
     services.assessment_submit(assessment=draft, user=respondent, base_version=2)
     assert client.get(url(draft=draft)).status_code == 200
     assert client.post(url(draft=draft), form_post(draft)).status_code == 403
@@ -230,8 +290,9 @@ def test_a_colead_reads_submissions_but_not_drafts(client_of, colead, respondent
 
 def test_the_review_lists_what_is_missing_and_refuses_to_submit(client_of, respondent, draft):
     client = client_of(respondent)
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values(range(1, 9)))
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values(range(1, 9))
+    )
     html = client.get(url("assessment_review", draft=draft)).content.decode()
     assert "2 sections still need answers" in html
     assert "9. " in html and "10. " in html
@@ -243,8 +304,9 @@ def test_the_review_lists_what_is_missing_and_refuses_to_submit(client_of, respo
 
 def test_submitting_locks_the_form(client_of, respondent, draft):
     client = client_of(respondent)
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values())
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values()
+    )
     response = client.post(url("assessment_review", draft=draft), {"version": "2"})
     assert response.status_code == 302
     assert Assessment.objects.get(pk=draft.pk).status == "submitted"
@@ -255,12 +317,15 @@ def test_submitting_locks_the_form(client_of, respondent, draft):
     assert answer(draft, 1).status == "ongoing"
 
 
-def test_the_history_shows_each_change_with_who_and_old_and_new(client_of, respondent, viewer,
-                                                               secretariat, draft):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values={"r3-status": "decided"})
-    services.assessment_save(assessment=draft, user=respondent, base_version=2,
-                             values={"r3-status": "ongoing"})
+def test_the_history_shows_each_change_with_who_and_old_and_new(
+    client_of, respondent, viewer, secretariat, draft
+):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r3-status": "decided"}
+    )
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=2, values={"r3-status": "ongoing"}
+    )
     for person in (respondent, viewer, secretariat):
         html = client_of(person).get(url("assessment_history", draft=draft)).content.decode()
         assert "Recommendation 3: Implementation status" in html
@@ -268,14 +333,16 @@ def test_the_history_shows_each_change_with_who_and_old_and_new(client_of, respo
         assert respondent.email in html
 
 
-def test_the_secretariat_reopens_from_the_history_page(client_of, respondent, secretariat,
-                                                      draft):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values())
+def test_the_secretariat_reopens_from_the_history_page(client_of, respondent, secretariat, draft):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values()
+    )
     services.assessment_submit(assessment=draft, user=respondent, base_version=2)
     client = client_of(secretariat)
-    assert "Reopen this submission" in client.get(url("assessment_history", draft=draft)
-                                                  ).content.decode()
+    assert (
+        "Reopen this submission"
+        in client.get(url("assessment_history", draft=draft)).content.decode()
+    )
     refused = client.post(url("assessment_reopen", draft=draft), {"reason": ""})
     assert refused.status_code == 302
     assert Assessment.objects.get(pk=draft.pk).status == "submitted"
@@ -293,23 +360,33 @@ def test_a_respondent_starts_the_assessment(client_of, respondent, open_cycle):
     assert Assessment.objects.get(cycle=open_cycle, office__code="AU").answers.count() == 10
 
 
-def test_the_form_page_takes_a_fixed_number_of_queries(client_of, respondent, draft,
-                                                       django_assert_max_num_queries):
+def test_the_form_page_takes_a_fixed_number_of_queries(
+    client_of, respondent, draft, django_assert_max_num_queries
+):
     client = client_of(respondent)
     with django_assert_max_num_queries(16) as empty:
         client.get(url(draft=draft))
-    services.assessment_save(assessment=draft, user=respondent, base_version=1, values={
-        **complete_values(), **{f"r{n}-evidence": "long text " * 50 for n in range(1, 11)}})
+    services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={**complete_values(), **{f"r{n}-evidence": "long text " * 50 for n in range(1, 11)}},
+    )
     for version in range(2, 8):
-        services.assessment_save(assessment=draft, user=respondent, base_version=version,
-                                 values={"r1-status_comment": f"edit {version}"})
+        services.assessment_save(
+            assessment=draft,
+            user=respondent,
+            base_version=version,
+            values={"r1-status_comment": f"edit {version}"},
+        )
     with django_assert_max_num_queries(len(empty.captured_queries)):
         client.get(url(draft=draft))
 
 
 def test_the_office_home_shows_progress_and_the_deadline(client_of, respondent, draft):
-    services.assessment_save(assessment=draft, user=respondent, base_version=1,
-                             values=complete_values([1, 2, 3, 4]))
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values([1, 2, 3, 4])
+    )
     html = client_of(respondent).get(reverse("office_home", args=["AU"])).content.decode()
     assert "Draft, 4/10 complete" in html
     assert "30 days left" in html

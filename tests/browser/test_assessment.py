@@ -11,17 +11,23 @@ from assessments.models import Answer, Assessment
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, make_cycle, make_office, make_person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("committed_framework")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_framework"),
+]
 
 
 @pytest.fixture
 def setting():
     office = make_office("AU", "IP Australia")
     today = timezone.localdate()
-    cycle = make_cycle(today.year, offices=[office],
-                       opens_on=today - datetime.timedelta(days=3),
-                       closes_on=today + datetime.timedelta(days=20))
+    cycle = make_cycle(
+        today.year,
+        offices=[office],
+        opens_on=today - datetime.timedelta(days=3),
+        closes_on=today + datetime.timedelta(days=20),
+    )
     return {
         "cycle": cycle,
         "respondent": make_person("robin@ipaustralia.test", office=office),
@@ -39,7 +45,8 @@ def answer_section(page, number, status="Ongoing implementation", level=3):
 def wait_until_all_saved(page):
     expect(page.locator("[data-save-state]")).to_contain_text("Saved at", timeout=30_000)
     page.wait_for_function(
-        "() => !localStorage.getItem('held-answers:' + location.pathname)", timeout=30_000)
+        "() => !localStorage.getItem('held-answers:' + location.pathname)", timeout=30_000
+    )
 
 
 def test_a_respondent_fills_in_saves_and_submits(page, setting):
@@ -55,7 +62,8 @@ def test_a_respondent_fills_in_saves_and_submits(page, setting):
     page.reload()
     expect(page.locator("#r2").get_by_label("Ongoing implementation", exact=True)).to_be_checked()
     expect(page.locator("#r1").get_by_label("Comments on the status")).to_have_value(
-        "Paperless since 2024.")
+        "Paperless since 2024."
+    )
     expect(page.locator("[data-progress-count]")).to_have_text("3")
 
     page.get_by_role("link", name="Check and submit").first.click()
@@ -82,8 +90,11 @@ def test_a_respondent_fills_in_saves_and_submits(page, setting):
 def test_two_respondents_at_once_never_overwrite_each_other(chromium, live_server, setting):
     from assessments.services import assessment_start
 
-    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
-                     .office, user=setting["respondent"])
+    assessment_start(
+        cycle=setting["cycle"],
+        office=setting["respondent"].memberships.get().office,
+        user=setting["respondent"],
+    )
     pages = {}
     for person in ("respondent", "colleague"):
         context = chromium.new_context(base_url=live_server.url)
@@ -107,15 +118,17 @@ def test_two_respondents_at_once_never_overwrite_each_other(chromium, live_serve
     expect(conflict).to_contain_text("Recommendation 1: Implementation status")
     expect(conflict).to_contain_text("robin@ipaustralia.test")
     expect(sam.locator("#r2").get_by_label("Comments on the status")).to_have_value("Sam's note")
-    expect(sam.locator("#r1").get_by_label("Comments on the status")).to_have_value(
-        "Robin's note")
+    expect(sam.locator("#r1").get_by_label("Comments on the status")).to_have_value("Robin's note")
     conflict.get_by_label("Use their answer").first.check()
     sam.locator(".form-actions").get_by_role("button", name="Save").click()
     expect(sam.locator(".messages")).to_contain_text("Saved at")
 
-    answers = {a.recommendation.number: a for a in
-               Answer.objects.filter(assessment__office__code="AU").select_related(
-                   "recommendation")}
+    answers = {
+        a.recommendation.number: a
+        for a in Answer.objects.filter(assessment__office__code="AU").select_related(
+            "recommendation"
+        )
+    }
     assert answers[1].status == "implemented"
     assert answers[1].status_comment == "Robin's note"
     assert answers[2].status_comment == "Sam's note"
@@ -126,8 +139,11 @@ def test_two_respondents_at_once_never_overwrite_each_other(chromium, live_serve
 def test_an_expired_session_during_autosave_keeps_what_was_typed(page, setting):
     from assessments.services import assessment_start
 
-    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
-                     .office, user=setting["respondent"])
+    assessment_start(
+        cycle=setting["cycle"],
+        office=setting["respondent"].memberships.get().office,
+        user=setting["respondent"],
+    )
     log_in(page, setting["respondent"].email, PASSWORD)
     page.goto(setting["url"])
     page.context.clear_cookies(name="sessionid")  # the session expires
@@ -140,19 +156,23 @@ def test_an_expired_session_during_autosave_keeps_what_was_typed(page, setting):
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".messages")).to_contain_text("before your session expired")
     expect(page.locator("#r3").get_by_label("Evidence", exact=True)).to_have_value(
-        "Data policy approved in March.")
+        "Data policy approved in March."
+    )
     page.locator("#r3").get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text("Saved at")
-    assert Answer.objects.get(assessment__office__code="AU",
-                              recommendation__number=3).evidence == (
-        "Data policy approved in March.")
+    assert Answer.objects.get(assessment__office__code="AU", recommendation__number=3).evidence == (
+        "Data policy approved in March."
+    )
 
 
 def test_the_form_works_with_javascript_off(chromium, live_server, setting):
     from assessments.services import assessment_start
 
-    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
-                     .office, user=setting["respondent"])
+    assessment_start(
+        cycle=setting["cycle"],
+        office=setting["respondent"].memberships.get().office,
+        user=setting["respondent"],
+    )
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     log_in(page, setting["respondent"].email, PASSWORD)
@@ -169,8 +189,11 @@ def test_the_form_works_with_javascript_off(chromium, live_server, setting):
 def test_autosave_runs_at_most_every_ten_seconds_while_typing(page, setting):
     from assessments.services import assessment_start
 
-    assessment_start(cycle=setting["cycle"], office=setting["respondent"].memberships.get()
-                     .office, user=setting["respondent"])
+    assessment_start(
+        cycle=setting["cycle"],
+        office=setting["respondent"].memberships.get().office,
+        user=setting["respondent"],
+    )
     log_in(page, setting["respondent"].email, PASSWORD)
     page.goto(setting["url"])
     autosaves = []

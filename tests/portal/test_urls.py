@@ -13,11 +13,16 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "health",
+    "welcome",
 }
 # Endpoints for scripts answer an anonymous request with JSON instead of a login page.
 JSON_FOR_ANONYMOUS = {"assessment_autosave"}
 SAMPLE_ARGUMENTS = {
-    "code": "AU", "version": "2024", "uidb64": "MQ", "token": "x-y", "year": 2026,
+    "code": "AU",
+    "version": "2024",
+    "uidb64": "MQ",
+    "token": "x-y",
+    "year": 2026,
 }
 
 

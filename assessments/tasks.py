@@ -1,0 +1,31 @@
+"""Background jobs about cycles: each takes primary keys, re-reads, and calls a service."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from assessments import notifications
+from assessments.models import Assessment, Cycle
+from portal.offices.models import Office
+
+
+@shared_task
+def send_invitations(cycle_id: int, office_ids: list[int]) -> None:
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return  # deleted before the job ran: nobody to invite to it
+    notifications.invitations_send(cycle=cycle, offices=Office.objects.filter(pk__in=office_ids))
+
+
+@shared_task
+def send_deadline_reminders() -> None:
+    notifications.reminders_send(today=timezone.localdate())
+
+
+@shared_task
+def send_reopened_notice(assessment_id: int, reason: str) -> None:
+    assessment = (
+        Assessment.objects.select_related("cycle", "office").filter(pk=assessment_id).first()
+    )
+    if assessment is None:
+        return
+    notifications.reopened_notice_send(assessment=assessment, reason=reason)
