@@ -27,13 +27,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def celery_worker_process():
+def worker_mailbox(tmp_path):
+    """Where the worker process writes the e-mails it sends."""
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def celery_worker_process(worker_mailbox):
     """Starts ``celery worker`` on a queue of its own; yields (queue, hostname)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     hostname = f"{queue}@localhost"
     test_database = connection.settings_dict["NAME"]
     base_url = settings.DATABASE_URL.rsplit("/", 1)[0]
-    env = {**os.environ, "DATABASE_URL": f"{base_url}/{test_database}", "DB_CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{base_url}/{test_database}",
+        "DB_CONN_MAX_AGE": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(worker_mailbox),
+    }
     worker = subprocess.Popen(
         [
             sys.executable,
