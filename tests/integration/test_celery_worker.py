@@ -38,8 +38,9 @@ def test_the_status_page_shows_the_live_worker(celery_worker_process, client_of,
     assert f"worker {hostname} last seen" in html
 
 
-def test_the_worker_sends_the_invitation_e_mails(celery_worker_process, worker_mailbox,
-                                                 respondent, viewer, office):
+def test_the_worker_sends_the_invitation_e_mails(
+    celery_worker_process, worker_mailbox, respondent, viewer, office
+):
     from assessments import tasks
     from assessments.models import Invitation
     from tests.factories import make_cycle
