@@ -278,6 +278,18 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment} R{self.recommendation.number}"
 
+    @classmethod
+    def blank(cls, assessment, recommendation) -> "Answer":
+        """An unanswered row: the yes/no questions are asked this year, so they start at no."""
+        return cls(
+            assessment=assessment,
+            recommendation=recommendation,
+            focus=False,
+            low_priority=False,
+            challenge=False,
+            discuss=False,
+        )
+
 
 class AssessmentEvent(models.Model):
     """One entry of an assessment's history: who did what, when, and which answers changed.

@@ -183,14 +183,7 @@ def assessment_start(
     if not created:
         return assessment
     Answer.objects.bulk_create(
-        Answer(
-            assessment=assessment,
-            recommendation=recommendation,
-            focus=False,
-            low_priority=False,
-            challenge=False,
-            discuss=False,
-        )
+        Answer.blank(assessment, recommendation)
         for recommendation in cycle.framework.recommendations.all()
     )
     AssessmentEvent.objects.create(

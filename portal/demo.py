@@ -275,7 +275,7 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
                 partial = _answer(assessment, recommendations[4], _office_base(code) + 0.9, rng)
                 partial.maturity_current = partial.maturity_target = None
                 answers.append(partial)
-                answers.extend(_empty(assessment, r) for r in recommendations[5:])
+                answers.extend(Answer.blank(assessment, r) for r in recommendations[5:])
                 events.append(
                     AssessmentEvent(
                         assessment=assessment, kind="create", user=respondent, version=1, at=opened
@@ -311,7 +311,7 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
         base = _office_base(code) + (3 - age) * 0.3
         answered = len(recommendations) if submitted else rng.randint(1, 9)
         answers.extend(_answer(assessment, r, base, rng) for r in recommendations[:answered])
-        answers.extend(_empty(assessment, r) for r in recommendations[answered:])
+        answers.extend(Answer.blank(assessment, r) for r in recommendations[answered:])
         events.append(
             AssessmentEvent(
                 assessment=assessment,
@@ -334,14 +334,3 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
     Answer.objects.bulk_create(answers)
     AssessmentEvent.objects.bulk_create(events)
     Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED).update(version=2)
-
-
-def _empty(assessment, recommendation) -> Answer:
-    return Answer(
-        assessment=assessment,
-        recommendation=recommendation,
-        focus=False,
-        low_priority=False,
-        challenge=False,
-        discuss=False,
-    )

@@ -36,6 +36,14 @@ def setting():
     }
 
 
+@pytest.fixture
+def started(setting):
+    from assessments.services import assessment_start
+
+    office = setting["respondent"].memberships.get().office
+    return assessment_start(cycle=setting["cycle"], office=office, user=setting["respondent"])
+
+
 def answer_section(page, number, status="Ongoing implementation", level=3):
     section = page.locator(f"#r{number}")
     section.get_by_label(status, exact=True).check()
@@ -87,14 +95,9 @@ def test_a_respondent_fills_in_saves_and_submits(page, setting):
     assert assessment.answers.exclude(status="").count() == 10
 
 
-def test_two_respondents_at_once_never_overwrite_each_other(chromium, live_server, setting):
-    from assessments.services import assessment_start
-
-    assessment_start(
-        cycle=setting["cycle"],
-        office=setting["respondent"].memberships.get().office,
-        user=setting["respondent"],
-    )
+def test_two_respondents_at_once_never_overwrite_each_other(
+    chromium, live_server, setting, started
+):
     pages = {}
     for person in ("respondent", "colleague"):
         context = chromium.new_context(base_url=live_server.url)
@@ -136,14 +139,7 @@ def test_two_respondents_at_once_never_overwrite_each_other(chromium, live_serve
         page.context.close()
 
 
-def test_an_expired_session_during_autosave_keeps_what_was_typed(page, setting):
-    from assessments.services import assessment_start
-
-    assessment_start(
-        cycle=setting["cycle"],
-        office=setting["respondent"].memberships.get().office,
-        user=setting["respondent"],
-    )
+def test_an_expired_session_during_autosave_keeps_what_was_typed(page, setting, started):
     log_in(page, setting["respondent"].email, PASSWORD)
     page.goto(setting["url"])
     page.context.clear_cookies(name="sessionid")  # the session expires
@@ -165,14 +161,7 @@ def test_an_expired_session_during_autosave_keeps_what_was_typed(page, setting):
     )
 
 
-def test_the_form_works_with_javascript_off(chromium, live_server, setting):
-    from assessments.services import assessment_start
-
-    assessment_start(
-        cycle=setting["cycle"],
-        office=setting["respondent"].memberships.get().office,
-        user=setting["respondent"],
-    )
+def test_the_form_works_with_javascript_off(chromium, live_server, setting, started):
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     log_in(page, setting["respondent"].email, PASSWORD)
@@ -186,14 +175,7 @@ def test_the_form_works_with_javascript_off(chromium, live_server, setting):
     context.close()
 
 
-def test_autosave_runs_at_most_every_ten_seconds_while_typing(page, setting):
-    from assessments.services import assessment_start
-
-    assessment_start(
-        cycle=setting["cycle"],
-        office=setting["respondent"].memberships.get().office,
-        user=setting["respondent"],
-    )
+def test_autosave_runs_at_most_every_ten_seconds_while_typing(page, setting, started):
     log_in(page, setting["respondent"].email, PASSWORD)
     page.goto(setting["url"])
     autosaves = []
