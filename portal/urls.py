@@ -13,6 +13,7 @@ urlpatterns = [
     path("colead/", views.colead_home, name="colead_home"),
     path("secretariat/", views.secretariat_home, name="secretariat_home"),
     path("secretariat/cycles/", include("assessments.cycle_urls")),
+    path("secretariat/import/", include("assessments.import_urls")),
     path("framework/", include("recommendations.urls")),
     path("accounts/", include(account_views.urlpatterns)),
     # Choosing a language works before logging in too.

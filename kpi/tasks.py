@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from assessments.models import Cycle
+
+
+@shared_task
+def recompute_kpis(cycle_id: int) -> None:
+    """Recomputes a cycle's snapshot, and the next cycle's (its trend uses this one)."""
+    from kpi import services
+
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is not None:
+        services.snapshot_refresh(cycle=cycle)
