@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
+from kpi.services import schedule_recompute
 from portal.offices.models import Office
 
 FLAG_KINDS = ("flag", "private")
@@ -258,6 +259,7 @@ def assessment_submit(*, assessment: Assessment, user, base_version: int) -> Ass
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
     event = _record(locked, kind=AssessmentEvent.Kind.SUBMIT, user=user)
+    schedule_recompute(locked.cycle)
     assessment.refresh_from_db()
     return event
 
@@ -279,5 +281,6 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     from assessments import tasks
 
     transaction.on_commit(lambda: tasks.send_reopened_notice.delay(locked.pk, reason))
+    schedule_recompute(locked.cycle)
     assessment.refresh_from_db()
     return event

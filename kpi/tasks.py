@@ -11,3 +11,15 @@ def recompute_kpis(cycle_id: int) -> None:
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is not None:
         services.snapshot_refresh(cycle=cycle)
+
+
+@shared_task
+def recompute_closed_cycles() -> None:
+    """Daily: the figures of a cycle that closed yesterday are final; compute them once more."""
+    import datetime
+
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for cycle_id in Cycle.objects.filter(closes_on=yesterday).values_list("pk", flat=True):
+        recompute_kpis.delay(cycle_id)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invitation
+from kpi.services import snapshot_refresh
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
 from recommendations.models import Framework
@@ -247,6 +248,8 @@ def seed_demo(*, today: datetime.date | None = None) -> bool:
         closes_on=today + datetime.timedelta(days=40),
     )
     _invite_and_answer(open_cycle, offices, recommendations, age=0, respondent=respondent)
+    for cycle in Cycle.objects.order_by("year"):
+        snapshot_refresh(cycle=cycle)
     return True
 
 

@@ -5,6 +5,8 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
 
 
 def role_required(check: Callable[[object], bool]):
@@ -33,3 +35,13 @@ def reads_all_submissions(user) -> bool:
 
 secretariat_required = role_required(is_secretariat)
 colead_or_secretariat_required = role_required(reads_all_submissions)
+
+
+class ReadsAllSubmissionsPermission(BasePermission):
+    """The API's counterpart of ``colead_or_secretariat_required``."""
+
+    message = _("Only task-force co-leads and the secretariat can read this.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and reads_all_submissions(user))

@@ -135,6 +135,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.send_deadline_reminders",
         "schedule": crontab(hour=6, minute=0),
     },
+    "kpis-of-closed-cycles": {
+        "task": "kpi.tasks.recompute_closed_cycles",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

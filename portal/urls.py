@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include(account_views.urlpatterns)),
     # Choosing a language works before logging in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", include("kpi.api_urls")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

@@ -5,10 +5,13 @@
 - a co-lead and the secretariat.
 """
 
+import datetime
+
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
+from assessments.services import assessment_start
 from portal.celery import app as celery_app
 from tests import factories
 
@@ -105,3 +108,19 @@ def client_of(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def open_cycle(office, other_office):
+    today = timezone.localdate()
+    return factories.make_cycle(
+        today.year,
+        offices=[office, other_office],
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def draft(open_cycle, office, respondent):
+    return assessment_start(cycle=open_cycle, office=office, user=respondent)

@@ -1,28 +1,6 @@
-import datetime
-
-import pytest
-from django.utils import timezone
-
 from assessments import questionnaire as q
 from assessments.selectors import with_answers
-from assessments.services import assessment_start, assessment_values
-from tests.factories import make_cycle
-
-
-@pytest.fixture
-def open_cycle(office, other_office):
-    today = timezone.localdate()
-    return make_cycle(
-        today.year,
-        offices=[office, other_office],
-        opens_on=today - datetime.timedelta(days=10),
-        closes_on=today + datetime.timedelta(days=30),
-    )
-
-
-@pytest.fixture
-def draft(open_cycle, office, respondent):
-    return assessment_start(cycle=open_cycle, office=office, user=respondent)
+from assessments.services import assessment_values
 
 
 def complete_values(numbers=range(1, 11)) -> dict:

@@ -17,6 +17,8 @@ PUBLIC = {
 }
 # Endpoints for scripts answer an anonymous request with JSON instead of a login page.
 JSON_FOR_ANONYMOUS = {"assessment_autosave"}
+# The API answers an anonymous caller 403 (DRF's session authentication has no challenge).
+API = {"api_cycle_kpis"}
 SAMPLE_ARGUMENTS = {
     "code": "AU",
     "version": "2024",
@@ -41,7 +43,11 @@ def named_patterns(resolver: URLResolver, arguments: frozenset = frozenset()):
 
 def page_urls(names=None):
     for pattern, argument_names in named_patterns(get_resolver()):
-        if pattern.name in PUBLIC or (pattern.name in JSON_FOR_ANONYMOUS) != (names is not None):
+        if pattern.name in PUBLIC:
+            continue
+        if (pattern.name in (names or ())) != (names is not None) or (
+            names is None and pattern.name in JSON_FOR_ANONYMOUS | API
+        ):
             continue
         arguments = {name: SAMPLE_ARGUMENTS[name] for name in argument_names}
         yield pytest.param(reverse(pattern.name, kwargs=arguments), id=pattern.name)
@@ -63,6 +69,14 @@ def test_a_script_endpoint_answers_an_anonymous_visitor_with_401(client, url):
         response = method(url)
         assert response.status_code == 401, url
         assert response.json()["error"] == "session_expired"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", list(page_urls(API)))
+def test_the_api_refuses_an_anonymous_caller(client, url):
+    response = client.get(url)
+    assert response.status_code in (401, 403), url
+    assert "detail" in response.json()
 
 
 @pytest.mark.django_db

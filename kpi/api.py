@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from assessments.models import Cycle
+from kpi.models import KpiSnapshot
+from portal.permissions import ReadsAllSubmissionsPermission
+
+
+# The API answers for itself (401/403 as JSON) instead of redirecting to the login page.
+@login_not_required
+@api_view(["GET"])
+@permission_classes([ReadsAllSubmissionsPermission])
+def cycle_kpis(request: Request, year: int) -> Response:
+    """Every KPI of a cycle, as stored in its latest snapshot."""
+    cycle = get_object_or_404(Cycle, year=year)
+    snapshot = KpiSnapshot.objects.filter(cycle=cycle).first()
+    if snapshot is None:
+        raise NotFound(
+            _(
+                "The %(year)s indicators have not been computed yet: they are when "
+                "a submission lands, or with manage.py compute_kpis."
+            )
+            % {"year": year}
+        )
+    return Response(snapshot.document)
