@@ -3,12 +3,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kpi import views as kpi_views
 from portal import views
 from portal.accounts import views as account_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("offices/<str:code>/", views.office_home, name="office_home"),
+    path(
+        "offices/<str:code>/<int:year>/benchmark/",
+        kpi_views.office_benchmark,
+        name="office_benchmark",
+    ),
     path("offices/<str:code>/<int:year>/", include("assessments.urls")),
     path("colead/", views.colead_home, name="colead_home"),
     path("secretariat/", views.secretariat_home, name="secretariat_home"),
