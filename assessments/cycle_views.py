@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assessments import selectors
+from assessments import selectors, tasks
 from assessments.cycle_forms import CycleCreateForm, CycleInviteForm
 from assessments.models import Assessment, Cycle, Reminder
 from assessments.notifications import cycle_create, cycle_invite
@@ -116,6 +116,7 @@ def _office_rows(cycle: Cycle):
             status=Subquery(assessment.values("status")[:1]),
             submitted_at=Subquery(assessment.values("submitted_at")[:1]),
             reopened_at=Subquery(assessment.values("reopened_at")[:1]),
+            last_activity=Subquery(assessment.values("updated_at")[:1]),
             complete=selectors.complete_sections(cycle, "office"),
             respondents=Coalesce(Subquery(respondents, output_field=IntegerField()), 0),
         )
@@ -136,3 +137,25 @@ def _counts(rows) -> dict:
         if not row.respondents:
             counts["unreachable"] += 1
     return counts
+
+
+@secretariat_required
+@require_POST
+def cycle_remind_view(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Reminds one office's respondents now, whatever the reminder calendar says."""
+    cycle = get_object_or_404(Cycle, year=year)
+    invitation = get_object_or_404(
+        cycle.invitations.select_related("office"), office__code=code.upper()
+    )
+    office = invitation.office
+    if cycle.state != Cycle.State.OPEN:
+        messages.error(request, _("Reminders go out only while the cycle is open."))
+    elif cycle.assessments.filter(office=office, status=Assessment.Status.SUBMITTED).exists():
+        messages.info(request, _("%(code)s has submitted already.") % {"code": office.code})
+    else:
+        transaction.on_commit(lambda: tasks.send_reminder_now.delay(cycle.pk, office.pk))
+        messages.success(
+            request,
+            _("A reminder is on its way to the respondents of %(code)s.") % {"code": office.code},
+        )
+    return redirect("cycle_detail", year=cycle.year)

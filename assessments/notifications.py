@@ -153,8 +153,26 @@ def reminders_send(*, today: datetime.date) -> list[ReminderBatch]:
     return batches
 
 
-def _remind_cycle(cycle: Cycle, *, days_before: int) -> tuple[ReminderBatch, Exception | None]:
-    offices = list(_offices_to_remind(cycle, days_before=days_before))
+def reminder_send_now(*, cycle: Cycle, office: Office) -> bool:
+    """The secretariat's "remind now": the office's respondents get today's reminder.
+
+    Recorded like a scheduled one (by the days left), so pressing twice the same day, or a
+    scheduled reminder due the same day, does not send it twice.
+    """
+    days_left = max((cycle.closes_on - timezone.localdate()).days, 0)
+    batch, failure = _remind_cycle(cycle, days_before=days_left, only=office)
+    if failure is not None:
+        raise failure
+    return bool(batch.offices)
+
+
+def _remind_cycle(
+    cycle: Cycle, *, days_before: int, only: Office | None = None
+) -> tuple[ReminderBatch, Exception | None]:
+    offices = _offices_to_remind(cycle, days_before=days_before)
+    if only is not None:
+        offices = offices.filter(pk=only.pk)
+    offices = list(offices)
     respondents = _respondents_by_office([office.pk for office in offices])
     total = cycle.framework.recommendations.count()
     batch, failure = ReminderBatch(cycle=cycle, days_before=days_before), None

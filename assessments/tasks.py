@@ -29,3 +29,11 @@ def send_reopened_notice(assessment_id: int, reason: str) -> None:
     if assessment is None:
         return
     notifications.reopened_notice_send(assessment=assessment, reason=reason)
+
+
+@shared_task
+def send_reminder_now(cycle_id: int, office_id: int) -> None:
+    cycle = Cycle.objects.filter(pk=cycle_id).select_related("framework").first()
+    office = Office.objects.filter(pk=office_id).first()
+    if cycle is not None and office is not None:
+        notifications.reminder_send_now(cycle=cycle, office=office)

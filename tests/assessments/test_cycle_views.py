@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from assessments import services
 from assessments.models import Cycle, Invitation, Reminder
 from recommendations.services import framework_copy
 from tests.factories import make_assessment, make_cycle, make_office, make_person
@@ -291,3 +292,71 @@ def test_the_secretariat_home_links_to_the_cycle_pages(client_of, secretariat, c
     assert f'href="{reverse("cycle_detail", args=[2025])}"' in home
     cycles = client_of(colead).get(reverse("colead_home")).content.decode()
     assert reverse("cycle_detail", args=[2025]) not in cycles
+
+
+class TestRemindNow:
+    """The secretariat reminds one office at once from the response tracker."""
+
+    def url(self, cycle, code="AU"):
+
+        return reverse("cycle_remind", kwargs={"year": cycle.year, "code": code})
+
+    def test_the_respondents_get_a_reminder_and_it_is_recorded(
+        self,
+        client_of,
+        secretariat,
+        respondent,
+        viewer,
+        open_cycle,
+        django_capture_on_commit_callbacks,
+    ):
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_of(secretariat).post(self.url(open_cycle))
+        assert response.status_code == 302
+        assert [message.to for message in mail.outbox] == [[respondent.email]]
+        assert Reminder.objects.filter(cycle=open_cycle, office__code="AU").count() == 1
+
+    def test_pressing_twice_the_same_day_sends_one_reminder(
+        self, client_of, secretariat, respondent, open_cycle, django_capture_on_commit_callbacks
+    ):
+
+        client = client_of(secretariat)
+        for _attempt in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                client.post(self.url(open_cycle))
+        assert len(mail.outbox) == 1
+
+    def test_an_office_that_submitted_is_not_reminded(
+        self, client_of, secretariat, respondent, draft, django_capture_on_commit_callbacks
+    ):
+
+        draft.status = "submitted"
+        draft.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_of(secretariat).post(self.url(draft.cycle), follow=True)
+        assert "has submitted already" in response.content.decode()
+        assert mail.outbox == []
+
+    def test_only_the_secretariat_reminds(
+        self, client_of, colead, respondent, open_cycle, django_capture_on_commit_callbacks
+    ):
+
+        for person in (colead, respondent):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert client_of(person).post(self.url(open_cycle)).status_code == 403
+        assert mail.outbox == []
+
+    def test_the_tracker_shows_the_last_activity(self, client_of, secretariat, respondent, draft):
+
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+        )
+
+        html = (
+            client_of(secretariat)
+            .get(reverse("cycle_detail", args=[draft.cycle.year]))
+            .content.decode()
+        )
+        assert "Last activity" in html
+        assert "Remind AU now" in html
