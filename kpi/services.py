@@ -6,7 +6,6 @@ from django.db import transaction
 from assessments.models import Cycle
 from kpi import engine, selectors
 from kpi.models import KpiSnapshot
-from portal.offices.models import OfficeType, Region
 
 
 def answers_hash(data: selectors.CycleData) -> str:
@@ -17,14 +16,15 @@ def answers_hash(data: selectors.CycleData) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _groups(data: selectors.CycleData, key: str, choices) -> dict:
-    numbers = _numbers(data.cycle)
-    groups = {}
-    for value in choices.values:
-        offices = {office for office, meta in data.offices.items() if meta[key] == value}
-        if offices:
-            groups[value] = engine.compute(data.rows, numbers=numbers, offices=offices)
-    return groups
+def _groups(data: selectors.CycleData, numbers: list[int], match) -> dict:
+    """The figures of each group of respondents, keyed by ``match(office meta)``."""
+    members: dict[str, set[int]] = {}
+    for office, meta in data.offices.items():
+        members.setdefault(match(meta), set()).add(office)
+    return {
+        key: engine.compute(data.rows, numbers=numbers, offices=offices)
+        for key, offices in sorted(members.items())
+    }
 
 
 def _numbers(cycle: Cycle) -> list[int]:
@@ -47,8 +47,12 @@ def cycle_kpis(cycle: Cycle, data: selectors.CycleData | None = None) -> dict:
         "on_time": engine.share(on_time, data.invited),
         "recommendations": overall["recommendations"],
         "none_selected": overall["none_selected"],
-        "by_region": _groups(data, "region", Region),
-        "by_office_type": _groups(data, "office_type", OfficeType),
+        "by_region": _groups(data, numbers, lambda meta: meta["region"]),
+        "by_office_type": _groups(data, numbers, lambda meta: meta["office_type"]),
+        # Both filters at once on the dashboard, without recomputing there.
+        "by_region_and_type": _groups(
+            data, numbers, lambda meta: f"{meta['region']}/{meta['office_type']}"
+        ),
         "trend": None,
         "answers_hash": answers_hash(data),
     }

@@ -1,12 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from assessments import selectors as assessment_selectors
+from kpi import dashboard
 from kpi.models import KpiSnapshot
 from kpi.privacy import MIN_GROUP, shown_to_offices
 from portal.offices.models import OfficeType, Region
+from portal.permissions import colead_or_secretariat_required
 
 
 @login_required
@@ -48,5 +50,62 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
             "groups": groups,
             "rows": rows,
             "min_group": MIN_GROUP,
+        },
+    )
+
+
+@colead_or_secretariat_required
+def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
+    """Every KPI of a cycle for the co-leads, from its snapshot; filters pick a stored group."""
+    snapshot = get_object_or_404(
+        KpiSnapshot.objects.select_related("cycle__framework"), cycle__year=year
+    )
+    cycle, document = snapshot.cycle, snapshot.document
+    region = request.GET.get("region", "")
+    office_type = request.GET.get("type", "")
+    mode = "maturity" if request.GET.get("heatmap") == "maturity" else "status"
+    region = region if region in Region.values else ""
+    office_type = office_type if office_type in OfficeType.values else ""
+    if region and office_type:
+        group = document["by_region_and_type"].get(f"{region}/{office_type}")
+    elif region:
+        group = document["by_region"].get(region)
+    elif office_type:
+        group = document["by_office_type"].get(office_type)
+    else:
+        group = document
+    recommendations = list(cycle.framework.recommendations.order_by("number"))
+    return render(
+        request,
+        "kpi/dashboard.html",
+        {
+            "cycle": cycle,
+            "snapshot": snapshot,
+            "document": document,
+            "group": group,
+            "panels": dashboard.panels(group, recommendations) if group else [],
+            "signalled": [
+                r
+                for r, e in zip(recommendations, group["recommendations"], strict=False)
+                if e["priority_signal"]
+            ]
+            if group
+            else [],
+            "trend": dashboard.trend_rows(document, recommendations),
+            "heatmap": dashboard.heatmap(
+                cycle,
+                mode=mode,
+                region=region,
+                office_type=office_type,
+                recommendations=recommendations,
+            )
+            if group
+            else "",
+            "filters": {"region": region, "type": office_type, "heatmap": mode},
+            "regions": Region.choices,
+            "office_types": OfficeType.choices,
+            "years": KpiSnapshot.objects.order_by("-cycle__year").values_list(
+                "cycle__year", flat=True
+            ),
         },
     )

@@ -3,10 +3,11 @@ import importlib.metadata
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle
+from kpi.models import KpiSnapshot
 from portal.celery import app as celery_app
 from portal.models import WorkerHeartbeat
 
@@ -23,6 +24,7 @@ def cycles_with_counts() -> QuerySet[Cycle]:
                 filter=Q(assessments__status=Assessment.Status.SUBMITTED),
                 distinct=True,
             ),
+            has_results=Exists(KpiSnapshot.objects.filter(cycle=OuterRef("pk"))),
         )
         .order_by("-year")
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("offices/<str:code>/<int:year>/", include("assessments.urls")),
     path("colead/", views.colead_home, name="colead_home"),
+    path("dashboard/<int:year>/", kpi_views.cycle_dashboard, name="cycle_dashboard"),
     path("secretariat/", views.secretariat_home, name="secretariat_home"),
     path("secretariat/cycles/", include("assessments.cycle_urls")),
     path("secretariat/import/", include("assessments.import_urls")),

@@ -73,3 +73,60 @@ def test_the_benchmark_takes_a_fixed_number_of_queries(
     survey(office, ASIA_PACIFIC + ["US", "CA", "BR", "MX"], year=2026)
     with django_assert_max_num_queries(len(few.captured_queries)):
         benchmark(client, year=2026)
+
+
+def dashboard(client, year=2025, **filters):
+    return client.get(reverse("cycle_dashboard", args=[year]), filters)
+
+
+def test_a_colead_sees_every_question_the_priority_signal_and_the_heatmap(
+    client_of, colead, office
+):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    html = dashboard(client_of(colead)).content.decode()
+    for heading in (
+        "Implementation status (Q2)",
+        "Current focus (Q4)",
+        "Low priority (Q5)",
+        "Big implementation challenge (Q6)",
+        "To discuss at future meetings (Q8)",
+        "Maturity",
+        "Priority signal",
+        "Offices by recommendation",
+    ):
+        assert heading in html
+    assert html.count("<svg") >= 7
+    assert "Show the table behind the chart" in html
+    assert ">AU<" in html  # the heatmap row of the office
+
+
+def test_the_filters_pick_a_group_and_the_heatmap_switches(client_of, secretariat, office):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    client = client_of(secretariat)
+    europe = dashboard(client, region="europe")
+    assert europe.context["group"]["respondents"] == 3
+    assert ">AU<" not in europe.content.decode()
+    both = dashboard(client, region="asia_pacific", type="national")
+    assert both.context["group"]["respondents"] == 8
+    maturity = dashboard(client, heatmap="maturity").content.decode()
+    assert "Current maturity level by office" in maturity
+
+
+@pytest.mark.parametrize("person", ["respondent", "viewer", "outsider"])
+def test_offices_never_reach_the_dashboard(client_of, request, person, office):
+    survey(office, ASIA_PACIFIC)
+    response = dashboard(client_of(request.getfixturevalue(person)))
+    assert response.status_code == 403
+    assert b"Priority signal" not in response.content
+
+
+def test_the_dashboard_takes_a_fixed_number_of_queries(
+    client_of, colead, office, django_assert_max_num_queries
+):
+    client = client_of(colead)
+    survey(office, EUROPE)
+    with django_assert_max_num_queries(12) as few:
+        dashboard(client)
+    survey(office, ASIA_PACIFIC + ["US", "CA", "BR", "MX"], year=2026)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        dashboard(client, year=2026)

@@ -1,0 +1,242 @@
+"""Turns a KPI snapshot into the dashboard's panels: a chart and the table behind it."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from assessments.models import Answer, Assessment
+from kpi import charts
+from kpi.engine import STATUSES, UNANSWERED
+
+STATUS_LABELS = {value: label for value, label in Answer.Status.choices}
+
+
+@dataclass
+class Panel:
+    id: str
+    title: str
+    svg: str
+    headers: list[str]
+    rows: list[list]
+    note: str = ""
+    highlights: set = field(default_factory=set)
+
+
+def flag_titles() -> dict:
+    return {
+        "focus": (
+            _("Current focus (Q4)"),
+            _("Share of responding offices for which the recommendation is a focus"),
+        ),
+        "low_priority": (
+            _("Low priority (Q5)"),
+            _("Share of responding offices for which it is a low priority"),
+        ),
+        "challenge": (
+            _("Big implementation challenge (Q6)"),
+            _("Share of responding offices for which it is a big challenge"),
+        ),
+        "discuss": (
+            _("To discuss at future meetings (Q8)"),
+            _("Share of responding offices that want it discussed or demonstrated"),
+        ),
+    }
+
+
+def panels(group: dict, recommendations) -> list[Panel]:
+    titles = {r.number: f"{r.number}. {r.short_title}" for r in recommendations}
+    entries = group["recommendations"]
+    categories = [titles.get(entry["number"], str(entry["number"])) for entry in entries]
+    signalled = {index for index, entry in enumerate(entries) if entry["priority_signal"]}
+    result = []
+
+    status_keys = [*STATUSES, UNANSWERED]
+    status_names = [*(STATUS_LABELS[key] for key in STATUSES), _("Not answered")]
+    result.append(
+        Panel(
+            id="status",
+            title=_("Implementation status (Q2)"),
+            svg=charts.stacked_bars(
+                chart_id="status",
+                title=_("Implementation status (Q2)"),
+                description=_(
+                    "For each recommendation, the share of responding offices at each "
+                    "implementation status."
+                ),
+                categories=categories,
+                series=[
+                    charts.Series(
+                        name=str(name), values=[e["status"][key]["percent"] for e in entries]
+                    )
+                    for key, name in zip(status_keys, status_names, strict=True)
+                ],
+            ),
+            headers=[_("Recommendation"), *status_names, _("Adoption"), _("Commitment")],
+            rows=[
+                [
+                    categories[i],
+                    *(_cell(e["status"][key]) for key in status_keys),
+                    _cell(e["adoption"]),
+                    _cell(e["commitment"]),
+                ]
+                for i, e in enumerate(entries)
+            ],
+            note=_("Adoption: implemented or ongoing. Commitment: adoption or decision made."),
+        )
+    )
+
+    for flag, (title, description) in flag_titles().items():
+        highlight = signalled if flag in ("focus", "challenge", "discuss") else set()
+        result.append(
+            Panel(
+                id=flag,
+                title=title,
+                svg=charts.bars(
+                    chart_id=flag,
+                    title=title,
+                    description=description,
+                    categories=categories,
+                    values=[e[flag]["percent"] for e in entries],
+                    highlight=highlight,
+                    highlight_label=_("Priority signal") if highlight else None,
+                ),
+                headers=[_("Recommendation"), _("Offices"), _("Share"), _("Not asked")],
+                rows=[
+                    [
+                        categories[i],
+                        e[flag]["count"],
+                        f"{e[flag]['percent']} %",
+                        e["unanswered"][flag]["count"],
+                    ]
+                    for i, e in enumerate(entries)
+                ],
+                note=_("%(percent)s %% of responding offices selected none.")
+                % {"percent": group["none_selected"][flag]["percent"]},
+                highlights=highlight,
+            )
+        )
+
+    result.append(
+        Panel(
+            id="maturity",
+            title=_("Maturity"),
+            svg=charts.bars(
+                chart_id="maturity",
+                title=_("Mean current maturity level"),
+                description=_(
+                    "For each recommendation, the mean current maturity level (1 to 5) "
+                    "of the responding offices."
+                ),
+                categories=categories,
+                values=[e["maturity"]["mean"] or 0 for e in entries],
+                max_value=5,
+                unit="",
+                decimals=1,
+            ),
+            headers=[
+                _("Recommendation"),
+                _("Mean"),
+                _("Median"),
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                _("Not answered"),
+                _("Mean target gap"),
+            ],
+            rows=[
+                [
+                    categories[i],
+                    e["maturity"]["mean"],
+                    e["maturity"]["median"],
+                    *(e["maturity"]["distribution"][str(level)] for level in range(1, 6)),
+                    e["unanswered"]["maturity"]["count"],
+                    e["target_gap"]["mean"],
+                ]
+                for i, e in enumerate(entries)
+            ],
+        )
+    )
+    return result
+
+
+def _cell(value: dict) -> str:
+    return f"{value['count']} ({value['percent']} %)"
+
+
+def trend_rows(document: dict, recommendations) -> list[dict]:
+    trend = document.get("trend")
+    if not trend:
+        return []
+    titles = {r.number: f"{r.number}. {r.short_title}" for r in recommendations}
+    panel = {entry["number"]: entry for entry in trend["panel"]["recommendations"]}
+    return [
+        {
+            "title": titles.get(entry["number"], entry["number"]),
+            "overall": entry,
+            "panel": panel.get(entry["number"]),
+        }
+        for entry in trend["overall"]["recommendations"]
+    ]
+
+
+def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations) -> str:
+    """Offices × recommendations, from the stored answers of the submitted assessments."""
+    answers = Answer.objects.filter(
+        assessment__cycle=cycle, assessment__status=Assessment.Status.SUBMITTED
+    )
+    if region:
+        answers = answers.filter(assessment__office__region=region)
+    if office_type:
+        answers = answers.filter(assessment__office__office_type=office_type)
+    grid: dict[str, dict[int, tuple]] = {}
+    for code, number, status, level in answers.values_list(
+        "assessment__office__code", "recommendation__number", "status", "maturity_current"
+    ).order_by("assessment__office__code"):
+        grid.setdefault(code, {})[number] = (status, level)
+    numbers = [r.number for r in recommendations]
+    cells = []
+    for code in grid:
+        line = []
+        for number in numbers:
+            status, level = grid[code].get(number, ("", None))
+            if mode == "maturity":
+                line.append(
+                    charts.Cell(
+                        text=str(level),
+                        color=charts.MATURITY_COLORS[level],
+                        label=_("%(code)s, recommendation %(n)s: level %(level)s")
+                        % {"code": code, "n": number, "level": level},
+                    )
+                    if level
+                    else None
+                )
+            else:
+                text, color = charts.STATUS_CELLS[status]
+                label = STATUS_LABELS.get(status, _("Not answered"))
+                line.append(charts.Cell(text=text, color=color, label=f"{code}, {number}: {label}"))
+        cells.append(line)
+    if mode == "maturity":
+        legend = [(str(level), charts.MATURITY_COLORS[level]) for level in range(1, 6)]
+        title = _("Current maturity level by office")
+    else:
+        legend = [
+            (
+                f"{charts.STATUS_CELLS[key][0]} {STATUS_LABELS.get(key, _('Not answered'))}",
+                charts.STATUS_CELLS[key][1],
+            )
+            for key in [*STATUSES, ""]
+        ]
+        title = _("Implementation status by office")
+    return charts.heatmap(
+        chart_id=f"heatmap-{mode}",
+        title=title,
+        description=_(
+            "Each row is a responding office by its ST.3 code, each column a recommendation."
+        ),
+        rows=list(grid),
+        columns=[str(n) for n in numbers],
+        cells=cells,
+        legend=legend,
+    )

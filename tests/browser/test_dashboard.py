@@ -1,0 +1,40 @@
+"""A co-lead reviews a cycle's results in a real browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.demo import DEMO_PASSWORD, seed_demo
+from tests.browser.conftest import log_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_framework"),
+]
+
+
+def test_a_colead_opens_the_dashboard_switches_the_heatmap_and_filters(page):
+    seed_demo()
+    log_in(page, "colead@taskforce.example", DEMO_PASSWORD)
+    year = page.locator("table.data tbody tr").nth(1).locator("th").inner_text()
+    page.get_by_role("link", name=f"Dashboard {year}").click()
+    expect(page.get_by_role("heading", name=f"Survey results {year}")).to_be_visible()
+    expect(page.locator(".signal")).to_contain_text("10. Emerging technologies")
+
+    status_chart = page.locator("#status svg")
+    expect(status_chart).to_have_attribute("role", "img")
+    page.locator("#status").get_by_text("Show the table behind the chart").click()
+    expect(page.locator("#status table")).to_be_visible()
+
+    page.get_by_role("link", name="Maturity", exact=True).click()
+    expect(page).to_have_url(re.compile(r"heatmap=maturity"))
+    expect(page.locator("#heatmap")).to_contain_text("Current maturity level by office")
+
+    page.get_by_label("Region").select_option(label="Europe")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"region=europe"))
+    expect(page.locator(".notice")).to_contain_text("Filtered:")
+    heatmap_rows = page.locator("#heatmap svg").text_content()
+    assert "DE" in heatmap_rows and "AU" not in heatmap_rows
