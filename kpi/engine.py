@@ -1,20 +1,22 @@
 """The KPIs of DESIGN.md, computed from answers alone.
 
-``compute`` takes plain rows (one per answer of a submitted assessment) so that the same
-code serves a cycle, a region, an office type and the panel of offices that answered two
-years running. Percentages are of the respondents of the group, rounded half up; what was
-not answered is counted in its own bucket, never dropped.
+Counting is separated from assembling: ``Tally`` holds, for one recommendation and one group
+of respondents, how many answers had each status, flag and level. The database fills tallies
+with one GROUP BY (``kpi.selectors``); ``tally_rows`` fills them from plain rows (the tests'
+way, and the reference the SQL is checked against). ``assemble`` turns tallies into the
+figures: percentages of the group's respondents rounded half up, with what was not answered
+counted in its own bucket, never dropped.
 """
 
-import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 STATUSES = ("implemented", "ongoing", "decided", "considering", "not_planned")
 UNANSWERED = "unanswered"
 FLAGS = ("focus", "low_priority", "challenge", "discuss")
+LEVELS = (1, 2, 3, 4, 5)
 # The priority signal: in the top three of all three rates at once.
 SIGNAL_FLAGS = ("focus", "challenge", "discuss")
 TOP = 3
@@ -31,6 +33,32 @@ class Row:
     discuss: bool | None
     current: int | None
     target: int | None
+
+
+@dataclass
+class Tally:
+    """Counts of one recommendation's answers in one group."""
+
+    rows: int = 0
+    status: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    selected: dict = field(default_factory=lambda: dict.fromkeys(FLAGS, 0))
+    not_asked: dict = field(default_factory=lambda: dict.fromkeys(FLAGS, 0))
+    levels: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    gap_sum: int = 0
+    gap_count: int = 0
+
+    def add(self, other: "Tally") -> None:
+        self.rows += other.rows
+        for mine, theirs in (
+            (self.status, other.status),
+            (self.selected, other.selected),
+            (self.not_asked, other.not_asked),
+            (self.levels, other.levels),
+        ):
+            for key, value in theirs.items():
+                mine[key] += value
+        self.gap_sum += other.gap_sum
+        self.gap_count += other.gap_count
 
 
 def percent(count: int, total: int) -> int:
@@ -50,6 +78,18 @@ def one_decimal(value: float | None) -> float | None:
     return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def _median(levels: dict[int, int]) -> float | int | None:
+    total = sum(levels.values())
+    if not total:
+        return None
+    ordered = [level for level in LEVELS for _ in range(levels[level])]
+    middle = total // 2
+    if total % 2:
+        return ordered[middle]
+    low, high = ordered[middle - 1], ordered[middle]
+    return low if low == high else (low + high) / 2
+
+
 def _top(counts: dict[int, int]) -> set[int]:
     """Numbers with fewer than three others strictly above them (ties at third are in)."""
     return {
@@ -59,74 +99,91 @@ def _top(counts: dict[int, int]) -> set[int]:
     }
 
 
-def compute(rows: Iterable[Row], *, numbers: list[int], offices: set[int]) -> dict:
-    """The figures of one group of respondents (``offices``) over ``numbers``."""
-    respondents = len(offices)
-    by_number: dict[int, list[Row]] = defaultdict(list)
-    by_office: dict[int, list[Row]] = defaultdict(list)
+def tally_rows(rows: Iterable[Row], offices: set[int]) -> tuple[dict[int, Tally], dict]:
+    """Tallies by recommendation, and per flag the offices that answered and chose none."""
+    tallies: dict[int, Tally] = defaultdict(Tally)
+    chose: dict[int, dict[str, list]] = defaultdict(lambda: {flag: [] for flag in FLAGS})
     for row in rows:
-        if row.office in offices:
-            by_number[row.number].append(row)
-            by_office[row.office].append(row)
+        if row.office not in offices:
+            continue
+        tally = tallies[row.number]
+        tally.rows += 1
+        if row.status:
+            tally.status[row.status] += 1
+        for flag in FLAGS:
+            value = getattr(row, flag)
+            if value is None:
+                tally.not_asked[flag] += 1
+            else:
+                tally.selected[flag] += value
+                chose[row.office][flag].append(value)
+        if row.current is not None:
+            tally.levels[row.current] += 1
+            if row.target is not None:
+                tally.gap_sum += row.target - row.current
+                tally.gap_count += 1
+    none_selected = {
+        flag: sum(1 for office in chose.values() if office[flag] and not any(office[flag]))
+        for flag in FLAGS
+    }
+    return tallies, none_selected
 
+
+def assemble(
+    tallies: dict[int, Tally], none_selected: dict, *, numbers: list[int], respondents: int
+) -> dict:
+    """The figures of one group from its tallies."""
     recommendations = []
-    flag_counts = {flag: {} for flag in FLAGS}
     for number in numbers:
-        answers = by_number[number]
-        # An office that submitted without a row for this recommendation did not answer it.
-        missing = respondents - len(answers)
-        statuses = Counter(row.status or UNANSWERED for row in answers)
-        statuses[UNANSWERED] += missing
+        tally = tallies.get(number) or Tally()
+        # A respondent without a row for this recommendation did not answer it.
+        missing = respondents - tally.rows
+        status = {key: share(tally.status[key], respondents) for key in STATUSES}
+        status[UNANSWERED] = share(respondents - sum(tally.status.values()), respondents)
         entry = {
             "number": number,
-            "status": {key: share(statuses[key], respondents) for key in (*STATUSES, UNANSWERED)},
-            "adoption": share(statuses["implemented"] + statuses["ongoing"], respondents),
+            "status": status,
+            "adoption": share(tally.status["implemented"] + tally.status["ongoing"], respondents),
             "commitment": share(
-                statuses["implemented"] + statuses["ongoing"] + statuses["decided"], respondents
+                tally.status["implemented"] + tally.status["ongoing"] + tally.status["decided"],
+                respondents,
             ),
         }
-        unanswered = {}
         for flag in FLAGS:
-            selected = sum(1 for row in answers if getattr(row, flag) is True)
-            flag_counts[flag][number] = selected
-            entry[flag] = share(selected, respondents)
-            not_asked = sum(1 for row in answers if getattr(row, flag) is None) + missing
-            unanswered[flag] = share(not_asked, respondents)
-        levels = [row.current for row in answers if row.current is not None]
-        gaps = [
-            row.target - row.current
-            for row in answers
-            if row.current is not None and row.target is not None
-        ]
+            entry[flag] = share(tally.selected[flag], respondents)
+        answered_levels = sum(tally.levels.values())
+        weighted = sum(level * count for level, count in tally.levels.items())
         entry["maturity"] = {
-            "mean": one_decimal(statistics.fmean(levels)) if levels else None,
-            "median": statistics.median(levels) if levels else None,
-            "distribution": {str(level): levels.count(level) for level in range(1, 6)},
+            "mean": one_decimal(weighted / answered_levels) if answered_levels else None,
+            "median": _median(tally.levels),
+            "distribution": {str(level): tally.levels[level] for level in LEVELS},
         }
-        unanswered["maturity"] = share(respondents - len(levels), respondents)
-        entry["target_gap"] = {"mean": one_decimal(statistics.fmean(gaps)) if gaps else None}
-        entry["unanswered"] = unanswered
+        entry["target_gap"] = {
+            "mean": one_decimal(tally.gap_sum / tally.gap_count) if tally.gap_count else None
+        }
+        entry["unanswered"] = {
+            **{flag: share(tally.not_asked[flag] + missing, respondents) for flag in FLAGS},
+            "maturity": share(respondents - answered_levels, respondents),
+        }
         recommendations.append(entry)
 
-    signalled = set.intersection(*(_top(flag_counts[flag]) for flag in SIGNAL_FLAGS))
+    counts = {
+        flag: {e["number"]: e[flag]["count"] for e in recommendations} for flag in SIGNAL_FLAGS
+    }
+    signalled = set.intersection(*(_top(counts[flag]) for flag in SIGNAL_FLAGS))
     for entry in recommendations:
         entry["priority_signal"] = entry["number"] in signalled
-
-    none_selected = {}
-    for flag in FLAGS:
-        none = 0
-        for office in offices:
-            values = [getattr(row, flag) for row in by_office[office]]
-            answered = [value for value in values if value is not None]
-            if answered and not any(answered):
-                none += 1
-        none_selected[flag] = share(none, respondents)
-
     return {
         "respondents": respondents,
         "recommendations": recommendations,
-        "none_selected": none_selected,
+        "none_selected": {flag: share(none_selected.get(flag, 0), respondents) for flag in FLAGS},
     }
+
+
+def compute(rows: Iterable[Row], *, numbers: list[int], offices: set[int]) -> dict:
+    """The figures of one group of respondents (``offices``) from plain rows."""
+    tallies, none_selected = tally_rows(rows, offices)
+    return assemble(tallies, none_selected, numbers=numbers, respondents=len(offices))
 
 
 def _delta(now: float | None, before: float | None) -> float | None:

@@ -8,72 +8,87 @@ from kpi import engine, selectors
 from kpi.models import KpiSnapshot
 
 
-def answers_hash(data: selectors.CycleData) -> str:
-    """A fingerprint of the answers a snapshot was computed from."""
-    rows = sorted((tuple(row.__dict__.values()) for row in data.rows), key=repr)
-    offices = sorted((key, sorted(value.items())) for key, value in data.offices.items())
-    payload = json.dumps([rows, offices], default=str, separators=(",", ":"))
+def answers_hash(counts: selectors.CycleCounts) -> str:
+    """Which submissions, at which version, the figures come from.
+
+    Every change of an answer bumps its assessment's version, so equal fingerprints mean
+    equal answers.
+    """
+    payload = json.dumps(counts.fingerprint, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _groups(data: selectors.CycleData, numbers: list[int], match) -> dict:
-    """The figures of each group of respondents, keyed by ``match(office meta)``."""
-    members: dict[str, set[int]] = {}
-    for office, meta in data.offices.items():
-        members.setdefault(match(meta), set()).add(office)
-    return {
-        key: engine.compute(data.rows, numbers=numbers, offices=offices)
-        for key, offices in sorted(members.items())
-    }
 
 
 def _numbers(cycle: Cycle) -> list[int]:
     return list(cycle.framework.recommendations.order_by("number").values_list("number", flat=True))
 
 
-def cycle_kpis(cycle: Cycle, data: selectors.CycleData | None = None) -> dict:
+def _group(counts: selectors.CycleCounts, numbers: list[int], match) -> dict:
+    offices = [
+        o for o, meta in counts.offices.items() if match(meta["region"], meta["office_type"])
+    ]
+    return engine.assemble(
+        counts.tallies(match),
+        counts.none_selected(offices),
+        numbers=numbers,
+        respondents=len(offices),
+    )
+
+
+def _groups(counts: selectors.CycleCounts, numbers: list[int], key) -> dict:
+    """The figures of each group of respondents, keyed by ``key(region, office_type)``."""
+    keys = sorted({key(meta["region"], meta["office_type"]) for meta in counts.offices.values()})
+    return {
+        value: _group(counts, numbers, lambda region, kind, value=value: key(region, kind) == value)
+        for value in keys
+    }
+
+
+def cycle_kpis(cycle: Cycle) -> dict:
     """Every KPI of the cycle as one JSON-ready document (the shape the API serves)."""
-    data = data or selectors.cycle_data(cycle)
+    counts = selectors.cycle_counts(cycle)
     numbers = _numbers(cycle)
-    offices = set(data.offices)
-    overall = engine.compute(data.rows, numbers=numbers, offices=offices)
-    on_time = sum(1 for meta in data.offices.values() if meta["on_time"])
+    overall = _group(counts, numbers, lambda region, kind: True)
+    on_time = sum(1 for meta in counts.offices.values() if meta["on_time"])
     document = {
         "year": cycle.year,
         "framework": cycle.framework.version,
         "respondents": overall["respondents"],
-        "invited": data.invited,
-        "response_rate": engine.share(overall["respondents"], data.invited),
-        "on_time": engine.share(on_time, data.invited),
+        "invited": counts.invited,
+        "response_rate": engine.share(overall["respondents"], counts.invited),
+        "on_time": engine.share(on_time, counts.invited),
         "recommendations": overall["recommendations"],
         "none_selected": overall["none_selected"],
-        "by_region": _groups(data, numbers, lambda meta: meta["region"]),
-        "by_office_type": _groups(data, numbers, lambda meta: meta["office_type"]),
+        "by_region": _groups(counts, numbers, lambda region, kind: region),
+        "by_office_type": _groups(counts, numbers, lambda region, kind: kind),
         # Both filters at once on the dashboard, without recomputing there.
-        "by_region_and_type": _groups(
-            data, numbers, lambda meta: f"{meta['region']}/{meta['office_type']}"
-        ),
+        "by_region_and_type": _groups(counts, numbers, lambda region, kind: f"{region}/{kind}"),
         "trend": None,
-        "answers_hash": answers_hash(data),
+        "answers_hash": answers_hash(counts),
     }
     previous = selectors.previous_cycle(cycle)
     if previous is not None:
-        before = selectors.cycle_data(previous)
-        panel = offices & set(before.offices)
-        document["trend"] = {
-            "previous_year": previous.year,
-            "overall": engine.trend(
-                overall, engine.compute(before.rows, numbers=numbers, offices=set(before.offices))
-            ),
-            "panel": {
-                "offices": len(panel),
-                **engine.trend(
-                    engine.compute(data.rows, numbers=numbers, offices=panel),
-                    engine.compute(before.rows, numbers=numbers, offices=panel),
-                ),
-            },
-        }
+        document["trend"] = _trend(counts, selectors.cycle_counts(previous), overall, numbers)
     return document
+
+
+def _trend(
+    now: selectors.CycleCounts, before: selectors.CycleCounts, overall: dict, numbers: list[int]
+) -> dict:
+    panel = set(now.offices) & set(before.offices)
+
+    def panel_figures(counts):
+        return engine.assemble(
+            selectors.panel_tallies(counts.cycle, panel) if panel else {},
+            counts.none_selected(panel),
+            numbers=numbers,
+            respondents=len(panel),
+        )
+
+    return {
+        "previous_year": before.cycle.year,
+        "overall": engine.trend(overall, _group(before, numbers, lambda region, kind: True)),
+        "panel": {"offices": len(panel), **engine.trend(panel_figures(now), panel_figures(before))},
+    }
 
 
 @transaction.atomic
