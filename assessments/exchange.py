@@ -91,6 +91,17 @@ class ParsedOffice:
     office_type: str = ""
     existing: Office | None = None
 
+    @classmethod
+    def stored(cls, office: Office) -> "ParsedOffice":
+        """The portal's own record, which an import never renames."""
+        return cls(
+            code=office.code,
+            name=office.name,
+            region=office.region,
+            office_type=office.office_type,
+            existing=office,
+        )
+
 
 @dataclass
 class ParsedAssessment:
@@ -368,14 +379,7 @@ def _parse_offices(reader: _Reader, parsed: ParsedSurvey, value) -> None:
         first_place[code] = f"{place}.code"
         existing = Office.objects.filter(code=code).first()
         if existing is not None:
-            # The portal's own record wins: an import never renames an office.
-            parsed.offices[code] = ParsedOffice(
-                code=code,
-                name=existing.name,
-                region=existing.region,
-                office_type=existing.office_type,
-                existing=existing,
-            )
+            parsed.offices[code] = ParsedOffice.stored(existing)
             continue
         name = reader.text(office.get("name"), f"{place}.name", 200)
         region = reader.text(office.get("region"), f"{place}.region", 32)
@@ -470,13 +474,7 @@ def _ensure_office(parsed: ParsedSurvey, code: str) -> None:
         return
     existing = Office.objects.filter(code=code).first()
     if existing is not None:
-        parsed.offices[code] = ParsedOffice(
-            code=code,
-            name=existing.name,
-            region=existing.region,
-            office_type=existing.office_type,
-            existing=existing,
-        )
+        parsed.offices[code] = ParsedOffice.stored(existing)
         return
     candidate = Office(code=code, name=st3.lookup(code).name)
     candidate.clean()  # region and type from ST.3
