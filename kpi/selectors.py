@@ -1,10 +1,12 @@
 """Reads for the KPI engine: the database does the counting, in a handful of queries."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
+from django.utils.dateparse import parse_datetime
 
 from assessments.models import Answer, Assessment, Cycle
 from kpi.engine import FLAGS, LEVELS, STATUSES, Tally
@@ -67,8 +69,8 @@ class CycleCounts:
         }
 
 
-def _counting_sql() -> tuple[str, str]:
-    """The two counting queries as SQL, built once: the ORM's compilation of 27 conditional
+def _counting_sql() -> tuple[str, str, str]:
+    """The counting queries as SQL, built once: the ORM's compilation of 27 conditional
     aggregates costs several times what the database spends running them."""
     answer, assessment = Answer._meta.db_table, Assessment._meta.db_table
     office = Assessment._meta.get_field("office").related_model._meta.db_table
@@ -88,12 +90,15 @@ def _counting_sql() -> tuple[str, str]:
             count(both),
         ]
     )
-    joins = f"FROM {answer} a JOIN {assessment} s ON s.id = a.assessment_id"
-    where = f"WHERE s.cycle_id = %s AND s.status = '{Assessment.Status.SUBMITTED}'"
+    recommendation = Answer._meta.get_field("recommendation").related_model._meta.db_table
+    invitation = Cycle._meta.get_field("invited_offices").remote_field.through._meta.db_table
+    submitted = f"s.cycle_id = %s AND s.status = '{Assessment.Status.SUBMITTED}'"
     cells = (
-        f"SELECT o.region, o.office_type, a.recommendation_id, {measures} {joins} "
-        f"JOIN {office} o ON o.id = s.office_id {where} "
-        "GROUP BY o.region, o.office_type, a.recommendation_id"
+        f"SELECT o.region, o.office_type, r.number, {measures} "  # noqa: S608 - names from the models; values bound
+        f"FROM {answer} a JOIN {assessment} s ON s.id = a.assessment_id "
+        f"JOIN {office} o ON o.id = s.office_id "
+        f"JOIN {recommendation} r ON r.id = a.recommendation_id "
+        f"WHERE {submitted} GROUP BY o.region, o.office_type, r.number"
     )
     per_office = ", ".join(
         [
@@ -101,11 +106,21 @@ def _counting_sql() -> tuple[str, str]:
             *(count(f"a.{flag}") for flag in FLAGS),
         ]
     )
-    choices = f"SELECT s.office_id, {per_office} {joins} {where} GROUP BY s.office_id"
-    return cells, choices
+    # The respondents themselves come with their choices: one pass, even for an office
+    # that submitted without a single answer row (LEFT JOIN).
+    offices = (
+        f"SELECT s.office_id, s.id, s.version, s.submitted_at, o.code, o.region, "  # noqa: S608 - names from the models; values bound
+        f"o.office_type, {per_office} FROM {assessment} s "
+        f"JOIN {office} o ON o.id = s.office_id "
+        f"LEFT JOIN {answer} a ON a.assessment_id = s.id WHERE {submitted} "
+        "GROUP BY s.office_id, s.id, s.version, s.submitted_at, o.code, o.region, "
+        "o.office_type ORDER BY o.code"
+    )
+    invited = f"SELECT COUNT(*) FROM {invitation} WHERE cycle_id = %s"  # noqa: S608 - names from the models; values bound
+    return cells, offices, invited
 
 
-CELLS_SQL, CHOICES_SQL = _counting_sql()
+CELLS_SQL, OFFICES_SQL, INVITED_SQL = _counting_sql()
 
 
 def _tally_from_sql(values) -> Tally:
@@ -131,45 +146,50 @@ def submitted_answers(cycle: Cycle):
     )
 
 
+def _moment(value) -> datetime.datetime | None:
+    # Raw SQLite cursors return text; PostgreSQL returns datetimes.
+    return parse_datetime(value) if isinstance(value, str) else value
+
+
 def cycle_counts(cycle: Cycle) -> CycleCounts:
-    submitted = Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
-    offices, fingerprint = {}, []
-    for pk, office_id, code, region, office_type, submitted_at, version in submitted.values_list(
-        "pk",
-        "office_id",
-        "office__code",
-        "office__region",
-        "office__office_type",
-        "submitted_at",
-        "version",
-    ).order_by("office__code"):
-        offices[office_id] = {
-            "code": code,
-            "region": region,
-            "office_type": office_type,
-            "on_time": bool(submitted_at) and submitted_at.date() <= cycle.closes_on,
-        }
-        fingerprint.append((pk, version, submitted_at.isoformat() if submitted_at else None))
-    numbers = dict(cycle.framework.recommendations.values_list("pk", "number"))
+    offices, choices, fingerprint = {}, {}, []
     cells: dict = defaultdict(dict)
+    flags = len(FLAGS)
     with connection.cursor() as cursor:
         cursor.execute(CELLS_SQL, [cycle.pk])
-        for region, office_type, recommendation, *values in cursor.fetchall():
-            cells[(region, office_type)][numbers[recommendation]] = _tally_from_sql(values)
-        cursor.execute(CHOICES_SQL, [cycle.pk])
-        choices = {
-            office: {
+        for region, office_type, number, *values in cursor.fetchall():
+            cells[(region, office_type)][number] = _tally_from_sql(values)
+        cursor.execute(OFFICES_SQL, [cycle.pk])
+        for (
+            office,
+            pk,
+            version,
+            submitted_at,
+            code,
+            region,
+            office_type,
+            *values,
+        ) in cursor.fetchall():
+            moment = _moment(submitted_at)
+            offices[office] = {
+                "code": code,
+                "region": region,
+                "office_type": office_type,
+                "on_time": moment is not None and moment.date() <= cycle.closes_on,
+            }
+            choices[office] = {
                 flag: (answered, selected)
                 for flag, answered, selected in zip(
-                    FLAGS, values[: len(FLAGS)], values[len(FLAGS) :], strict=True
+                    FLAGS, values[:flags], values[flags:], strict=True
                 )
             }
-            for office, *values in cursor.fetchall()
-        }
+            fingerprint.append((pk, version, moment.isoformat() if moment else None))
+        cursor.execute(INVITED_SQL, [cycle.pk])
+        (invited,) = cursor.fetchone()
     return CycleCounts(
         cycle=cycle,
         offices=offices,
-        invited=cycle.invitations.count(),
+        invited=invited,
         cells=dict(cells),
         choices=choices,
         fingerprint=fingerprint,
