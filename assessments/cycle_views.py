@@ -117,7 +117,9 @@ def _office_rows(cycle: Cycle):
             submitted_at=Subquery(assessment.values("submitted_at")[:1]),
             reopened_at=Subquery(assessment.values("reopened_at")[:1]),
             last_activity=Subquery(assessment.values("updated_at")[:1]),
-            complete=selectors.complete_sections(cycle, "office"),
+            complete=selectors.complete_sections(
+                assessment__cycle=cycle, assessment__office=OuterRef("office")
+            ),
             respondents=Coalesce(Subquery(respondents, output_field=IntegerField()), 0),
         )
         .order_by("office__code")

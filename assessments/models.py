@@ -15,11 +15,6 @@ COMMENT_MAX_LENGTH = 3000
 LONG_TEXT_MAX_LENGTH = 10000
 
 
-class CycleQuerySet(models.QuerySet):
-    def open_on(self, day: datetime.date):
-        return self.filter(opens_on__lte=day, closes_on__gte=day)
-
-
 class Cycle(models.Model):
     """One year's survey: a framework version, a window, and the offices invited."""
 
@@ -42,8 +37,6 @@ class Cycle(models.Model):
         verbose_name=_("invited offices"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]

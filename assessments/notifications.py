@@ -212,7 +212,9 @@ def _offices_to_remind(cycle: Cycle, *, days_before: int):
         .filter(~Exists(assessment.filter(status=Assessment.Status.SUBMITTED)), ~Exists(reminded))
         .annotate(
             has_draft=Exists(assessment),
-            complete=selectors.complete_sections(cycle, "pk"),
+            complete=selectors.complete_sections(
+                assessment__cycle=cycle, assessment__office=OuterRef("pk")
+            ),
         )
         .order_by("code")
     )

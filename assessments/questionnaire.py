@@ -6,6 +6,7 @@ overall answer. The form, the save service, the history and the exports all use 
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import COMMENT_MAX_LENGTH, LONG_TEXT_MAX_LENGTH, Answer
@@ -77,6 +78,8 @@ OVERALL = [
 QUESTIONS = {question.name: question for question in PER_RECOMMENDATION + OVERALL}
 # What a section needs before the assessment can be submitted.
 REQUIRED = ("status", "maturity_current")
+# The same rule as a filter on answers, for counting complete sections in SQL.
+COMPLETE_ANSWER = ~Q(status="") & Q(maturity_current__isnull=False)
 STATUS_CHOICES = Answer.Status.choices
 
 

@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, Cycle
 from portal.offices.models import MemberRole, Office
 from recommendations.models import MaturityLevel
@@ -85,18 +86,17 @@ def has_previous_submission(office: Office, year: int) -> bool:
     return office.assessments.filter(submitted_at__isnull=False, cycle__year__lt=year).exists()
 
 
-def complete_sections(cycle: Cycle, office_ref: str):
-    """How many sections (status and current level answered) the office has, as an
-    expression for ``annotate`` over offices (``office_ref`` points at the office's pk)."""
+def complete_sections(**answers_of):
+    """How many sections of an assessment are complete, as an expression for ``annotate``.
+
+    ``answers_of`` picks the assessment's answers with an ``OuterRef``: for example
+    ``assessment=OuterRef("pk")`` over assessments, or ``assessment__cycle=cycle,
+    assessment__office=OuterRef("pk")`` over offices.
+    """
     counts = (
-        Answer.objects.filter(
-            assessment__cycle=cycle,
-            assessment__office=OuterRef(office_ref),
-            maturity_current__isnull=False,
-        )
-        .exclude(status="")
+        Answer.objects.filter(q.COMPLETE_ANSWER, **answers_of)
         .order_by()
-        .values("assessment__office")
+        .values("assessment")
         .annotate(count=Count("pk"))
         .values("count")
     )

@@ -125,17 +125,15 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
         for answer in assessment.answers.select_related("recommendation")
     }
     changes, touched = [], set()
+    lacking = {q.parse_key(key)[0] for key in values} - set(answers) - {None}
+    if lacking:
+        # Imported or older assessments may lack rows: make them when first answered.
+        for recommendation in assessment.cycle.framework.recommendations.filter(number__in=lacking):
+            answer = Answer.blank(assessment, recommendation)
+            answer.save()
+            answers[recommendation.number] = answer
     for field_key, new in values.items():
         number, name = q.parse_key(field_key)
-        if number is not None and number not in answers:
-            # Imported or older assessments may lack a row: make it when first answered.
-            recommendation = assessment.cycle.framework.recommendations.filter(
-                number=number
-            ).first()
-            if recommendation is not None:
-                answers[number] = Answer.objects.create(
-                    assessment=assessment, recommendation=recommendation
-                )
         target = assessment if number is None else answers.get(number)
         if target is None or name not in q.QUESTIONS:
             raise ValueError(f"unknown answer {field_key}")

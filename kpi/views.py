@@ -33,14 +33,18 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
     ]
     answers = assessment_selectors.answers_by_number(place.assessment)
     recommendations = list(assessment_selectors.recommendations_with_levels(place.cycle))
-    rows = []
-    for recommendation in recommendations:
-        answer = answers.get(recommendation.number)
-        cells = []
-        for _label, group in groups:
-            entry = group["recommendations"][recommendation.number - 1] if group else None
-            cells.append(entry)
-        rows.append({"recommendation": recommendation, "answer": answer, "groups": cells})
+    by_number = [
+        {entry["number"]: entry for entry in group["recommendations"]} if group else {}
+        for _label, group in groups
+    ]
+    rows = [
+        {
+            "recommendation": recommendation,
+            "answer": answers.get(recommendation.number),
+            "groups": [entries.get(recommendation.number) for entries in by_number],
+        }
+        for recommendation in recommendations
+    ]
     return render(
         request,
         "kpi/benchmark.html",

@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from assessments import selectors as assessment_selectors
 from assessments.models import Assessment
 from portal import selectors
 from portal.offices.models import Office
@@ -38,12 +39,7 @@ def office_home(request: HttpRequest, code: str) -> HttpResponse:
         Assessment.objects.for_user(request.user)
         .filter(office=office)
         .select_related("cycle")
-        .annotate(
-            complete=Count(
-                "answers",
-                filter=~Q(answers__status="") & Q(answers__maturity_current__isnull=False),
-            )
-        )
+        .annotate(complete=assessment_selectors.complete_sections(assessment=OuterRef("pk")))
         .order_by("-cycle__year")
     )
     invited_cycles = office.cycles.order_by("-year")

@@ -218,4 +218,7 @@ def test_an_assessment_without_all_its_rows_is_measured_against_the_framework(
     services.assessment_save(
         assessment=assessment, user=respondent, base_version=1, values={"r8-status": "ongoing"}
     )
-    assert assessment.answers.get(recommendation__number=8).status == "ongoing"
+    created = assessment.answers.get(recommendation__number=8)
+    assert created.status == "ongoing"
+    # Asked this year, so "no" rather than "not asked", like every row made at the start.
+    assert (created.focus, created.challenge, created.discuss) == (False, False, False)
