@@ -5,34 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
 from django.utils.dateparse import parse_datetime
 
 from assessments.models import Answer, Assessment, Cycle
 from kpi.engine import FLAGS, LEVELS, STATUSES, Tally
-
-BOTH_LEVELS = Q(maturity_current__isnull=False, maturity_target__isnull=False)
-AGGREGATES = {
-    "rows": Count("pk"),
-    **{f"s_{status}": Count("pk", filter=Q(status=status)) for status in STATUSES},
-    **{f"y_{flag}": Count("pk", filter=Q(**{flag: True})) for flag in FLAGS},
-    **{f"n_{flag}": Count("pk", filter=Q(**{f"{flag}__isnull": True})) for flag in FLAGS},
-    **{f"l_{level}": Count("pk", filter=Q(maturity_current=level)) for level in LEVELS},
-    "gap_sum": Sum(F("maturity_target") - F("maturity_current"), filter=BOTH_LEVELS),
-    "gap_count": Count("pk", filter=BOTH_LEVELS),
-}
-
-
-def _tally(values: dict) -> Tally:
-    return Tally(
-        rows=values["rows"],
-        status={status: values[f"s_{status}"] for status in STATUSES},
-        selected={flag: values[f"y_{flag}"] for flag in FLAGS},
-        not_asked={flag: values[f"n_{flag}"] for flag in FLAGS},
-        levels={level: values[f"l_{level}"] for level in LEVELS},
-        gap_sum=values["gap_sum"] or 0,
-        gap_count=values["gap_count"],
-    )
 
 
 @dataclass
@@ -69,7 +45,7 @@ class CycleCounts:
         }
 
 
-def _counting_sql() -> tuple[str, str, str]:
+def _counting_sql() -> tuple[str, str, str, str]:
     """The counting queries as SQL, built once: the ORM's compilation of 27 conditional
     aggregates costs several times what the database spends running them."""
     answer, assessment = Answer._meta.db_table, Assessment._meta.db_table
@@ -117,10 +93,17 @@ def _counting_sql() -> tuple[str, str, str]:
         "o.office_type ORDER BY o.code"
     )
     invited = f"SELECT COUNT(*) FROM {invitation} WHERE cycle_id = %s"  # noqa: S608 - names from the models; values bound
-    return cells, offices, invited
+    # The same counts for a given set of offices ({offices}: one placeholder each).
+    panel = (
+        f"SELECT r.number, {measures} "  # noqa: S608 - names from the models; values bound
+        f"FROM {answer} a JOIN {assessment} s ON s.id = a.assessment_id "
+        f"JOIN {recommendation} r ON r.id = a.recommendation_id "
+        f"WHERE {submitted} AND s.office_id IN ({{offices}}) GROUP BY r.number"
+    )
+    return cells, offices, invited, panel
 
 
-CELLS_SQL, OFFICES_SQL, INVITED_SQL = _counting_sql()
+CELLS_SQL, OFFICES_SQL, INVITED_SQL, PANEL_SQL = _counting_sql()
 
 
 def _tally_from_sql(values) -> Tally:
@@ -198,14 +181,12 @@ def cycle_counts(cycle: Cycle) -> CycleCounts:
 
 def panel_tallies(cycle: Cycle, offices: set[int]) -> dict[int, Tally]:
     """Counts of a given set of offices (the panel of two years) in one query."""
-    return {
-        values["recommendation__number"]: _tally(values)
-        for values in submitted_answers(cycle)
-        .filter(assessment__office__in=offices)
-        .values("recommendation__number")
-        .annotate(**AGGREGATES)
-        .order_by()
-    }
+    if not offices:
+        return {}
+    sql = PANEL_SQL.format(offices=", ".join(["%s"] * len(offices)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cycle.pk, *sorted(offices)])
+        return {number: _tally_from_sql(values) for number, *values in cursor.fetchall()}
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:

@@ -78,7 +78,7 @@ def _trend(
 
     def panel_figures(counts):
         return engine.assemble(
-            selectors.panel_tallies(counts.cycle, panel) if panel else {},
+            selectors.panel_tallies(counts.cycle, panel),
             counts.none_selected(panel),
             numbers=numbers,
             respondents=len(panel),
