@@ -118,14 +118,35 @@ class ParsedSurvey:
     offices: dict[str, ParsedOffice] = field(default_factory=dict)
     assessments: list[ParsedAssessment] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What the database already holds, read once for the whole file.
+    stored_offices: dict[str, Office] = field(default_factory=dict)
+    _numbers: list[int] | None = None
+    _stored_assessments: dict[int, Assessment] | None = None
 
     @property
     def numbers(self) -> list[int]:
         if self.cycle.framework is None:
             return []
-        return list(
-            self.cycle.framework.recommendations.order_by("number").values_list("number", flat=True)
-        )
+        if self._numbers is None:
+            self._numbers = list(
+                self.cycle.framework.recommendations.order_by("number").values_list(
+                    "number", flat=True
+                )
+            )
+        return self._numbers
+
+    def stored_assessment(self, office: Office) -> Assessment | None:
+        """The cycle's assessment of ``office`` already in the portal, if any."""
+        if self.cycle.existing is None:
+            return None
+        if self._stored_assessments is None:
+            self._stored_assessments = {
+                assessment.office_id: assessment
+                for assessment in Assessment.objects.filter(
+                    cycle=self.cycle.existing
+                ).prefetch_related("answers__recommendation")
+            }
+        return self._stored_assessments.get(office.pk)
 
 
 @dataclass
@@ -277,6 +298,7 @@ def survey_parse(data) -> ParsedSurvey:
         reader.problem("version", message)
     if "cycle" in document:
         _parse_cycle(reader, parsed, document["cycle"])
+    parsed.stored_offices = _stored_offices(document)
     _parse_offices(reader, parsed, document.get("offices"))
     if "assessments" in document:
         _parse_assessments(reader, parsed, document["assessments"])
@@ -359,6 +381,17 @@ def _parse_cycle(reader: _Reader, parsed: ParsedSurvey, value) -> None:
             reader.problem("cycle.closes_on", _("A cycle cannot close before it opens."))
 
 
+def _stored_offices(document: dict) -> dict[str, Office]:
+    """The portal's offices for every code the file names, in one query."""
+    codes = set()
+    for key, name in (("offices", "code"), ("assessments", "office")):
+        entries = document.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get(name), str):
+                codes.add(entry[name].strip().upper())
+    return {office.code: office for office in Office.objects.filter(code__in=codes)}
+
+
 def _parse_offices(reader: _Reader, parsed: ParsedSurvey, value) -> None:
     first_place: dict[str, str] = {}
     for index, entry in enumerate(reader.items(value, "offices", required=False)):
@@ -377,7 +410,7 @@ def _parse_offices(reader: _Reader, parsed: ParsedSurvey, value) -> None:
             )
             continue
         first_place[code] = f"{place}.code"
-        existing = Office.objects.filter(code=code).first()
+        existing = parsed.stored_offices.get(code)
         if existing is not None:
             parsed.offices[code] = ParsedOffice.stored(existing)
             continue
@@ -472,7 +505,7 @@ def _ensure_office(parsed: ParsedSurvey, code: str) -> None:
     """An office not in the file's list: the portal's, or a new one named as in ST.3."""
     if code in parsed.offices:
         return
-    existing = Office.objects.filter(code=code).first()
+    existing = parsed.stored_offices.get(code)
     if existing is not None:
         parsed.offices[code] = ParsedOffice.stored(existing)
         return
@@ -611,11 +644,7 @@ def _compare_with_stored(reader: _Reader, parsed: ParsedSurvey, result: ParsedAs
     cycle, office = parsed.cycle.existing, parsed.offices[result.office].existing
     if cycle is None or office is None:
         return
-    stored = (
-        Assessment.objects.filter(cycle=cycle, office=office)
-        .prefetch_related("answers__recommendation")
-        .first()
-    )
+    stored = parsed.stored_assessment(office)
     if stored is None:
         return
     same = stored_values(stored, parsed.numbers) == result.values

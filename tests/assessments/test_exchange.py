@@ -673,3 +673,19 @@ def test_the_export_command_prints_or_writes_the_cycle(past_cycle, tmp_path):
 def test_the_export_command_refuses_an_unknown_year(framework):
     with pytest.raises(CommandError, match=r"There is no 1999 cycle\."):
         call_command("export_survey", "--year", "1999")
+
+
+def test_checking_a_re_import_takes_a_fixed_number_of_queries(
+    framework, django_assert_max_num_queries
+):
+    codes = ["AU", "NZ", "JP", "DE", "FR", "ES", "IT", "PT", "BR", "MX", "US", "CA"]
+    offices = [make_office(code) for code in codes]
+    few, many = make_cycle(2023, offices=offices[:3]), make_cycle(2024, offices=offices)
+    for cycle, invited in ((few, offices[:3]), (many, offices)):
+        for office in invited:
+            make_assessment(cycle, office, submitted=True, r1={"status": "ongoing"})
+    small, large = survey_export(cycle=few), survey_export(cycle=many)
+    with django_assert_max_num_queries(12) as counted:
+        assert not survey_parse(small).problems
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        assert not survey_parse(large).problems
