@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, IntegerField, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -19,6 +20,13 @@ class AssessmentPlace:
     cycle: Cycle
     assessment: Assessment | None
     role: str  # "respondent", "viewer", "colead" or "secretariat"
+
+    @cached_property
+    def numbers(self) -> list[int]:
+        """The recommendation numbers of the cycle's framework."""
+        return list(
+            self.cycle.framework.recommendations.order_by("number").values_list("number", flat=True)
+        )
 
     @property
     def can_edit(self) -> bool:

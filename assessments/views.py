@@ -23,10 +23,6 @@ def _form_url(code: str, year: int) -> str:
     return reverse("assessment_form", kwargs={"code": code.upper(), "year": year})
 
 
-def _numbers(place) -> list[int]:
-    return [r.number for r in place.cycle.framework.recommendations.all()]
-
-
 def _render_form(request, place, *, form=None, conflict=None, status=200, held=False):
     assessment = place.assessment
     recommendations = list(selectors.recommendations_with_levels(place.cycle))
@@ -95,7 +91,7 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
     held = held_pop(request, code, year)
     if held and place.can_edit:
         data = form_data(selectors.with_answers(place.assessment), held)
-        form = AnswersForm(data, numbers=_numbers(place))
+        form = AnswersForm(data, numbers=place.numbers)
         messages.warning(
             request,
             _(
@@ -113,11 +109,13 @@ def _save_full_form(request, place) -> HttpResponse:
     assessment = place.assessment
     data = request.POST.copy()
     # "Use their answer" ticks from the conflict panel, applied before validation.
-    stored = services.assessment_values(selectors.with_answers(assessment))
-    for name in list(data):
-        if name.startswith("take-") and name[5:] in stored:
-            data.setlist(name[5:], _as_post_values(stored[name[5:]]))
-    form = AnswersForm(data, numbers=_numbers(place))
+    taken = [name[5:] for name in data if name.startswith("take-")]
+    if taken:
+        stored = services.assessment_values(selectors.with_answers(assessment))
+        for key in taken:
+            if key in stored:
+                data.setlist(key, _as_post_values(stored[key]))
+    form = AnswersForm(data, numbers=place.numbers)
     if not form.is_valid():
         messages.error(
             request,
@@ -135,6 +133,8 @@ def _save_full_form(request, place) -> HttpResponse:
             values=form.answer_values(),
         )
     except services.StaleVersion as stale:
+        # Read after the refusal, so the merge starts from what refused it.
+        stored = services.assessment_values(selectors.with_answers(assessment))
         merged, conflicts = _merge(form, stale, stored)
         messages.warning(
             request,
@@ -292,7 +292,7 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             {"error": "forbidden", "message": _("You can read this assessment, not change it.")},
             status=403,
         )
-    form = AnswersForm(request.POST, numbers=_numbers(place), partial=True)
+    form = AnswersForm(request.POST, numbers=place.numbers, partial=True)
     if not form.is_valid():
         return JsonResponse(
             {
@@ -336,7 +336,7 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             "version": assessment.version,
             "saved_at": now.isoformat(),
             "message": _("Saved at %(time)s") % {"time": time_format(now, "H:i")},
-            "complete": len(_numbers(place))
+            "complete": len(place.numbers)
             - len(services.assessment_missing(assessment).by_recommendation),
         }
     )

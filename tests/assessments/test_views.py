@@ -390,3 +390,27 @@ def test_the_office_home_shows_progress_and_the_deadline(client_of, respondent, 
     html = client_of(respondent).get(reverse("office_home", args=["AU"])).content.decode()
     assert "Draft, 4/10 complete" in html
     assert "30 days left" in html
+
+
+def test_an_autosave_takes_a_fixed_number_of_queries(
+    client_of, respondent, draft, django_assert_max_num_queries
+):
+    client = client_of(respondent)
+    with django_assert_max_num_queries(30) as one:
+        client.post(
+            url("assessment_autosave", draft=draft), {"version": "1", "r1-status": "ongoing"}
+        )
+    many = {"version": "2"}
+    for number in range(1, 11):
+        many.update(
+            {
+                f"r{number}-status": "implemented",
+                f"r{number}-maturity_current": "4",
+                f"r{number}-evidence": f"Evidence {number}",
+                f"r{number}-focus": "on",
+            }
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.post(url("assessment_autosave", draft=draft), many)
+    assert response.status_code == 200
+    assert answer(draft, 10).maturity_current == 4
