@@ -41,12 +41,16 @@ def _frameworks_visible_to(user):
 
 @login_required
 def framework_detail(request: HttpRequest, version: str | None = None) -> HttpResponse:
-    frameworks = _frameworks_visible_to(request.user)
     if version is None:
         framework = Framework.objects.current()
         if framework is None:
             raise Http404(_("No framework is active yet."))
         return redirect("framework_detail", version=framework.version)
+    return _render_framework(request, version)
+
+
+def _render_framework(request, version: str, copy_form=None, status: int = 200):
+    frameworks = _frameworks_visible_to(request.user)
     framework = get_object_or_404(frameworks, version=version)
     recommendations = framework.recommendations.prefetch_related(
         Prefetch("actions", queryset=RecommendedAction.objects.order_by("position")),
@@ -56,6 +60,8 @@ def framework_detail(request: HttpRequest, version: str | None = None) -> HttpRe
     for recommendation in recommendations:
         for level in recommendation.levels.all():
             level_names.setdefault(level.level, level.name)
+    if copy_form is None and request.user.is_secretariat:
+        copy_form = FrameworkCopyForm()
     return render(
         request,
         "recommendations/framework_detail.html",
@@ -64,8 +70,9 @@ def framework_detail(request: HttpRequest, version: str | None = None) -> HttpRe
             "frameworks": frameworks.only("version", "title", "status"),
             "recommendations": recommendations,
             "levels": [(number, level_names.get(number, "")) for number in LEVELS],
-            "copy_form": FrameworkCopyForm() if request.user.is_secretariat else None,
+            "copy_form": copy_form,
         },
+        status=status,
     )
 
 
@@ -77,7 +84,7 @@ def framework_copy_view(request: HttpRequest, version: str) -> HttpResponse:
     if form.is_valid():
         try:
             copy = framework_copy(framework=framework, version=form.cleaned_data["version"])
-        except IntegrityError:
+        except IntegrityError:  # the same label, made by someone else a moment ago
             form.add_error(
                 "version",
                 _("Version %(version)s exists already.")
@@ -93,5 +100,5 @@ def framework_copy_view(request: HttpRequest, version: str) -> HttpResponse:
                 % {"version": copy.version, "source": framework.version},
             )
             return redirect(reverse("admin:recommendations_framework_change", args=[copy.pk]))
-    messages.error(request, " ".join(form.errors.get("version", [])))
-    return redirect("framework_detail", version=framework.version)
+    # Answered in place, beside the field, with what was typed still in it.
+    return _render_framework(request, framework.version, copy_form=form, status=400)

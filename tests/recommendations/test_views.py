@@ -48,11 +48,23 @@ def test_the_secretariat_makes_a_new_version(client_of, secretariat, framework):
     assert copy.status == Framework.Status.DRAFT
 
 
-def test_an_existing_version_label_is_refused_with_a_message(client_of, secretariat, framework):
+def test_an_existing_version_label_is_refused_beside_the_field(client_of, secretariat, framework):
     response = client_of(secretariat).post(
-        reverse("framework_copy", args=["2024"]), {"version": "2024"}, follow=True
+        reverse("framework_copy", args=["2024"]), {"version": "2024"}
     )
-    assert "Version 2024 exists already." in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Version 2024 exists already." in html
+    assert 'name="version" value="2024"' in html  # what was typed is still there
+    assert Framework.objects.count() == 1
+
+
+def test_an_empty_version_label_is_refused_beside_the_field(client_of, secretariat, framework):
+    response = client_of(secretariat).post(reverse("framework_copy", args=["2024"]), {})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert 'aria-invalid="true"' in html
     assert Framework.objects.count() == 1
 
 
