@@ -68,6 +68,8 @@ def test_an_office_home_refuses_another_office(client_of, request, office, perso
     response = client_of(user).get(reverse("office_home", args=["AU"]))
     assert response.status_code == 404
     assert b"IP Australia" not in response.content
+    # The portal's own page, which neither confirms nor denies that the office exists.
+    assert b"nothing that your account can see" in response.content
 
 
 def test_an_office_home_sends_an_anonymous_visitor_to_login(client, office):
