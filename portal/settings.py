@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "recommendations",
     "assessments",
     "kpi",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -222,7 +223,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs every layout step; its warnings (a refused fetch) still show.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 # In development WhiteNoise serves straight from the source folders; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = DEBUG

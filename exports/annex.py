@@ -1,0 +1,153 @@
+"""The committee annex: the survey's results as a WIPO committee document annex (PDF)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from assessments.models import Answer, Assessment, Cycle
+from exports.output import Output, Progress, no_progress, submitted_versions
+from exports.pdf import render_pdf
+from kpi import dashboard
+from kpi.services import cycle_kpis
+
+# The free-text answers per recommendation, in questionnaire order: field, its question.
+COMMENT_FIELDS = [
+    ("status_comment", "Q3"),
+    ("focus_comment", "Q4"),
+    ("low_priority_comment", "Q5"),
+    ("challenge_comment", "Q6"),
+    ("evidence", "maturity"),
+]
+
+
+def comment_labels() -> dict[str, str]:
+    return {
+        "status_comment": _("Comments on the implementation status (Q3)"),
+        "focus_comment": _("Related projects of offices for which it is a focus (Q4)"),
+        "low_priority_comment": _("Why it is a low priority (Q5)"),
+        "challenge_comment": _("Why it is a big implementation challenge (Q6)"),
+        "evidence": _("Evidence of the maturity level"),
+    }
+
+
+@dataclass
+class Comment:
+    code: str
+    text: str
+
+
+def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
+    """The comments per recommendation and question, attributed by ST.3 code, without any
+    text its office marked "not for publication". One query."""
+    rows = (
+        Answer.objects.filter(
+            assessment__cycle=cycle, assessment__status=Assessment.Status.SUBMITTED
+        )
+        .order_by("recommendation__number", "assessment__office__code")
+        .values_list(
+            "recommendation__number",
+            "assessment__office__code",
+            *(name for field, _q in COMMENT_FIELDS for name in (field, f"{field}_private")),
+        )
+    )
+    found: dict[int, dict[str, list[Comment]]] = {n: {} for n in numbers}
+    for number, code, *values in rows:
+        for index, (field, _q) in enumerate(COMMENT_FIELDS):
+            text, private = values[2 * index], values[2 * index + 1]
+            if text.strip() and not private:
+                found.setdefault(number, {}).setdefault(field, []).append(Comment(code, text))
+    labels = comment_labels()
+    return [
+        {
+            "number": number,
+            "questions": [
+                {"label": labels[field], "comments": found[number][field]}
+                for field, _q in COMMENT_FIELDS
+                if found[number].get(field)
+            ],
+        }
+        for number in numbers
+    ]
+
+
+def published_texts(cycle: Cycle, field: str) -> list[Comment]:
+    rows = (
+        Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
+        .exclude(**{field: ""})
+        .filter(**{f"{field}_private": False})
+        .order_by("office__code")
+        .values_list("office__code", field)
+    )
+    return [Comment(code, text) for code, text in rows if text.strip()]
+
+
+def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, dict]:
+    """The annex as HTML, and the KPI document it shows."""
+    document = cycle_kpis(cycle)
+    recommendations = list(cycle.framework.recommendations.order_by("number"))
+    numbers = [r.number for r in recommendations]
+    titles = {r.number: r for r in recommendations}
+    respondents = (
+        Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
+        .order_by("office__code")
+        .values_list("office__code", "office__name")
+    )
+    comments = published_comments(cycle, numbers)
+    for entry in comments:
+        entry["recommendation"] = titles[entry["number"]]
+    html = render_to_string(
+        "pdf/annex.html",
+        {
+            "cycle": cycle,
+            "symbol": symbol,
+            "date": date,
+            "document": document,
+            "offices": list(respondents),
+            "panels": dashboard.panels(document, recommendations) if document["respondents"] else [],
+            "signalled": [
+                r
+                for r, e in zip(recommendations, document["recommendations"], strict=False)
+                if e["priority_signal"]
+            ],
+            "recommendations": recommendations,
+            "comments": comments,
+            "proposals": published_texts(cycle, "proposals"),
+            "other_comments": published_texts(cycle, "other_comments"),
+        },
+    )
+    return html, document
+
+
+def build_annex(
+    *,
+    cycle: Cycle,
+    symbol: str,
+    date: datetime.date,
+    language: str = "en",
+    progress: Progress = no_progress,
+) -> Output:
+    """The committee annex of ``cycle``. Built twice from unchanged answers with the same
+    symbol and date, it gives the same bytes."""
+    answers, answers_hash = submitted_versions(cycle)
+    with translation.override(language):
+        progress(5, _("Counting the answers"))
+        html, _document = annex_html(cycle=cycle, symbol=symbol, date=date)
+        progress(30, _("Laying out the pages"))
+        rendered = render_pdf(
+            html,
+            on_laid_out=lambda pages: progress(
+                85, _("Writing the PDF (%(pages)s pages)") % {"pages": pages}
+            ),
+        )
+    slug = symbol.replace("/", "-").replace(" ", "") or "annex"
+    return Output(
+        content=rendered.content,
+        filename=f"{slug}-annex-{cycle.year}.pdf",
+        content_type="application/pdf",
+        pages=rendered.pages,
+        answers=answers,
+        answers_hash=answers_hash,
+    )
