@@ -12,6 +12,7 @@ def navigation(request):
         links.append((_("Secretariat"), reverse("secretariat_home")))
     if user.is_colead or user.is_secretariat:
         links.append((_("Cycles"), reverse("colead_home")))
+        links.append((_("Exports"), reverse("exports_home")))
     for membership in user.memberships.select_related("office"):
         code = membership.office.code
         links.append((_("Office %(code)s") % {"code": code}, reverse("office_home", args=[code])))

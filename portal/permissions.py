@@ -45,3 +45,19 @@ class ReadsAllSubmissionsPermission(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and reads_all_submissions(user))
+
+
+def can_export(user, kind: str, office=None) -> bool:
+    """Who may ask for an export: the annex is the secretariat's; the data exports are the
+    task force's too; an office summary is for that office's own people."""
+    from exports.models import ExportJob
+
+    if not user.is_authenticated:
+        return False
+    if kind == ExportJob.Kind.ANNEX:
+        return user.is_secretariat
+    if kind in ExportJob.DATA_KINDS:
+        return reads_all_submissions(user)
+    if kind == ExportJob.Kind.OFFICE_SUMMARY and office is not None:
+        return user.is_secretariat or office.memberships.filter(user=user).exists()
+    return False

@@ -130,6 +130,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50, minimum=1)
+# Exports run in workers recycled after a few tasks (WeasyPrint's memory is not all given
+# back), each under this limit in seconds.
+EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 300, minimum=10)
+# A queue of their own, so that a long annex never delays an invitation or a reminder.
+EXPORT_QUEUE = env_str("EXPORT_QUEUE", "exports")
+CELERY_TASK_ROUTES = {"exports.tasks.run_export": {"queue": EXPORT_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.record_heartbeat", "schedule": 60.0},
     "deadline-reminders": {

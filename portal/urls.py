@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from exports import views as export_views
 from kpi import views as kpi_views
 from portal import views
 from portal.accounts import views as account_views
@@ -15,12 +16,18 @@ urlpatterns = [
         kpi_views.office_benchmark,
         name="office_benchmark",
     ),
+    path(
+        "offices/<str:code>/<int:year>/summary/",
+        export_views.office_summary_start,
+        name="office_summary_start",
+    ),
     path("offices/<str:code>/<int:year>/", include("assessments.urls")),
     path("colead/", views.colead_home, name="colead_home"),
     path("dashboard/<int:year>/", kpi_views.cycle_dashboard, name="cycle_dashboard"),
     path("secretariat/", views.secretariat_home, name="secretariat_home"),
     path("secretariat/cycles/", include("assessments.cycle_urls")),
     path("secretariat/import/", include("assessments.import_urls")),
+    path("exports/", include("exports.urls")),
     path("framework/", include("recommendations.urls")),
     path("accounts/", include(account_views.urlpatterns)),
     # Choosing a language works before logging in too.

@@ -46,6 +46,13 @@ def tasks_in_process(request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    """Export files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def committed_framework(transactional_db):
     """For tests that commit: the table flush after each of them removes migration data."""

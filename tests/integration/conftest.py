@@ -45,6 +45,7 @@ def celery_worker_process(worker_mailbox):
         "DB_CONN_MAX_AGE": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(worker_mailbox),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     worker = subprocess.Popen(
         [

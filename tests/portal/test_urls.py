@@ -25,6 +25,7 @@ SAMPLE_ARGUMENTS = {
     "uidb64": "MQ",
     "token": "x-y",
     "year": 2026,
+    "pk": 1,
 }
 
 

@@ -1,0 +1,46 @@
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Cycle
+from exports.models import ExportJob
+
+
+class CycleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return str(obj.year)
+
+
+def _cycles():
+    return Cycle.objects.order_by("-year")
+
+
+class AnnexForm(forms.Form):
+    cycle = CycleChoiceField(label=_("Survey"), queryset=_cycles(), empty_label=None)
+    symbol = forms.CharField(
+        label=_("Document symbol"),
+        max_length=40,
+        help_text=_("As on the committee document, for example CWS/14/8."),
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9/ .\-]*$",
+                _("Use letters, digits, slashes, dots, hyphens and spaces only."),
+            )
+        ],
+    )
+    date = forms.DateField(
+        label=_("Date on the title page"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+
+
+class DataForm(forms.Form):
+    cycle = CycleChoiceField(label=_("Survey"), queryset=_cycles(), empty_label=None)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[(kind.value, kind.label) for kind in ExportJob.DATA_KINDS],
+        widget=forms.RadioSelect,
+        initial=ExportJob.Kind.XLSX,
+    )

@@ -1,0 +1,177 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from assessments.services import assessment_reopen
+from exports import selectors, services
+from exports.models import ExportJob
+from tests.factories import make_assessment, make_cycle, make_office
+
+pytestmark = pytest.mark.django_db
+
+ANNEX = {"symbol": "CWS/14/8", "date": "2026-03-02"}
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Runs the jobs queued by a request when its transaction commits, as a worker would."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
+def ask_annex(user, cycle, parameters=ANNEX):
+    return services.export_request(
+        user=user, kind=ExportJob.Kind.ANNEX, cycle=cycle, parameters=parameters
+    )
+
+
+def test_an_annex_job_runs_and_keeps_its_file(survey, secretariat, run_on_commit):
+    job, created = run_on_commit(lambda: ask_annex(secretariat, survey))
+    job.refresh_from_db()
+    assert created
+    assert job.state == ExportJob.State.DONE
+    assert (job.progress, job.step, job.attempts) == (100, "Done", 1)
+    assert job.requested_by == secretariat
+    assert job.filename == "CWS-14-8-annex-2025.pdf"
+    assert job.file.read().startswith(b"%PDF")
+    assert job.size == job.file.size and job.pages >= 8
+    assert job.answers_hash and set(job.answers) == {"AU", "NZ", "JP", "KR", "DE", "FR"}
+    assert job.started_at <= job.finished_at
+
+
+def test_the_progress_reaches_the_job_row_while_it_runs(survey, secretariat):
+    job, _created = ask_annex(secretariat, survey)  # queued: its task is not run here
+    report = services._progress_writer(job)
+    report(30, "Laying out the pages")
+    job.refresh_from_db()
+    assert (job.progress, job.step) == (30, "Laying out the pages")
+    report(140, "x")  # a builder's slip never gives an unfinished job 100 % or more
+    job.refresh_from_db()
+    assert job.progress == 99
+
+
+def test_asking_again_while_it_runs_does_not_start_a_second(survey, secretariat):
+    first, created = ask_annex(secretariat, survey)
+    again, created_again = ask_annex(secretariat, survey)
+    assert created and not created_again
+    assert again.pk == first.pk
+    assert ExportJob.objects.count() == 1
+
+
+def test_another_symbol_is_another_export(survey, secretariat):
+    ask_annex(secretariat, survey)
+    _other, created = ask_annex(secretariat, survey, {**ANNEX, "symbol": "CWS/14/9"})
+    assert created
+    assert ExportJob.objects.active().count() == 2
+
+
+def test_a_finished_export_can_be_asked_for_again(survey, secretariat, run_on_commit):
+    run_on_commit(lambda: ask_annex(secretariat, survey))
+    _job, created = run_on_commit(lambda: ask_annex(secretariat, survey))
+    assert created
+    assert ExportJob.objects.filter(state=ExportJob.State.DONE).count() == 2
+
+
+def test_a_failed_job_says_why_and_can_be_retried(
+    survey, office, respondent, secretariat, run_on_commit
+):
+    assessment = survey.assessments.get(office=office)
+    assessment_reopen(assessment=assessment, user=secretariat, reason="One more change.")
+    job, _created = run_on_commit(
+        lambda: services.export_request(
+            user=respondent, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=survey, office=office
+        )
+    )
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED
+    assert job.error == (
+        "Office AU has no submitted assessment in the 2025 cycle: there is nothing to summarise."
+    )
+    assert not job.file
+
+    assessment.refresh_from_db()
+    assessment.status, assessment.submitted_at = "submitted", timezone.now()
+    assessment.save()
+    retried, again = run_on_commit(lambda: services.export_retry(job=job, user=respondent))
+    retried.refresh_from_db()
+    assert again and retried.pk == job.pk
+    assert (retried.state, retried.error, retried.attempts) == ("done", "", 2)
+    assert retried.file.read().startswith(b"%PDF")
+
+
+def test_only_a_failed_job_is_retried(survey, secretariat, run_on_commit):
+    job, _created = run_on_commit(lambda: ask_annex(secretariat, survey))
+    job.refresh_from_db()
+    same, retried = services.export_retry(job=job, user=secretariat)
+    assert not retried and same.state == ExportJob.State.DONE
+
+
+def test_a_job_whose_worker_vanished_stops_blocking_a_new_request(survey, secretariat):
+    stuck, _created = ask_annex(secretariat, survey)
+    ExportJob.objects.filter(pk=stuck.pk).update(state=ExportJob.State.RUNNING)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    assert services.stale_jobs_fail(now=later) == 1
+    stuck.refresh_from_db()
+    assert stuck.state == ExportJob.State.FAILED
+    assert "stopped without finishing" in stuck.error
+
+
+def test_a_job_still_moving_is_not_stale(survey, secretariat):
+    ask_annex(secretariat, survey)
+    assert services.stale_jobs_fail() == 0
+
+
+def test_the_annex_is_the_secretariats(survey, colead, respondent):
+    for person in (colead, respondent):
+        with pytest.raises(PermissionDenied):
+            ask_annex(person, survey)
+    assert not ExportJob.objects.exists()
+
+
+def test_data_exports_are_the_task_forces(survey, colead, respondent):
+    job, created = services.export_request(user=colead, kind=ExportJob.Kind.XLSX, cycle=survey)
+    assert created and job.requested_by == colead
+    with pytest.raises(PermissionDenied):
+        services.export_request(user=respondent, kind=ExportJob.Kind.CSV, cycle=survey)
+
+
+def test_an_office_summary_is_for_that_offices_people(survey, office, viewer, outsider):
+    _job, created = services.export_request(
+        user=viewer, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=survey, office=office
+    )
+    assert created
+    with pytest.raises(PermissionDenied):
+        services.export_request(
+            user=outsider, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=survey, office=office
+        )
+
+
+def test_the_export_page_knows_which_offices_changed_since_the_last_annex(
+    survey, office, secretariat, run_on_commit
+):
+    assert selectors.annex_changes(survey).annex is None
+    run_on_commit(lambda: ask_annex(secretariat, survey))
+    assert not selectors.annex_changes(survey).any
+
+    assessment = survey.assessments.get(office=office)
+    assessment_reopen(assessment=assessment, user=secretariat, reason="Fix R2.")
+    make_assessment(survey, make_office("BR"), submitted=True)
+    assessment.refresh_from_db()
+    changes = selectors.annex_changes(survey)
+    assert (changes.changed, changes.added, changes.removed) == ([], ["BR"], ["AU"])
+
+    assessment.status, assessment.version = "submitted", assessment.version + 1
+    assessment.save()
+    assert selectors.annex_changes(survey).changed == ["AU"]
+
+
+def test_an_annex_of_another_cycle_says_nothing_of_this_one(survey, secretariat, run_on_commit):
+    other = make_cycle(2024)
+    run_on_commit(lambda: ask_annex(secretariat, other))
+    assert selectors.annex_changes(survey).annex is None
