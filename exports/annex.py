@@ -106,7 +106,9 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
             "date": date,
             "document": document,
             "offices": list(respondents),
-            "panels": dashboard.panels(document, recommendations) if document["respondents"] else [],
+            "panels": dashboard.panels(document, recommendations)
+            if document["respondents"]
+            else [],
             "signalled": [
                 r
                 for r, e in zip(recommendations, document["recommendations"], strict=False)

@@ -1,0 +1,247 @@
+"""The office summary PDF: an office's own answers of a cycle, its maturity profile beside the
+anonymised figures of its peers, and the change since its previous submission."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from assessments.models import Assessment
+from exports.office_summary import build_office_summary, office_summary_html
+from exports.output import submitted_versions
+from kpi.services import snapshot_refresh
+from tests.factories import make_assessment, make_cycle, make_office
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text with every run of white space made one space (lines wrap anywhere)."""
+    pages = PdfReader(io.BytesIO(content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+def level(current, target=None, status="ongoing"):
+    return {"status": status, "maturity_current": current, "maturity_target": target or current}
+
+
+def all_levels(current, status="ongoing"):
+    return {f"r{n}": level(current, status=status) for n in range(1, 11)}
+
+
+def peers(cycle, codes, current=5):
+    """Offices of ``codes`` that submitted, every recommendation at level ``current``."""
+    for code in codes:
+        make_assessment(cycle, make_office(code), submitted=True, **all_levels(current))
+
+
+@pytest.fixture
+def cycle(office, other_office):
+    return make_cycle(2025, offices=[office, other_office])
+
+
+def test_the_summary_holds_the_offices_answers_and_its_own_comments(cycle, office):
+    assessment = make_assessment(
+        cycle,
+        office,
+        submitted=True,
+        r1={
+            "status": "implemented",
+            "maturity_current": 3,
+            "maturity_target": 4,
+            "status_comment": "E-filing covers every IP right since 2023.",
+        },
+        r2={
+            "status": "considering",
+            "status_comment": "The budget for a new strategy is not approved yet.",
+            "status_comment_private": True,
+            "challenge": True,
+            "challenge_comment": "Too few architects on staff.",
+        },
+    )
+    assessment.proposals = "Merge recommendations 8 and 9."
+    assessment.save()
+
+    output = build_office_summary(cycle=cycle, office=office)
+
+    text = pdf_text(output.content)
+    assert "AU – 2025 self-assessment summary" in text
+    assert "IP Australia" in text
+    assert "Submitted on 1 October 2025" in text
+    assert "1. Digital transformation Implemented" in text
+    assert "3 – Defined 4 – Managed" in text
+    assert "E-filing covers every IP right since 2023." in text
+    assert "Too few architects on staff." in text
+    assert "Merge recommendations 8 and 9." in text
+    # Its own comment marked "not for publication" is in it, labelled as such.
+    assert "(not for publication) The budget for a new strategy is not approved yet." in text
+    assert output.filename == "AU-2025-summary.pdf"
+    assert output.content_type == "application/pdf"
+    assert output.pages == len(PdfReader(io.BytesIO(output.content)).pages)
+    assert (output.answers, output.answers_hash) == submitted_versions(cycle, office)
+    assert output.answers == {"AU": assessment.version}
+
+
+def test_office_text_is_escaped_and_its_direction_follows_its_script(cycle, office):
+    make_assessment(
+        cycle,
+        office,
+        submitted=True,
+        r1={"status_comment": "<b>not bold</b> & <script>x()</script>"},
+        r5={"focus": True, "focus_comment": "مشروع البيانات المفتوحة"},
+    )
+
+    html = office_summary_html(cycle=cycle, office=office)
+
+    assert "&lt;b&gt;not bold&lt;/b&gt; &amp; &lt;script&gt;" in html
+    assert "<script>" not in html
+    assert '<p dir="auto">مشروع البيانات المفتوحة</p>' in html
+    assert "<b>not bold</b>" in pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+
+def test_a_peer_group_of_fewer_than_five_offices_is_hidden_while_all_offices_are_shown(
+    cycle, office, other_office
+):
+    # AU and NZ are the only offices of Asia and the Pacific; with three European offices,
+    # five offices responded, all of them national offices.
+    make_assessment(cycle, office, submitted=True, **all_levels(2))
+    make_assessment(cycle, other_office, submitted=True, **all_levels(1))
+    peers(cycle, ["FR", "DE", "GB"], current=5)
+    snapshot_refresh(cycle=cycle)
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "All responding offices (5 offices)" in text
+    assert "National offices (5 offices)" in text
+    assert "All responding offices: mean" in text
+    assert "3.6" in text  # (2 + 1 + 5 + 5 + 5) / 5
+    assert (
+        "Fewer than 5 offices of the region Asia and the Pacific responded: "
+        "their figures are not shown." in text
+    )
+    assert "Asia and the Pacific: mean" not in text
+    assert "1.5" not in text  # the mean of AU and NZ
+
+
+def test_with_fewer_than_five_respondents_no_group_is_shown(cycle, office, other_office):
+    make_assessment(cycle, office, submitted=True, **all_levels(2))
+    make_assessment(cycle, other_office, submitted=True, **all_levels(4))
+    snapshot_refresh(cycle=cycle)
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "Fewer than 5 offices responded in this cycle" in text
+    assert "All responding offices: mean" not in text
+    assert "3.0" not in text  # the mean of AU and NZ
+
+
+def test_the_figures_are_computed_when_no_snapshot_is_stored_yet(cycle, office):
+    make_assessment(cycle, office, submitted=True, **all_levels(2))
+    peers(cycle, ["FR", "DE", "GB", "IT"], current=4)
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "All responding offices (5 offices)" in text
+    assert "3.6" in text  # (2 + 4 × 4) / 5
+
+
+def test_the_change_since_the_latest_earlier_submission_is_listed(office):
+    earlier = make_cycle(2023, offices=[office])
+    skipped = make_cycle(2024, offices=[office])
+    cycle = make_cycle(2025, offices=[office])
+    make_assessment(earlier, office, submitted=True, r1=level(2, status="considering"))
+    make_assessment(skipped, office, submitted=False, r1=level(5, status="not_planned"))
+    make_assessment(cycle, office, submitted=True, r1=level(4, status="implemented"))
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "Change since the previous submission" in text
+    assert "The office’s answers of 2025 against its submission of 2023" in text
+    assert "Status 2023 Status 2025 Level 2023 Level 2025 Change" in text
+    assert "1. Digital transformation Under consideration → Implemented 2 4 +2" in text
+    assert "Maturity index in 2023" in text
+    assert "Not planned" not in text  # the 2024 draft is not a submission
+
+
+def test_without_an_earlier_submission_it_says_there_is_nothing_to_compare(cycle, office):
+    make_assessment(cycle, office, submitted=True, r1=level(3))
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "The office has no submission before 2025: there is nothing to compare with yet." in (
+        text
+    )
+    assert "Status 2024" not in text
+
+
+def test_another_offices_comments_never_appear(cycle, office, other_office):
+    make_assessment(cycle, office, submitted=True, r1={"status_comment": "Our own words."})
+    theirs = make_assessment(
+        cycle,
+        other_office,
+        submitted=True,
+        r1={"status_comment": "Kiwi public remark.", "evidence": "Kiwi evidence."},
+        r2={"status_comment": "Kiwi private remark.", "status_comment_private": True},
+    )
+    theirs.proposals = "Kiwi proposal."
+    theirs.other_comments = "Kiwi other comment."
+    theirs.save()
+    peers(cycle, ["FR", "DE", "GB"])
+    snapshot_refresh(cycle=cycle)
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "Our own words." in text
+    assert "Kiwi" not in text
+    assert "NZ" not in text
+
+
+def test_an_office_without_a_submission_in_the_cycle_raises_value_error(
+    cycle, office, other_office
+):
+    make_assessment(cycle, office, submitted=False, r1=level(3))
+
+    with pytest.raises(ValueError, match="AU has no submitted assessment in the 2025 cycle"):
+        build_office_summary(cycle=cycle, office=office)
+    with pytest.raises(ValueError, match="NZ has no submitted assessment"):
+        build_office_summary(cycle=cycle, office=other_office)
+
+
+def test_a_reopened_submission_is_not_summarised(cycle, office):
+    assessment = make_assessment(cycle, office, submitted=True, r1=level(3))
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.DRAFT)
+
+    with pytest.raises(ValueError):
+        build_office_summary(cycle=cycle, office=office)
+
+
+def test_progress_is_reported_in_steps(cycle, office):
+    make_assessment(cycle, office, submitted=True, r1=level(3))
+    steps = []
+
+    build_office_summary(cycle=cycle, office=office, progress=lambda p, s: steps.append((p, s)))
+
+    assert [percent for percent, _step in steps] == sorted(p for p, _s in steps)
+    assert steps[0] == (5, "Reading the answers")
+    assert steps[-1][1].startswith("Writing the PDF")
+
+
+@pytest.mark.parametrize("offices", [5, 20])
+@pytest.mark.parametrize("stored_snapshot", [True, False])
+def test_the_query_count_is_bounded_whatever_the_number_of_offices(
+    office, offices, stored_snapshot, django_assert_max_num_queries
+):
+    codes = ["FR", "DE", "GB", "ES", "IT", "PT", "NL", "BE", "AT", "CH"]
+    codes += ["JP", "KR", "CN", "BR", "MX", "CA", "US", "IN", "SG"]
+    earlier = make_cycle(2024, offices=[office])
+    cycle = make_cycle(2025, offices=[office])
+    make_assessment(earlier, office, submitted=True, **all_levels(2))
+    make_assessment(cycle, office, submitted=True, **all_levels(3))
+    peers(cycle, codes[: offices - 1])
+    if stored_snapshot:
+        snapshot_refresh(cycle=cycle)
+
+    with django_assert_max_num_queries(10 if stored_snapshot else 20):
+        output = build_office_summary(cycle=cycle, office=office)
+
+    assert output.pages
