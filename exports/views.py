@@ -24,8 +24,12 @@ RECENT = 50
 
 def _home(request: HttpRequest, *, annex_form=None, data_form=None, status=200) -> HttpResponse:
     cycles = list(Cycle.objects.order_by("-year"))
-    year = request.GET.get("year") or request.POST.get("year")
-    cycle = next((c for c in cycles if str(c.year) == year), cycles[0] if cycles else None)
+    # The survey of the tab, or after a refused form the survey that form was about.
+    year, posted = request.GET.get("year"), request.POST.get("cycle")
+    cycle = next(
+        (c for c in cycles if str(c.year) == year or str(c.pk) == posted),
+        cycles[0] if cycles else None,
+    )
     is_secretariat = request.user.is_secretariat
     if cycle is not None:
         last_symbol = (
