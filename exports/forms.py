@@ -31,7 +31,8 @@ class AnnexForm(forms.Form):
     )
     date = forms.DateField(
         label=_("Date on the title page"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input reads ISO dates only, whatever the language of the page.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         initial=timezone.localdate,
     )
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -226,3 +228,11 @@ def test_the_exports_page_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("exports_home"))
     assert response.content.decode().count("CWS/14/") >= 12
+
+
+def test_the_date_field_is_filled_in_french_too(client_of, secretariat, survey):
+    client = client_of(secretariat)
+    client.post(reverse("set_language"), {"language": "fr"})
+    html = client.get(reverse("exports_home")).content.decode()
+    assert 'type="date"' in html
+    assert re.search(r'name="date" value="\d{4}-\d{2}-\d{2}"', html)
