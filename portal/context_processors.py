@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 def navigation(request):
     """The main menu: only what this person's role can open."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # Half-way through logging in (the two-factor code is still to come), no page opens yet.
+    if user is None or not user.is_authenticated or getattr(request, "two_factor_pending", False):
         return {"nav_items": []}
     links = []
     if user.is_secretariat:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invitation
 from kpi.services import snapshot_refresh
@@ -94,6 +95,24 @@ LOGINS = [
         "secretariat", "secretariat@wipo.example", "Marie Dubois", site_role=SiteRole.SECRETARIAT
     ),
 ]
+
+# Co-leads and the secretariat must give a TOTP code after their password. Their demo
+# accounts get an authenticator with a fixed, published key (refused outside DEBUG like the
+# password): add it to an app, or print the current code with `manage.py totp_code EMAIL`.
+DEMO_TOTP_KEYS = {
+    "colead@taskforce.example": "64656d6f2d636f6c6561642d3266612d6b657921",
+    "secretariat@wipo.example": "64656d6f2d73656372657461726961742d326661",
+}
+
+
+def demo_devices_ensure() -> None:
+    """Gives the demo co-lead and secretariat their authenticator (also in a demo database
+    made before two-factor authentication existed)."""
+    for email, key in DEMO_TOTP_KEYS.items():
+        user = User.objects.filter(email=email).first()
+        if user is not None and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key, confirmed=True)
+
 
 # How much harder (negative) or easier each recommendation is than an office's average.
 DIFFICULTY = {1: 0.0, 2: 0.3, 3: -0.3, 4: 0.6, 5: -0.1, 6: 0.7, 7: 0.4, 8: -0.5, 9: -0.2, 10: -0.9}
@@ -250,6 +269,7 @@ def seed_demo(*, today: datetime.date | None = None) -> bool:
     _invite_and_answer(open_cycle, offices, recommendations, age=0, respondent=respondent)
     for cycle in Cycle.objects.order_by("year"):
         snapshot_refresh(cycle=cycle)
+    demo_devices_ensure()
     return True
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from assessments.services import assessment_start
+from portal.accounts.two_factor import two_factor_required
 from portal.celery import app as celery_app
 from tests import factories
 
@@ -108,10 +109,13 @@ def framework(db):
 
 @pytest.fixture
 def client_of(client):
-    """``client_of(person)``: the test client, logged in as that person."""
+    """``client_of(person)``: the test client, logged in as that person; a co-lead or the
+    secretariat past the two-factor step too, with an authenticator of their own."""
 
     def login(user):
         client.force_login(user)
+        if two_factor_required(user):
+            factories.pass_code_step(client, factories.make_device(user))
         return client
 
     return login

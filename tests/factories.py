@@ -2,12 +2,18 @@
 
 import datetime
 
+import django_otp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from assessments.models import Answer, Assessment, Cycle, Invitation
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
 from recommendations.models import Framework
 
 PASSWORD = "a-long-test-password"
+# Queries of every logged-in page before its own: renewing the session's expiry (an UPDATE,
+# in a savepoint inside a test's transaction) and finding the person's authenticator.
+SESSION_QUERIES = 4
 
 
 def make_office(code: str, name: str | None = None) -> Office:
@@ -36,6 +42,19 @@ def make_colead(email: str = "colead@taskforce.test") -> User:
 
 def make_secretariat(email: str = "secretariat@ib.test") -> User:
     return make_person(email, site_role=SiteRole.SECRETARIAT)
+
+
+def make_device(user: User, *, confirmed: bool = True) -> TOTPDevice:
+    """The person's authenticator (their existing one if they have one)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+    return device or TOTPDevice.objects.create(user=user, name="phone", confirmed=confirmed)
+
+
+def pass_code_step(client, device: TOTPDevice) -> None:
+    """Marks the client's session as past the code step, as django_otp.login does."""
+    session = client.session
+    session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def default_framework() -> Framework:

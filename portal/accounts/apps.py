@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("People")
+
+    def ready(self):
+        from portal.accounts import signals
+
+        signals.connect()

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from urllib.parse import urlparse
 
 import pytest
 
@@ -46,8 +47,19 @@ def page(chromium, live_server):
 
 
 def log_in(page, email: str, password: str) -> None:
+    """Logs in through the login page, and types the authenticator's code when asked, as
+    the app on the person's phone would show it."""
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+    if urlparse(page.url).path == "/accounts/two-factor/":
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from portal.accounts.two_factor import current_code
+
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        page.get_by_label("6-digit code").fill(current_code(device, unused=True))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()

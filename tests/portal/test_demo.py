@@ -1,9 +1,11 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Assessment, Cycle
 from portal.accounts.models import User
-from portal.demo import DEMO_OFFICE, DEMO_PASSWORD, LOGINS
+from portal.accounts.two_factor import secret_base32
+from portal.demo import DEMO_OFFICE, DEMO_PASSWORD, DEMO_TOTP_KEYS, LOGINS
 from portal.offices.models import Office, Region
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +77,11 @@ def test_the_demo_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="only with DEBUG on"):
         call_command("demo", "--no-serve")
     assert not User.objects.exists()
+
+
+def test_the_demo_colead_and_secretariat_have_an_authenticator_with_a_printed_key(demo):
+    for email, key in DEMO_TOTP_KEYS.items():
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        assert device.key == key
+        assert secret_base32(device) in demo
+    assert "manage.py totp_code EMAIL" in demo

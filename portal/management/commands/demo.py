@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.demo import DEMO_PASSWORD, LOGINS, seed_demo
+from portal.accounts.two_factor import secret_base32
+from portal.demo import DEMO_PASSWORD, LOGINS, demo_devices_ensure, seed_demo
 
 
 class Command(BaseCommand):
@@ -32,14 +34,26 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo data found from an earlier run; kept as it is.")
+            demo_devices_ensure()
 
         host = addrport if ":" in addrport else f"localhost:{addrport}"
         self.stdout.write(self.style.SUCCESS(f"\nDemo portal: http://{host}/"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         width = max(len(login.role) for login in LOGINS)
+        keys = {
+            device.user.email: secret_base32(device)
+            for device in TOTPDevice.objects.filter(confirmed=True).select_related("user")
+        }
         for login in LOGINS:
             office = f"  office {login.office}" if login.office else ""
-            self.stdout.write(f"  {login.role.ljust(width)}  {login.email.ljust(26)}{office}")
-        self.stdout.write("")
+            key = f"  two-factor key {keys[login.email]}" if login.email in keys else ""
+            self.stdout.write(
+                f"  {login.role.ljust(width)}  {login.email.ljust(26)}{office}{key}".rstrip()
+            )
+        self.stdout.write(
+            "\nThe co-lead and the secretariat also type a 6-digit code after the password: add\n"
+            "their two-factor key to an authenticator app (time-based, 6 digits), or print the\n"
+            "current code with `uv run manage.py totp_code EMAIL`.\n"
+        )
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)

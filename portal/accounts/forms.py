@@ -1,0 +1,31 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SIX_DIGITS = re.compile(r"\d{6}")
+
+
+class CodeForm(forms.Form):
+    """The 6-digit code of an authenticator app."""
+
+    code = forms.CharField(
+        label=_("6-digit code"),
+        help_text=_("Open your authenticator app and type the code it shows for this portal."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "size": 8,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # Apps show the code as "123 456"; people copy it as shown.
+        code = "".join(self.cleaned_data["code"].split())
+        if not SIX_DIGITS.fullmatch(code):
+            raise forms.ValidationError(_("Type the 6 digits that the app shows."))
+        return code

@@ -1,0 +1,104 @@
+"""Writes about people's accounts: their authenticator device, their sessions."""
+
+from importlib import import_module
+
+import django_otp
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.accounts.two_factor import confirmed_device, two_factor_required
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+
+DEVICE_NAME = "Authenticator app"
+
+
+def two_factor_device_pending(*, user) -> TOTPDevice:
+    """The device being set up: the same key on every visit until a code confirms it, so
+    that a reload does not invalidate the QR code already scanned."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+
+
+def _refused(*, request: HttpRequest, device: TOTPDevice, step: str) -> None:
+    allowed, _ = device.verify_is_allowed()
+    audit_record(
+        kind=AuditEvent.Kind.TWO_FACTOR_FAILED,
+        request=request,
+        target=device.user,
+        detail={"step": step, "throttled": not allowed},
+    )
+
+
+@transaction.atomic
+def two_factor_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) -> bool:
+    """Turns the pending ``device`` on if ``code`` is right; the session counts as verified."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if not device.verify_token(code):
+        _refused(request=request, device=device, step="setup")
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    # One authenticator per person: a set-up left half-done elsewhere is dropped.
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    django_otp.login(request, device)
+    audit_record(kind=AuditEvent.Kind.TWO_FACTOR_ENROLLED, request=request, target=device.user)
+    return True
+
+
+def two_factor_verify(*, request: HttpRequest, code: str) -> bool:
+    """The code step after the password: marks the session verified if ``code`` is right."""
+    device = confirmed_device(request.user)
+    if device is None:
+        return False
+    verified = django_otp.verify_token(request.user, device.persistent_id, code)
+    if verified is None:
+        device.refresh_from_db()
+        _refused(request=request, device=device, step="login")
+        return False
+    django_otp.login(request, verified)
+    return True
+
+
+@transaction.atomic
+def two_factor_remove(*, request: HttpRequest, code: str) -> bool:
+    """Turns two-factor authentication off for an office person who gives a current code."""
+    user = request.user
+    if two_factor_required(user):
+        return False
+    device = confirmed_device(user)
+    if device is None:
+        return False
+    if django_otp.verify_token(user, device.persistent_id, code) is None:
+        device.refresh_from_db()
+        _refused(request=request, device=device, step="remove")
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
+    audit_record(kind=AuditEvent.Kind.TWO_FACTOR_REMOVED, request=request, target=user)
+    return True
+
+
+def sessions_end(*, user) -> int:
+    """Deletes every stored session of ``user``; returns how many there were.
+
+    Sessions are stored by key, not by person: the live ones are decoded one by one. There
+    are few (they end after the idle timeout), and this runs only when an account is
+    disabled. A cache-only session engine cannot be listed; there the authentication
+    backend's refusal of inactive accounts is what logs the person out.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return 0
+    ended = 0
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for session in live.iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            # Through the store, so that cached_db forgets its cached copy too.
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
