@@ -58,6 +58,28 @@ def cycle_create(
 
 
 @transaction.atomic
+def cycle_update(
+    *,
+    cycle: Cycle,
+    user: User,
+    opens_on: datetime.date | None = None,
+    closes_on: datetime.date | None = None,
+) -> Cycle:
+    """Moves a cycle's dates; the model's rules (closing after opening) are checked."""
+    locked = Cycle.objects.select_for_update().select_related("framework").get(pk=cycle.pk)
+    if opens_on is not None:
+        locked.opens_on = opens_on
+    if closes_on is not None:
+        locked.closes_on = closes_on
+    locked.full_clean()
+    locked.save()
+    logger.info(
+        "%s moved cycle %s to %s – %s", user, locked.year, locked.opens_on, locked.closes_on
+    )
+    return locked
+
+
+@transaction.atomic
 def cycle_invite(*, cycle: Cycle, offices: Iterable[Office], user: User) -> list[Office]:
     """Invites the offices not invited yet and returns them; the others are left alone."""
     # Two secretariat members inviting at once must not mail an office twice: the lock on

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
 from kpi.services import schedule_recompute
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from portal.offices.models import Office
 
 FLAG_KINDS = ("flag", "private")
@@ -84,16 +86,17 @@ def changes_since(assessment: Assessment, version: int) -> dict:
     return changes
 
 
-def _check_version(locked: Assessment, base_version: int, user) -> None:
+def _check_version(locked: Assessment, base_version: int, user, *, strict: bool = False) -> None:
     """Refuses a save based on a version that someone else has changed since.
 
     The person's own saves in between (an autosave still landing when they press Save,
-    a second tab) are theirs to overwrite.
+    a second tab) are theirs to overwrite in the browser. ``strict`` (the API's If-Match)
+    refuses any other version: a script's stale write is a bug to report, not to merge.
     """
     if base_version == locked.version:
         return
     by_others = locked.events.filter(version__gt=base_version).exclude(user=user)
-    if base_version > locked.version or by_others.exists():
+    if strict or base_version > locked.version or by_others.exists():
         raise StaleVersion(
             current_version=locked.version, changes=changes_since(locked, base_version)
         )
@@ -158,13 +161,14 @@ def assessment_save(
     base_version: int,
     values: dict,
     kind: str = AssessmentEvent.Kind.SAVE,
+    strict: bool = False,
 ) -> AssessmentEvent | None:
     """Saves ``values`` (already validated, by key) unless someone saved since ``base_version``."""
     locked = _lock(assessment)
     reason = locked.editing_block_reason()
     if reason:
         raise NotEditable(reason)
-    _check_version(locked, base_version, user)
+    _check_version(locked, base_version, user, strict=strict)
     changes = _apply(locked, values)
     if not changes:
         return None
@@ -242,12 +246,14 @@ def assessment_copy_previous(*, assessment: Assessment, user, base_version: int)
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user, base_version: int) -> AssessmentEvent:
+def assessment_submit(
+    *, assessment: Assessment, user, base_version: int, strict: bool = False
+) -> AssessmentEvent:
     locked = _lock(assessment)
     reason = locked.editing_block_reason()
     if reason:
         raise NotEditable(reason)
-    _check_version(locked, base_version, user)
+    _check_version(locked, base_version, user, strict=strict)
     missing = assessment_missing(
         Assessment.objects.prefetch_related("answers__recommendation").get(pk=locked.pk)
     )
@@ -275,6 +281,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     locked.status = Assessment.Status.DRAFT
     locked.reopened_at = timezone.now()
     event = _record(locked, kind=AssessmentEvent.Kind.REOPEN, user=user, reason=reason)
+    audit_record(kind=AuditEvent.Kind.REOPENED, user=user, target=locked, detail={"reason": reason})
 
     from assessments import tasks
 

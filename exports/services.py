@@ -14,6 +14,8 @@ from assessments.models import Cycle
 from exports import annex, data, office_summary
 from exports.models import ExportJob
 from exports.output import Output, Progress
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from portal.offices.models import Office
 from portal.permissions import can_export
 
@@ -94,8 +96,24 @@ def export_request(
         # The same export is queued or running: one is enough (the unique index decides,
         # so two requests at the same instant cannot both start one).
         return ExportJob.objects.active().get(request_key=key), False
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        user=user,
+        target=job,
+        detail={"kind": kind, "year": cycle.year, "office": office.code if office else None}
+        | parameters,
+    )
     _enqueue(job)
     return job, True
+
+
+def export_downloaded(*, job: ExportJob, user) -> None:
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT_DOWNLOADED,
+        user=user,
+        target=job,
+        detail={"file": job.filename, "answers_hash": job.answers_hash},
+    )
 
 
 def export_retry(*, job: ExportJob, user) -> tuple[ExportJob, bool]:

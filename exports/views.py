@@ -146,6 +146,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = selectors.job_for(request.user, pk)
     if job.state != ExportJob.State.DONE or not job.file:
         raise Http404
+    services.export_downloaded(job=job, user=request.user)
     response = FileResponse(
         job.file.open("rb"),
         as_attachment=True,

@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -8,10 +10,23 @@ from rest_framework.response import Response
 
 from assessments.models import Cycle
 from kpi.models import KpiSnapshot
+from portal.api.docs import errors
 from portal.permissions import ReadsAllSubmissionsPermission
 
 
 # The API answers for itself (401/403 as JSON) instead of redirecting to the login page.
+@extend_schema(
+    operation_id="cycles_kpis",
+    tags=["kpis"],
+    summary="Every KPI of a cycle (co-leads and secretariat)",
+    description="The document of `manage.py compute_kpis --json`: figures overall, by region, "
+    "by office type and both, with the trend against the previous cycle. See "
+    "docs/kpis in the README for the shape.",
+    responses={
+        200: OpenApiResponse(OpenApiTypes.OBJECT, description="The KPI document."),
+        **errors(401, 403, 404),
+    },
+)
 @login_not_required
 @api_view(["GET"])
 @permission_classes([ReadsAllSubmissionsPermission])

@@ -5,10 +5,12 @@ with Celery tasks executed in-process; DATABASE_URL and REDIS_URL switch to
 PostgreSQL, a Redis broker and cache, and real Celery workers.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import ConfigurationError, env_bool, env_int, env_list, env_required, env_str
@@ -40,9 +42,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "portal.accounts",
     "portal.offices",
+    "portal.audit",
+    "portal.api",
     "recommendations",
     "assessments",
     "kpi",
@@ -51,15 +60,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RefuseNulMiddleware",
+    # Early, so that every answer (the 403 and 404 pages too) carries the policy.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.audit.services.RequestContextMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Needs request.user; sees the 403 and 404 answers of everything below it.
+    "portal.audit.middleware.AccessRefusedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.accounts.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, as django-axes asks: turns a locked login into the portal's "try again" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -152,12 +172,44 @@ CELERY_TIMEZONE = "UTC"
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses a locked login before any password is checked; logs no one in itself.
+    "axes.backends.AxesStandaloneBackend",
     "portal.accounts.backends.RoleBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+
+# Login throttling (django-axes, database handler). Failures are counted per e-mail address
+# and client address together: a guesser cannot lock out the colleagues behind the same
+# office proxy. A lock always ends after the cooling-off; a success clears the count.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused uncounted, so the page's "try again at" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the e-mail
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.typed_username"
+AXES_CLIENT_IP_CALLABLE = "portal.audit.services.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.login_locked_out"
+# Logins are in the portal's audit log already.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Two-factor authentication (django-otp, TOTP): required for co-leads and the secretariat,
+# optional for office people (portal.accounts.two_factor).
+# The name under which authenticator apps list the portal; not translated, as the entry
+# keeps the name it was created with.
+OTP_TOTP_ISSUER = "ICT maturity portal"
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (every request renews
+# the expiry) and SESSION_MAX_AGE seconds after logging in however active (middleware).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60, minimum=300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -210,8 +262,41 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Scripts use a personal token; the portal's own pages may call with their session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ICT maturity portal API",
+    "DESCRIPTION": (
+        "Read the framework, offices and cycles; read, update and submit your office's "
+        "self-assessment with the same rules as the web form; read the KPIs; start and "
+        "download exports. Authenticate with a personal token from your profile page."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RegionEnum": "portal.offices.models.Region",
+        "OfficeTypeEnum": "portal.offices.models.OfficeType",
+        "AnswerStatusEnum": "assessments.models.Answer.Status",
+        "AssessmentStatusEnum": "assessments.models.Assessment.Status",
+        "FrameworkStatusEnum": "recommendations.models.Framework.Status",
+        "CycleStateEnum": "assessments.models.Cycle.State",
+        "ExportStateEnum": "exports.models.ExportJob.State",
+        "ExportKindEnum": "exports.models.ExportJob.Kind",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
@@ -220,9 +305,43 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    # Production is reached over HTTPS only; plain HTTP is answered with a redirect.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container health check calls gunicorn over plain HTTP from inside the container.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading binds every subdomain of the parent domain and is slow to undo: it is the
+    # decision of that domain's owner, so it is opted into, and Django's reminder silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content Security Policy (django-csp): scripts and styles come only from our static files,
+# so an injected <script>, onclick= or style= does not run. Templates keep no inline script,
+# event handler or style attribute (static/js/*.js read data- attributes instead). The SVG
+# charts of kpi/charts.py draw with presentation attributes (fill=...), which CSP allows.
+# A page that needs more widens it for itself with csp.decorators.csp_update, never here for
+# every page: the API's documentation pages do (portal/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -234,6 +353,8 @@ LOGGING = {
         # WeasyPrint logs every layout step; its warnings (a refused fetch) still show.
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Every login at INFO; the audit log has them. Lockouts still show (WARNING).
+        "axes": {"level": "WARNING"},
     },
 }
 # In development WhiteNoise serves straight from the source folders; no collectstatic needed.

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from exports import views as export_views
 from kpi import views as kpi_views
 from portal import views
 from portal.accounts import views as account_views
+from portal.api import urls as api_urls
+from portal.api import views as api_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,12 +29,16 @@ urlpatterns = [
     path("secretariat/", views.secretariat_home, name="secretariat_home"),
     path("secretariat/cycles/", include("assessments.cycle_urls")),
     path("secretariat/import/", include("assessments.import_urls")),
+    path("secretariat/audit/", include("portal.audit.urls")),
     path("exports/", include("exports.urls")),
     path("framework/", include("recommendations.urls")),
     path("accounts/", include(account_views.urlpatterns)),
     # Choosing a language works before logging in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("api/v1/", include("kpi.api_urls")),
+    path("accounts/", include(api_views.urlpatterns)),
+    path("api/v1/", include(api_urls.v1)),
+    path("api/", include(api_urls.schema)),
+    re_path(r"^api/(?P<rest>.*)$", api_views.api_not_found),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

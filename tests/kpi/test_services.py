@@ -128,7 +128,8 @@ def test_offices_cannot_read_the_kpis(survey, client_of, request, person):
 def test_an_anonymous_caller_is_refused_the_kpis(survey, client):
     snapshot_refresh(cycle=survey)
     response = client.get(reverse("api_cycle_kpis", args=[2025]))
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert "recommendations" not in response.json()
 
 
