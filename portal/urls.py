@@ -38,7 +38,8 @@ urlpatterns = [
     path("accounts/", include(api_views.urlpatterns)),
     path("api/v1/", include(api_urls.v1)),
     path("api/", include(api_urls.schema)),
-    re_path(r"^api/(?P<rest>.*)$", api_views.api_not_found),
+    # [\s\S]: an address with a newline in it is still an API address.
+    re_path(r"^api/(?P<rest>[\s\S]*)$", api_views.api_not_found),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

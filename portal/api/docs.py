@@ -10,7 +10,9 @@ ValidationErrors = inline_serializer(
         "detail": serializers.CharField(),
         "errors": serializers.DictField(
             child=serializers.JSONField(),
-            help_text="Messages by field; answers by recommendation number then field.",
+            required=False,
+            help_text="Messages by field; answers by recommendation number then field. Absent "
+            "when the body itself could not be read.",
         ),
     },
 )

@@ -37,3 +37,9 @@ def test_a_nul_in_a_json_body_is_a_clear_400(secretariat, respondent, draft):
     assert patched.status_code == 400
     draft.refresh_from_db()
     assert draft.proposals == ""
+
+
+def test_any_other_api_address_answers_json_even_with_a_newline(respondent):
+    response = token_client(respondent).patch("/api/v1/offices/A%0AB/assessments/-1/", {})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "There is no such API address."}
