@@ -76,6 +76,9 @@ OVERALL = [
 ]
 
 QUESTIONS = {question.name: question for question in PER_RECOMMENDATION + OVERALL}
+# The free-text answers about a recommendation, in questionnaire order; each has a
+# "not for publication" mark named "<name>_private".
+TEXT_ANSWERS = tuple(question.name for question in PER_RECOMMENDATION if question.kind == "text")
 # What a section needs before the assessment can be submitted.
 REQUIRED = ("status", "maturity_current")
 # The same rule as a filter on answers, for counting complete sections in SQL.

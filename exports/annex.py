@@ -8,19 +8,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment, Cycle
-from exports.output import Output, Progress, no_progress, submitted_versions
+from assessments.questionnaire import TEXT_ANSWERS
+from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
 from kpi import dashboard
 from kpi.services import cycle_kpis
 
-# The free-text answers per recommendation, in questionnaire order: field, its question.
-COMMENT_FIELDS = [
-    ("status_comment", "Q3"),
-    ("focus_comment", "Q4"),
-    ("low_priority_comment", "Q5"),
-    ("challenge_comment", "Q6"),
-    ("evidence", "maturity"),
-]
+COMMENT_FIELDS = TEXT_ANSWERS
 
 
 def comment_labels() -> dict[str, str]:
@@ -50,12 +44,12 @@ def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
         .values_list(
             "recommendation__number",
             "assessment__office__code",
-            *(name for field, _q in COMMENT_FIELDS for name in (field, f"{field}_private")),
+            *(name for field in COMMENT_FIELDS for name in (field, f"{field}_private")),
         )
     )
     found: dict[int, dict[str, list[Comment]]] = {n: {} for n in numbers}
     for number, code, *values in rows:
-        for index, (field, _q) in enumerate(COMMENT_FIELDS):
+        for index, field in enumerate(COMMENT_FIELDS):
             text, private = values[2 * index], values[2 * index + 1]
             if text.strip() and not private:
                 found.setdefault(number, {}).setdefault(field, []).append(Comment(code, text))
@@ -65,7 +59,7 @@ def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
             "number": number,
             "questions": [
                 {"label": labels[field], "comments": found[number][field]}
-                for field, _q in COMMENT_FIELDS
+                for field in COMMENT_FIELDS
                 if found[number].get(field)
             ],
         }
@@ -133,10 +127,11 @@ def build_annex(
 ) -> Output:
     """The committee annex of ``cycle``. Built twice from unchanged answers with the same
     symbol and date, it gives the same bytes."""
-    answers, answers_hash = submitted_versions(cycle)
     with translation.override(language):
         progress(5, _("Counting the answers"))
-        html, _document = annex_html(cycle=cycle, symbol=symbol, date=date)
+        (html, _document), answers, answers_hash = read_consistently(
+            cycle, lambda: annex_html(cycle=cycle, symbol=symbol, date=date)
+        )
         progress(30, _("Laying out the pages"))
         rendered = render_pdf(
             html,

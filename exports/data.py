@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from assessments.exchange import survey_export
 from assessments.models import Answer, Assessment, Cycle
-from exports.output import Output, Progress, neutralised, no_progress, submitted_versions
+from assessments.questionnaire import TEXT_ANSWERS
+from exports.output import Output, Progress, neutralised, no_progress, read_consistently
 from kpi.engine import FLAGS, STATUSES, UNANSWERED
 from kpi.services import cycle_kpis
 from portal.offices.models import OfficeType, Region
@@ -26,7 +27,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json"
 
-TEXTS = ("status_comment", "focus_comment", "low_priority_comment", "challenge_comment", "evidence")
+TEXTS = TEXT_ANSWERS
 ANSWER_FIELDS = (
     *("assessment_id", "recommendation_id", "status", *FLAGS),
     *("maturity_current", "maturity_target", "evidence_url"),
@@ -58,10 +59,6 @@ class _Answers:
             ).values(*ANSWER_FIELDS)
         }
 
-    @property
-    def versions(self) -> dict[str, int]:
-        return {a.office.code: a.version for a in self.assessments}
-
     def answer(self, assessment, recommendation) -> dict:
         """The stored values, or {} for a recommendation without a row (unanswered)."""
         return self.answers.get((assessment.pk, recommendation["id"]), {})
@@ -72,19 +69,8 @@ class _Answers:
                 yield assessment, recommendation, self.answer(assessment, recommendation)
 
 
-def _read(cycle: Cycle, attempts: int = 3) -> tuple[_Answers, dict[str, int], str]:
-    """The answers and the versions they are, consistent with each other.
-
-    The reads are separate queries; a save landing between them would make the file claim
-    versions it does not hold. Every save bumps the version, so equal versions before and
-    after the read mean nothing changed in between.
-    """
-    for _attempt in range(attempts):
-        versions, answers_hash = submitted_versions(cycle)
-        data = _Answers(cycle)
-        if versions == data.versions and submitted_versions(cycle)[1] == answers_hash:
-            break
-    return data, versions, answers_hash
+def _read(cycle: Cycle) -> tuple[_Answers, dict[str, int], str]:
+    return read_consistently(cycle, lambda: _Answers(cycle))
 
 
 def _answers_header() -> list[str]:
@@ -294,8 +280,7 @@ def build_csv(*, cycle: Cycle, progress: Progress = no_progress) -> Output:
 def build_json(*, cycle: Cycle, progress: Progress = no_progress) -> Output:
     """The cycle in the exchange format (docs/exchange-format.md), as import_survey reads it."""
     progress(10, gettext("Reading the answers"))
-    answers, answers_hash = submitted_versions(cycle)
-    document = survey_export(cycle=cycle)
+    document, answers, answers_hash = read_consistently(cycle, lambda: survey_export(cycle=cycle))
     progress(60, gettext("Writing the file"))
     content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     progress(100, gettext("The file is ready"))

@@ -13,25 +13,18 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment, Cycle
+from assessments.questionnaire import TEXT_ANSWERS
 from assessments.selectors import answers_by_number, recommendations_with_levels
-from exports.output import Output, Progress, no_progress, submitted_versions
+from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
-from kpi import charts
-from kpi.engine import one_decimal
+from kpi import charts, privacy
+from kpi.engine import FLAGS, one_decimal
 from kpi.models import KpiSnapshot
-from kpi.privacy import MIN_GROUP, shown_to_offices
+from kpi.privacy import MIN_GROUP
 from kpi.services import cycle_kpis
 from portal.offices.models import Office, OfficeType, Region
 
-# The office's free texts about one recommendation, in questionnaire order.
-COMMENT_FIELDS = (
-    "status_comment",
-    "focus_comment",
-    "low_priority_comment",
-    "challenge_comment",
-    "evidence",
-)
-FLAGS = ("focus", "low_priority", "challenge", "discuss")
+COMMENT_FIELDS = TEXT_ANSWERS
 STATUS_COLORS = dict(zip(charts.STATUS_KEYS, charts.STATUS_COLORS, strict=True))
 # Rows of one maturity chart: a drawing cannot break across pages, so a longer profile is
 # drawn as several charts, each of whole recommendations.
@@ -158,10 +151,11 @@ def peer_groups(document: dict, office: Office) -> list[PeerGroup]:
         OfficeType.REGIONAL: _("Regional offices"),
     }.get(office.office_type, _("Unknown"))
     values = {"count": MIN_GROUP, "region": region, "type": kind}
+    figures = privacy.peer_groups(document, office)
     return [
         PeerGroup(
             _("All responding offices"),
-            shown_to_offices(document or None),
+            figures["all"],
             _(
                 "Fewer than %(count)s offices responded in this cycle: the figures of all "
                 "responding offices are not shown."
@@ -170,7 +164,7 @@ def peer_groups(document: dict, office: Office) -> list[PeerGroup]:
         ),
         PeerGroup(
             region,
-            shown_to_offices(document.get("by_region", {}).get(office.region)),
+            figures["region"],
             _(
                 "Fewer than %(count)s offices of the region %(region)s responded: their "
                 "figures are not shown."
@@ -179,7 +173,7 @@ def peer_groups(document: dict, office: Office) -> list[PeerGroup]:
         ),
         PeerGroup(
             kind,
-            shown_to_offices(document.get("by_office_type", {}).get(office.office_type)),
+            figures["type"],
             _(
                 "Fewer than %(count)s offices of this type (%(type)s) responded: their "
                 "figures are not shown."
@@ -381,9 +375,12 @@ def build_office_summary(
 ) -> Output:
     """The summary PDF of ``office``'s submitted assessment of ``cycle``; ValueError if the
     office has not submitted in that cycle."""
-    answers, answers_hash = submitted_versions(cycle, office)
     progress(5, _("Reading the answers"))
-    html = office_summary_html(cycle=cycle, office=office, progress=progress)
+    html, answers, answers_hash = read_consistently(
+        cycle,
+        lambda: office_summary_html(cycle=cycle, office=office, progress=progress),
+        office=office,
+    )
     progress(40, _("Laying out the pages"))
     rendered = render_pdf(
         html,

@@ -38,6 +38,21 @@ def submitted_versions(cycle: Cycle, office=None) -> tuple[dict[str, int], str]:
     return versions, hashlib.sha256(payload.encode()).hexdigest()
 
 
+def read_consistently(cycle: Cycle, read, *, office=None, attempts: int = 3):
+    """``read()``, with the submissions (office -> version) and hash it was read from.
+
+    The reads are separate queries: a save landing between them would make a file claim
+    versions it does not hold. Every save bumps a version, so an unchanged hash after the
+    read means nothing changed during it; otherwise it is read again.
+    """
+    for _attempt in range(attempts):
+        versions, answers_hash = submitted_versions(cycle, office)
+        result = read()
+        if submitted_versions(cycle, office)[1] == answers_hash:
+            break
+    return result, versions, answers_hash
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from assessments import selectors as assessment_selectors
 from kpi import dashboard
 from kpi.models import KpiSnapshot
-from kpi.privacy import MIN_GROUP, shown_to_offices
+from kpi.privacy import MIN_GROUP, peer_groups
 from portal.offices.models import OfficeType, Region
 from portal.permissions import colead_or_secretariat_required
 
@@ -20,16 +20,11 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
         raise Http404
     document = snapshot.document if snapshot else {}
     office = place.office
+    figures = peer_groups(document, office)
     groups = [
-        (_("All responding offices"), shown_to_offices(document or None)),
-        (
-            Region(office.region).label,
-            shown_to_offices(document.get("by_region", {}).get(office.region)),
-        ),
-        (
-            OfficeType(office.office_type).label,
-            shown_to_offices(document.get("by_office_type", {}).get(office.office_type)),
-        ),
+        (_("All responding offices"), figures["all"]),
+        (Region(office.region).label, figures["region"]),
+        (OfficeType(office.office_type).label, figures["type"]),
     ]
     answers = assessment_selectors.answers_by_number(place.assessment)
     recommendations = list(assessment_selectors.recommendations_with_levels(place.cycle))

@@ -220,3 +220,10 @@ def test_the_database_counts_give_the_figures_of_the_reference_engine(framework)
             engine.compute(rows(cycles[0]), numbers=numbers, offices=panel),
         )["recommendations"]
     )
+
+
+def test_the_command_names_the_cycles_there_are_for_an_unknown_year(survey):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=r"There is no 1999 cycle \(cycles: 2024, 2025\)\."):
+        call_command("compute_kpis", "--year", "1999")

@@ -1,10 +1,10 @@
 import json
 from pathlib import Path
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand
 
 from assessments.exchange import survey_export
-from assessments.models import Cycle
+from assessments.management.cycles import cycle_or_error
 
 
 class Command(BaseCommand):
@@ -18,9 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="Write to this file instead of stdout.")
 
     def handle(self, *args, year: int, out: str | None, **options):
-        cycle = Cycle.objects.filter(year=year).select_related("framework").first()
-        if cycle is None:
-            raise CommandError(f"There is no {year} cycle.")
+        cycle = cycle_or_error(year)
         text = json.dumps(survey_export(cycle=cycle), indent=2, ensure_ascii=False)
         if out:
             Path(out).write_text(text + "\n", encoding="utf-8")

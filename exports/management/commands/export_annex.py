@@ -1,10 +1,10 @@
 import datetime
 from pathlib import Path
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand
 from django.utils import timezone
 
-from assessments.models import Cycle
+from assessments.management.cycles import cycle_or_error
 from exports.annex import build_annex
 
 
@@ -27,11 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, year: int, out: str, symbol: str, date, **options):
-        cycle = Cycle.objects.filter(year=year).select_related("framework").first()
-        if cycle is None:
-            years = sorted(Cycle.objects.values_list("year", flat=True))
-            known = ", ".join(map(str, years)) if years else "none yet"
-            raise CommandError(f"There is no {year} cycle (cycles: {known}).")
+        cycle = cycle_or_error(year)
 
         def progress(percent: int, step: str) -> None:
             if options["verbosity"] >= 1:

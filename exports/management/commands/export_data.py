@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand
 
-from assessments.models import Cycle
+from assessments.management.cycles import cycle_or_error
 from exports.data import build_csv, build_json, build_xlsx
 
 BUILDERS = {"xlsx": build_xlsx, "csv": build_csv, "json": build_json}
@@ -22,11 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, year: int, format: str, out: str | None, **options):
-        cycle = Cycle.objects.filter(year=year).select_related("framework").first()
-        if cycle is None:
-            years = sorted(Cycle.objects.values_list("year", flat=True))
-            known = ", ".join(map(str, years)) if years else "none yet"
-            raise CommandError(f"There is no {year} cycle (cycles: {known}).")
+        cycle = cycle_or_error(year)
         output = BUILDERS[format](cycle=cycle)
         path = Path(out or output.filename)
         path.write_bytes(output.content)

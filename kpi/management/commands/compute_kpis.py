@@ -1,8 +1,8 @@
 import json
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand
 
-from assessments.models import Cycle
+from assessments.management.cycles import cycle_or_error
 from kpi.services import snapshot_refresh
 
 
@@ -14,9 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the KPI document.")
 
     def handle(self, *args, year, json: bool, **options):
-        cycle = Cycle.objects.filter(year=year).select_related("framework").first()
-        if cycle is None:
-            raise CommandError(f"There is no {year} cycle.")
+        cycle = cycle_or_error(year)
         snapshot = snapshot_refresh(cycle=cycle)
         if json:
             self.stdout.write(_dumps(snapshot.document))
