@@ -5,14 +5,13 @@ import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from assessments import questionnaire as q
@@ -268,12 +267,7 @@ def _place(request, code: str, year: int):
 
 
 def _represent(place) -> Response:
-    assessment = Assessment.objects.prefetch_related(
-        Prefetch(
-            "answers",
-            Answer.objects.select_related("recommendation").order_by("recommendation__number"),
-        )
-    ).get(pk=place.assessment.pk)
+    assessment = selectors.with_answers(place.assessment)
     answers = [
         {
             "recommendation": answer.recommendation.number,
@@ -296,22 +290,21 @@ def _represent(place) -> Response:
     return response
 
 
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_code = "precondition_required"
+
+
 def _if_match(request) -> int:
     header = request.headers.get("If-Match", "").strip()
     if not header:
-        raise _Problem(
-            428, _('Send the version you read in an If-Match header, e.g. If-Match: "7".')
+        raise PreconditionRequired(
+            _('Send the version you read in an If-Match header, e.g. If-Match: "7".')
         )
     match = re.fullmatch(r'(?:W/)?"?(\d{1,9})"?', header)
     if not match:
-        raise _Problem(400, _('If-Match must be the assessment\'s version, e.g. "7".'))
+        raise ValidationError({"If-Match": _('It must be the assessment\'s version, e.g. "7".')})
     return int(match.group(1))
-
-
-class _Problem(Exception):
-    def __init__(self, code: int, message: str, **extra):
-        super().__init__(message)
-        self.response = Response({**detail(message), **extra}, status=code)
 
 
 def _editable_place(request, code: str, year: int):
@@ -357,7 +350,7 @@ def _form_data(validated: dict, version: int) -> tuple[dict, dict]:
                     }
                 )
             data[key] = _as_posted(value)
-            places[key] = ("answers", str(number), name)
+            places[key] = ("answers", str(index), name)
     for question in q.OVERALL:
         if question.name in validated:
             data[question.name] = _as_posted(validated[question.name])
@@ -420,10 +413,7 @@ def assessment_detail(request, code: str, year: int):
             raise Http404
         return _represent(place)
     place = _editable_place(request, code, year)
-    try:
-        version = _if_match(request)
-    except _Problem as problem:
-        return problem.response
+    version = _if_match(request)
     serializer = AssessmentUpdateSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data, places = _form_data(serializer.validated_data, version)
@@ -459,10 +449,7 @@ def assessment_detail(request, code: str, year: int):
 @api_view(["POST"])
 def assessment_submit(request, code: str, year: int):
     place = _editable_place(request, code, year)
-    try:
-        version = _if_match(request)
-    except _Problem as problem:
-        return problem.response
+    version = _if_match(request)
     try:
         services.assessment_submit(
             assessment=place.assessment, user=request.user, base_version=version, strict=True

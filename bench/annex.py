@@ -27,6 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
+from common import real_offices, throwaway_database
+
 COMMENTS = [
     "We replaced the paper file wrapper with a fully electronic dossier and opened an API "
     "for applicants; the legal basis for electronic signatures came into force in 2024.",
@@ -48,22 +50,11 @@ def peak_mb() -> float:
 
 def build(offices_wanted: int):
     from assessments.models import Answer, Assessment, Cycle, Invitation
-    from portal.offices import st3
-    from portal.offices.models import Office, OfficeType
     from recommendations.models import Framework
 
     framework = Framework.objects.get(version="2024")
     recommendations = list(framework.recommendations.order_by("number"))
-    entries = list(st3.entries().values())[:offices_wanted]
-    offices = Office.objects.bulk_create(
-        Office(
-            code=e.code,
-            name=e.name,
-            region=e.region,
-            office_type=OfficeType.REGIONAL if e.is_organization else OfficeType.NATIONAL,
-        )
-        for e in entries
-    )
+    offices = real_offices(offices_wanted)
     cycle = Cycle.objects.create(
         year=2025,
         framework=framework,
@@ -128,12 +119,8 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         from exports.annex import annex_html, build_annex
         from exports.pdf import render_pdf
 
@@ -177,8 +164,6 @@ def main() -> None:
         if args.out:
             Path(args.out).write_bytes(annex.content)
             print(f"wrote {args.out}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
+from common import real_offices, throwaway_database
+
 
 def median_ms(function, repeat: int) -> float:
     times = []
@@ -37,22 +39,11 @@ def median_ms(function, repeat: int) -> float:
 
 def build(offices_wanted: int, cycles_wanted: int):
     from assessments.models import Answer, Assessment, Cycle, Invitation
-    from portal.offices import st3
-    from portal.offices.models import Office, OfficeType
     from recommendations.models import Framework
 
     framework = Framework.objects.get(version="2024")
     recommendations = list(framework.recommendations.order_by("number"))
-    entries = list(st3.entries().values())[:offices_wanted]
-    offices = Office.objects.bulk_create(
-        Office(
-            code=e.code,
-            name=e.name,
-            region=e.region,
-            office_type=OfficeType.REGIONAL if e.is_organization else OfficeType.NATIONAL,
-        )
-        for e in entries
-    )
+    offices = real_offices(offices_wanted)
     rng = random.Random(7)
     statuses = ["implemented", "ongoing", "decided", "considering", "not_planned", ""]
     import datetime
@@ -103,15 +94,11 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         from kpi import engine, selectors, services
         from portal.accounts.models import SiteRole, User
 
@@ -201,8 +188,6 @@ def main() -> None:
         print(
             f"dashboard server time              {dashboard:8.2f} ms   {len(executed)} SQL queries"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from assessments.models import Cycle
 from exports import selectors, services
+from exports.forms import SYMBOL_MAX_LENGTH, SYMBOL_PATTERN
 from exports.models import ExportJob
 from portal.api.docs import errors
 from portal.offices.models import Office
@@ -50,8 +51,8 @@ class ExportRequestSerializer(serializers.Serializer):
         required=False, max_length=2, help_text="ST.3 code: for an office summary only."
     )
     symbol = serializers.RegexField(
-        r"^[A-Za-z0-9][A-Za-z0-9/ .\-]*$",
-        max_length=40,
+        SYMBOL_PATTERN,
+        max_length=SYMBOL_MAX_LENGTH,
         required=False,
         help_text="Document symbol of an annex, e.g. CWS/14/8.",
     )

@@ -16,15 +16,20 @@ def _cycles():
     return Cycle.objects.order_by("-year")
 
 
+# A committee document symbol ("CWS/14/8"): the page's form and the API accept the same.
+SYMBOL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/ .\-]*$"
+SYMBOL_MAX_LENGTH = 40
+
+
 class AnnexForm(forms.Form):
     cycle = CycleChoiceField(label=_("Survey"), queryset=_cycles(), empty_label=None)
     symbol = forms.CharField(
         label=_("Document symbol"),
-        max_length=40,
+        max_length=SYMBOL_MAX_LENGTH,
         help_text=_("As on the committee document, for example CWS/14/8."),
         validators=[
             RegexValidator(
-                r"^[A-Za-z0-9][A-Za-z0-9/ .\-]*$",
+                SYMBOL_PATTERN,
                 _("Use letters, digits, slashes, dots, hyphens and spaces only."),
             )
         ],

@@ -204,11 +204,11 @@ AXES_DISABLE_ACCESS_LOG = True
 # keeps the name it was created with.
 OTP_TOTP_ISSUER = "ICT maturity portal"
 
-# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (every request renews
-# the expiry) and SESSION_MAX_AGE seconds after logging in however active (middleware).
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (a request pushes the
+# expiry back, at most once a minute: portal.accounts.middleware) and SESSION_MAX_AGE
+# seconds after logging in however active.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60, minimum=300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -30,11 +30,17 @@ def duration(seconds: int) -> str:
     return timesince(now - datetime.timedelta(seconds=seconds), now)
 
 
+# The idle limit is kept to the minute.
+RENEW_EVERY = 60
+RENEWED_AT_SESSION_KEY = "portal_session_renewed_at"
+
+
 class SessionLifetimeMiddleware:
     """Logs out a session older than SESSION_MAX_AGE, however active it has been.
 
-    The inactivity limit is the session's own expiry (SESSION_COOKIE_AGE, renewed by every
-    request as SESSION_SAVE_EVERY_REQUEST is on); this is the absolute one. The request then
+    The inactivity limit is the session's own expiry (SESSION_COOKIE_AGE), pushed back here
+    at most once a minute: renewing it on every request would write the session row on
+    every page and autosave. This is also where the absolute limit is kept. The request then
     goes on as an anonymous one, so that a form posted at that moment is held for after the
     next login like any post from an expired session.
     """
@@ -46,6 +52,9 @@ class SessionLifetimeMiddleware:
         if request.user.is_authenticated:
             logged_in_at = request.session.get(LOGIN_AT_SESSION_KEY)
             now = int(time.time())
+            if now - request.session.get(RENEWED_AT_SESSION_KEY, 0) >= RENEW_EVERY:
+                # A change to the session: Django saves it with a fresh expiry.
+                request.session[RENEWED_AT_SESSION_KEY] = now
             if logged_in_at is None:
                 # A session from before this limit existed: its clock starts now.
                 request.session[LOGIN_AT_SESSION_KEY] = now

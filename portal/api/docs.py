@@ -11,8 +11,9 @@ ValidationErrors = inline_serializer(
         "errors": serializers.DictField(
             child=serializers.JSONField(),
             required=False,
-            help_text="Messages by field; answers by recommendation number then field. Absent "
-            "when the body itself could not be read.",
+            help_text="Messages by field; answers by their position in the list sent, then "
+            "field (on submit, what is missing by recommendation number). Absent when the "
+            "body itself could not be read.",
         ),
     },
 )

@@ -121,7 +121,8 @@ def test_the_forms_own_rules_apply(respondent, draft):
         HTTP_IF_MATCH=f'"{draft.version}"',
     )
     assert response.status_code == 400
-    assert "evidence_url" in response.json()["errors"]["answers"]["5"]
+    # Keyed by position in the list sent, as the serializer's own errors are.
+    assert "evidence_url" in response.json()["errors"]["answers"]["0"]
 
 
 def test_submitting_needs_every_answer_then_locks_the_draft(respondent, draft):
@@ -179,3 +180,13 @@ def test_another_office_and_an_anonymous_caller_are_refused(outsider, draft, cli
         ).status_code
         == 404
     )
+
+
+def test_an_if_match_that_is_not_a_version_is_told_so(respondent, draft):
+    response = token_client(respondent).patch(
+        url(draft), {"proposals": "x"}, format="json", HTTP_IF_MATCH="yesterday"
+    )
+    assert response.status_code == 400
+    assert "If-Match" in response.json()["errors"]
+    draft.refresh_from_db()
+    assert draft.proposals == ""

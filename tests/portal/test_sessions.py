@@ -5,7 +5,9 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +65,16 @@ def test_every_request_pushes_the_idle_timeout_back(client_of, respondent):
     expiry = Session.objects.get(session_key=session_key(client)).expire_date
     idle = datetime.timedelta(seconds=settings.SESSION_IDLE_TIMEOUT)
     assert expiry > timezone.now() + idle - datetime.timedelta(seconds=60)
+
+
+def test_the_session_is_written_at_most_once_a_minute(client_of, respondent):
+    client = client_of(respondent)
+    client.get(reverse("home"))
+    first = Session.objects.get(session_key=session_key(client)).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("framework_current"))
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get(session_key=session_key(client)).expire_date == first
 
 
 def test_after_the_idle_timeout_pages_ask_to_log_in_again(client_of, respondent):
