@@ -7,7 +7,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,21 @@ class Rendered:
     pages: int
 
 
+# The fonts shipped with the project, for every PDF: the same bytes on every machine, and no
+# dependence on the system's fonts (Pango has none to fall back on in a bare container).
+FONTS_STYLESHEET = "static/css/pdf-fonts.css"
+
+
 def render_pdf(html: str, *, on_laid_out=None) -> Rendered:
     """Lays out and writes the PDF. ``on_laid_out(pages)`` is called between the two steps
     (layout is most of the time), so that a job can report how far it got."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+    fetcher = StaticOnlyFetcher()
+    # The @font-face rules of a stylesheet given here only count with a font configuration.
+    font_config = FontConfiguration()
+    fonts = CSS(url=BASE_URL + FONTS_STYLESHEET, url_fetcher=fetcher, font_config=font_config)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=[fonts], font_config=font_config
+    )
     pages = len(document.pages)
     if on_laid_out:
         on_laid_out(pages)

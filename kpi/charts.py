@@ -101,7 +101,9 @@ ACCENT_COLOR = "#e69f00"
 # --- Geometry (viewBox units) ---------------------------------------------------------------
 WIDTH = 720
 PAD = 8
-FONT = "sans-serif"
+# The PDF stylesheet's own fonts first (the PDFs must not depend on the system's), then the
+# reader's sans-serif on the web, where those names are unknown.
+FONT = "Portal Sans, Portal Arabic, Portal Chinese, sans-serif"
 LABEL_SIZE = 11
 VALUE_SIZE = 10
 SMALL_SIZE = 9

@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 from django.utils.safestring import SafeString
 
+from exports.pdf import render_pdf
 from kpi import charts
 from kpi.charts import (
     ACCENT_COLOR,
@@ -539,13 +540,12 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def test_weasyprint_draws_the_charts():
-    weasyprint = pytest.importorskip("weasyprint")
     html = (
         '<!doctype html><html><head><meta charset="utf-8"></head><body>'
         f"<h2>Status</h2>{make_stacked()}<h2>Focus</h2>{make_bars()}"
         f"<h2>Offices</h2>{make_heatmap()}</body></html>"
     )
-    text = pdf_text(weasyprint.HTML(string=html).write_pdf())
+    text = pdf_text(render_pdf(html).content)
     assert "Digital transformation" in text
     assert "Decision made to implement" in text  # the legend
     assert "67 %" in text  # a bar value
@@ -556,7 +556,6 @@ def test_weasyprint_draws_the_charts():
 
 def test_weasyprint_prints_every_office_of_a_long_heatmap_in_parts():
     # A drawing cannot break across PDF pages: a single tall SVG is cut at the page end.
-    weasyprint = pytest.importorskip("weasyprint")
     rows = office_codes(120)
     parts = charts.heatmap_pages(
         chart_id="status-by-office",
@@ -568,5 +567,5 @@ def test_weasyprint_prints_every_office_of_a_long_heatmap_in_parts():
         legend=[],
     )
     html = "".join(f'<div style="break-inside: avoid">{part}</div>' for part in parts)
-    words = pdf_text(weasyprint.HTML(string=f"<html><body>{html}</body></html>").write_pdf())
+    words = pdf_text(render_pdf(f"<html><body>{html}</body></html>").content)
     assert set(rows) <= set(words.split())
