@@ -107,11 +107,9 @@ def group_members(offices: dict[str, dict]) -> dict[str, Contributions]:
 
 def differing(first: Contributions, second: Contributions, viewer: str | None = None) -> set[str]:
     """The offices (the viewer aside) whose contribution is in one and not in the other."""
-    return {
-        office
-        for office in first.keys() | second.keys()
-        if office != viewer and first.get(office) != second.get(office)
-    }
+    offices = {office for office, _token in first.items() ^ second.items()}
+    offices.discard(viewer)
+    return offices
 
 
 def safe_step(first: Contributions, second: Contributions, viewer: str | None = None) -> bool:

@@ -279,3 +279,41 @@ def test_no_pair_of_readings_reveals_fewer_than_five_offices(seed):
         for reading in seen:
             assert len(set(reading.contributions) - {viewer}) >= privacy.MIN_GROUP
     assert shown  # the rules hide what they must, not everything
+
+
+@pytest.mark.django_db
+def test_a_closed_cycle_is_published_once_even_with_few_offices(office, other_office):
+    cycle = make_cycle(2025, offices=[office, other_office])  # closed on 30 November 2025
+    make_assessment(cycle, office, submitted=True)
+    make_assessment(cycle, other_office, submitted=True)
+    snapshot_refresh(cycle=cycle)
+    snapshot_refresh(cycle=cycle)
+
+    publication = OfficeFigures.objects.get(cycle=cycle)
+    assert publication.respondents == 2
+    view = selectors.office_view(cycle, office)
+    assert view.published_at == publication.published_at
+    assert [peer.reason for peer in view.groups] == [SMALL, SMALL, SMALL]
+
+
+@pytest.mark.django_db
+def test_a_region_with_one_new_office_keeps_its_published_figures(office):
+    asia = [office, *(make_office(code) for code in ["JP", "KR", "SG", "MY", "PH", "CN"])]
+    europe = [make_office(code) for code in ["DE", "FR", "ES", "PL", "SE", "FI", "CH", "CZ", "GB"]]
+    cycle = open_cycle([*asia, *europe])
+    for each in [*asia[:6], *europe[:5]]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    # Five more offices: four in Europe, one in Asia and the Pacific.
+    for each in [asia[6], *europe[5:]]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "not_planned"})
+    snapshot_refresh(cycle=cycle)
+
+    first, second = OfficeFigures.objects.filter(cycle=cycle).order_by("pk")
+    assert (first.respondents, second.respondents) == (11, 16)
+    asia_key = privacy.region_key("asia_pacific")
+    assert second.members[asia_key] == first.members[asia_key]
+    assert second.figures[asia_key] == first.figures[asia_key]
+    # Japan reads Asia and the Pacific as before, and all offices moved by five.
+    assert selectors.office_view(cycle, asia[1]).group(ALL).figures["respondents"] == 16
+    assert selectors.office_view(cycle, asia[1]).group(asia_key).figures["respondents"] == 6

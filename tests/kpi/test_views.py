@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
@@ -82,6 +85,29 @@ def test_all_offices_minus_national_offices_cannot_reveal_the_regional_ones(
     assert "Hidden because it would reveal a smaller group" in html
     assert "77 %" in html  # 10 of 13 adopted R1; the 3 regional offices stay unknown
     assert dict(response.context["groups"])["National office"].figures is None
+
+
+def test_the_page_reads_the_same_before_and_after_one_more_submission(
+    client_of, respondent, office
+):
+    today = timezone.localdate()
+    offices = [office, *(make_office(code) for code in [*ASIA_PACIFIC, *EUROPE])]
+    cycle = make_cycle(
+        today.year, offices=offices, opens_on=today, closes_on=today + datetime.timedelta(30)
+    )
+    for each in offices[:-1]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    client = client_of(respondent)
+    before = benchmark(client, year=today.year)
+
+    make_assessment(cycle, offices[-1], submitted=True, r1={"status": "not_planned"})
+    snapshot_refresh(cycle=cycle)
+
+    after = benchmark(client, year=today.year)
+    assert after.context["view"] == before.context["view"]
+    assert after.context["rows"] == before.context["rows"]
+    assert "All responding offices: 12 offices" in after.content.decode()
 
 
 def test_another_office_and_an_anonymous_visitor_are_refused(client_of, client, outsider, office):
