@@ -40,12 +40,17 @@ The rules, and why each is needed:
    figure is hidden when it is too close to any figure shown before it, in this publication
    or in an earlier one (an office may have read and kept those). Hiding a figure never
    reveals anything, so the rule is applied to the earlier publications the same way, to
-   know what the office could have seen.
+   know what the office could have seen. Within one publication, sums of three figures are
+   checked the same way: where a region and a type cross (an organization that the
+   secretariat placed in a region of states), region + type - all gives the offices in
+   both. An office's groups are otherwise nested (its region within its type within all),
+   and for nested figures every sum reduces to the differences of two.
 
 Co-leads and the secretariat read the live snapshot (``kpi.models.KpiSnapshot``); nothing
 here applies to them.
 """
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -147,6 +152,20 @@ class Decision:
         return self.reason == SHOWN
 
 
+def involved(terms: Iterable[tuple[int, Contributions]], viewer: str | None = None) -> set[str]:
+    """The offices (the viewer aside) whose contribution is left, with a coefficient other
+    than zero, in the sum of ``sign * figure`` over ``terms``: what that sum gives away."""
+    net: dict[tuple[str, str], int] = {}
+    for sign, group in terms:
+        for contribution in group.items():
+            net[contribution] = net.get(contribution, 0) + sign
+    return {office for (office, _token), value in net.items() if value and office != viewer}
+
+
+def _reveals(terms, viewer: str) -> bool:
+    return 0 < len(involved(terms, viewer)) < MIN_GROUP
+
+
 def decide(
     publications: Iterable[dict[str, Contributions]], *, viewer: str, keys: Sequence[str]
 ) -> list[list[Decision]]:
@@ -155,6 +174,7 @@ def decide(
     decided = []
     for members in publications:
         shown_before = len(seen)
+        now: list[Contributions] = []  # shown in this publication
         decisions = []
         for key in keys:
             group = members.get(key, {})
@@ -162,12 +182,23 @@ def decide(
                 decisions.append(Decision(key, SMALL))
                 continue
             clash = next(
-                (i for i, other in enumerate(seen) if not safe_step(group, other, viewer)), None
+                (i for i, other in enumerate(seen) if _reveals([(1, group), (-1, other)], viewer)),
+                None,
             )
             if clash is not None:
                 decisions.append(Decision(key, CHANGE if clash < shown_before else COMPLEMENT))
                 continue
+            # Where a region and a type cross (an organization placed in a region of
+            # states), region + type - all gives the offices in both.
+            if any(
+                _reveals([(1, group), (first, one), (second, other)], viewer)
+                for one, other in itertools.combinations(now, 2)
+                for first, second in ((1, -1), (-1, 1), (-1, -1))
+            ):
+                decisions.append(Decision(key, COMPLEMENT))
+                continue
             decisions.append(Decision(key, SHOWN))
+            now.append(group)
             if group not in seen:
                 seen.append(group)
         decided.append(decisions)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from assessments.models import Answer, Assessment
 from kpi import privacy, selectors
 from kpi.models import KpiSnapshot, OfficeFigures
-from kpi.privacy import ALL, CHANGE, COMPLEMENT, SHOWN, SMALL, decide, type_key
+from kpi.privacy import ALL, CHANGE, COMPLEMENT, SHOWN, SMALL, decide, region_key, type_key
 from kpi.services import snapshot_refresh
 from tests.factories import make_assessment, make_cycle, make_office
 
@@ -215,12 +215,15 @@ def write_answers(assessment, answers):
         )
 
 
-def take_readings(cycle, offices, readings, truth):
+def take_readings(cycle, offices, readings, truth, moments):
     """Every office reads its benchmark now; each figure it sees is checked to be exactly the
     total of the submissions listed for it, then kept."""
     latest = OfficeFigures.objects.filter(cycle=cycle).order_by("pk").last()
     for office in offices:
         view = selectors.office_view(cycle, office)
+        moments[office.pk].append(
+            [latest.members[peer.key] for peer in view.groups if peer.figures is not None]
+        )
         for peer in view.groups:
             if peer.figures is None:
                 continue
@@ -234,16 +237,22 @@ def take_readings(cycle, offices, readings, truth):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
 def test_no_pair_of_readings_reveals_fewer_than_five_offices(seed):
     rng = random.Random(seed)
     national = rng.sample(CODES_NATIONAL, rng.randint(8, 16))
     regional = rng.sample(CODES_REGIONAL, rng.randint(2, 6))
     offices = [make_office(code) for code in national + regional]
+    if seed % 2 == 0:
+        # Regions and types cross: the organizations placed in Europe with its states.
+        for office in offices[len(national) :]:
+            office.region = "europe"
+            office.save()
     cycle = open_cycle(offices)
     assessments = {office.pk: make_assessment(cycle, office) for office in offices}
     truth: dict[str, list[int]] = {}  # submission token -> adoption of each recommendation
     readings: dict[int, list[Reading]] = {office.pk: [] for office in offices}
+    moments: dict[int, list[list]] = {office.pk: [] for office in offices}
 
     for _step in range(45):
         assessment = assessments[rng.choice(offices).pk]
@@ -259,12 +268,12 @@ def test_no_pair_of_readings_reveals_fewer_than_five_offices(seed):
         assessment.submitted_at = assessment.submitted_at or timezone.now()
         assessment.save()
         snapshot_refresh(cycle=cycle)
-        take_readings(cycle, offices, readings, truth)
+        take_readings(cycle, offices, readings, truth, moments)
     # The cycle closes: its last publication follows the same rules.
     cycle.closes_on = cycle.opens_on
     cycle.save()
     snapshot_refresh(cycle=cycle)
-    take_readings(cycle, offices, readings, truth)
+    take_readings(cycle, offices, readings, truth, moments)
 
     shown = 0
     for office in offices:
@@ -278,6 +287,13 @@ def test_no_pair_of_readings_reveals_fewer_than_five_offices(seed):
             )
         for reading in seen:
             assert len(set(reading.contributions) - {viewer}) >= privacy.MIN_GROUP
+        # And what one reading shows at once: any figure plus or minus the two others.
+        for figures in moments[office.pk]:
+            for first, second, third in itertools.permutations(figures, 3):
+                for signs in itertools.product((1, -1), repeat=2):
+                    terms = [(1, first), (signs[0], second), (signs[1], third)]
+                    left = privacy.involved(terms, viewer)
+                    assert len(left) == 0 or len(left) >= privacy.MIN_GROUP
     assert shown  # the rules hide what they must, not everything
 
 
@@ -317,3 +333,20 @@ def test_a_region_with_one_new_office_keeps_its_published_figures(office):
     # Japan reads Asia and the Pacific as before, and all offices moved by five.
     assert selectors.office_view(cycle, asia[1]).group(ALL).figures["respondents"] == 16
     assert selectors.office_view(cycle, asia[1]).group(asia_key).figures["respondents"] == 6
+
+
+def test_where_region_and_type_cross_region_plus_type_minus_all_is_checked():
+    # Europe holds three states and six organizations placed there; nine states elsewhere.
+    europe_states, organizations = members(1, 2, 3), members(*range(4, 10))
+    elsewhere = members(*range(10, 19))
+    publication = {
+        ALL: europe_states | organizations | elsewhere,
+        region_key("europe"): europe_states | organizations,
+        NATIONAL: europe_states | elsewhere,
+    }
+    keys = [ALL, region_key("europe"), NATIONAL]
+    # Every pair differs in at least six offices, but region + type - all gives states 2, 3.
+    assert reasons([publication], viewer=1, keys=keys) == [[SHOWN, SHOWN, COMPLEMENT]]
+    assert privacy.involved(
+        [(1, publication[keys[1]]), (1, publication[NATIONAL]), (-1, publication[ALL])], "1"
+    ) == {"2", "3"}
