@@ -135,7 +135,8 @@ def office_figures_publish(
     publication (``kpi.privacy``); returns the new publication, or None."""
     # One publication at a time per cycle: two recomputations racing must not both publish.
     Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
-    earlier = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk"))
+    # The figures of the latest only are read, and only if a group keeps them.
+    earlier = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
     live = privacy.group_members({str(office): meta for office, meta in counts.offices.items()})
     closed = cycle.state_on(timezone.localdate()) == Cycle.State.CLOSED
     if not privacy.should_publish(
