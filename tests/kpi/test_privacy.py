@@ -350,3 +350,31 @@ def test_where_region_and_type_cross_region_plus_type_minus_all_is_checked():
     assert privacy.involved(
         [(1, publication[keys[1]]), (1, publication[NATIONAL]), (-1, publication[ALL])], "1"
     ) == {"2", "3"}
+
+
+@pytest.mark.django_db
+def test_an_imported_past_survey_is_published_once_under_the_same_rules(
+    framework, office, django_capture_on_commit_callbacks
+):
+    from assessments.exchange import survey_import
+
+    codes = ["AU", "JP", "KR", "SG", "MY", "PH", "CN"]
+    data = {
+        "format": "ict-maturity-exchange",
+        "version": 1,
+        "cycle": {"year": 2023, "framework": "2024"},
+        "offices": [],
+        "assessments": [
+            {"office": code, "answers": [{"recommendation": 1, "status": "implemented"}]}
+            for code in codes
+        ],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_import(data=data)
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_import(data=data)  # the same file again: nothing changes
+
+    publication = OfficeFigures.objects.get(cycle__year=2023)
+    assert publication.respondents == len(codes)
+    view = selectors.office_view(publication.cycle, office)
+    assert view.group(ALL).figures["recommendations"][0]["adoption"]["count"] == len(codes)
