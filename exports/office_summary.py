@@ -2,8 +2,8 @@
 the anonymised figures of its peers, and the change since its previous submission (PDF).
 
 It is the office's own document: its comments marked "not for publication" are in it, labelled
-as such. Nothing of another office is in it but the figures of groups of at least
-``MIN_GROUP`` offices, as on the web benchmark page (``kpi.views.office_benchmark``).
+as such. Nothing of another office is in it but the figures published for offices that this
+office may see (``kpi.privacy``), as on the web benchmark page (``kpi.views.office_benchmark``).
 """
 
 import math
@@ -18,10 +18,9 @@ from assessments.selectors import answers_by_number, recommendations_with_levels
 from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
 from kpi import charts, privacy
+from kpi import selectors as kpi_selectors
 from kpi.engine import FLAGS, one_decimal
-from kpi.models import KpiSnapshot
 from kpi.privacy import MIN_GROUP
-from kpi.services import cycle_kpis
 from portal.offices.models import Office, OfficeType, Region
 
 COMMENT_FIELDS = TEXT_ANSWERS
@@ -64,7 +63,7 @@ class AnswerRow:
 @dataclass
 class PeerGroup:
     label: str
-    figures: dict | None  # None: fewer than MIN_GROUP offices, not shown
+    figures: dict | None  # None: not shown to offices (kpi.privacy)
     hidden_note: str
 
 
@@ -142,44 +141,18 @@ def _answer_rows(recommendations, answers: dict[int, Answer]) -> list[AnswerRow]
     return rows
 
 
-def peer_groups(document: dict, office: Office) -> list[PeerGroup]:
+def peer_groups(view: privacy.OfficeView, office: Office) -> list[PeerGroup]:
     """All respondents, the office's region and its office type, as the benchmark page has
-    them: each group's figures only when at least MIN_GROUP offices are in it."""
+    them: the figures published for offices that this office may see, or why not."""
     region = Region(office.region).label if office.region in Region.values else _("Unknown")
     kind = {
         OfficeType.NATIONAL: _("National offices"),
         OfficeType.REGIONAL: _("Regional offices"),
     }.get(office.office_type, _("Unknown"))
-    values = {"count": MIN_GROUP, "region": region, "type": kind}
-    figures = privacy.peer_groups(document, office)
+    labels = [_("All responding offices"), region, kind]
     return [
-        PeerGroup(
-            _("All responding offices"),
-            figures["all"],
-            _(
-                "Fewer than %(count)s offices responded in this cycle: the figures of all "
-                "responding offices are not shown."
-            )
-            % values,
-        ),
-        PeerGroup(
-            region,
-            figures["region"],
-            _(
-                "Fewer than %(count)s offices of the region %(region)s responded: their "
-                "figures are not shown."
-            )
-            % values,
-        ),
-        PeerGroup(
-            kind,
-            figures["type"],
-            _(
-                "Fewer than %(count)s offices of this type (%(type)s) responded: their "
-                "figures are not shown."
-            )
-            % values,
-        ),
+        PeerGroup(label, peer.figures, peer.note)
+        for label, peer in zip(labels, view.groups, strict=True)
     ]
 
 
@@ -297,13 +270,6 @@ def _change_rows(recommendations, answers, previous_answers) -> list[ChangeRow]:
     ]
 
 
-def peer_document(cycle: Cycle) -> dict:
-    """The cycle's figures: the stored snapshot that the web benchmark page shows too, or,
-    before the first one is stored, the same figures computed now."""
-    snapshot = KpiSnapshot.objects.filter(cycle=cycle).first()
-    return snapshot.document if snapshot else cycle_kpis(cycle)
-
-
 def submitted_assessment(cycle: Cycle, office: Office) -> Assessment:
     assessment = (
         Assessment.objects.select_related("cycle__framework", "office")
@@ -331,7 +297,8 @@ def office_summary_html(*, cycle: Cycle, office: Office, progress: Progress = no
     previous_answers = answers_by_number(previous) if previous else {}
 
     progress(20, _("Comparing with other offices"))
-    groups = peer_groups(peer_document(cycle), office)
+    publication = kpi_selectors.office_view(cycle, office)
+    groups = peer_groups(publication, office)
     answer_rows = _answer_rows(recommendations, answers)
     levels = [a.maturity_target for a in answers.values() if a.maturity_target is not None]
     return render_to_string(
@@ -357,6 +324,7 @@ def office_summary_html(*, cycle: Cycle, office: Office, progress: Progress = no
                 if a.status in (Answer.Status.IMPLEMENTED, Answer.Status.ONGOING)
             ),
             "groups": groups,
+            "publication": publication,
             "shown_groups": [group for group in groups if group.figures],
             "hidden_groups": [group for group in groups if not group.figures],
             "show_distribution": groups[0].figures is not None,

@@ -8,7 +8,9 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from assessments.models import Answer, Assessment, Cycle
+from kpi import privacy
 from kpi.engine import FLAGS, LEVELS, STATUSES, Tally
+from kpi.models import OfficeFigures
 
 
 @dataclass
@@ -16,7 +18,8 @@ class CycleCounts:
     """What a cycle's figures are assembled from."""
 
     cycle: Cycle
-    offices: dict[int, dict]  # respondent office id -> code, region, office_type, on_time
+    # respondent office id -> code, region, office_type, on_time, token
+    offices: dict[int, dict]
     invited: int
     # (region, office type) -> recommendation number -> counts
     cells: dict[tuple[str, str], dict[int, Tally]]
@@ -159,6 +162,8 @@ def cycle_counts(cycle: Cycle) -> CycleCounts:
                 "region": region,
                 "office_type": office_type,
                 "on_time": moment is not None and moment.date() <= cycle.closes_on,
+                # Which submission the figures hold: a resubmission bumps the version.
+                "token": f"{pk}:{version}",
             }
             choices[office] = {
                 flag: (answered, selected)
@@ -195,3 +200,10 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
         .order_by("-year")
         .first()
     )
+
+
+def office_view(cycle: Cycle, office) -> privacy.OfficeView:
+    """The peer figures of ``cycle`` that ``office`` may see (``kpi.privacy``), in two
+    queries: every publication's members, then the latest one's figures."""
+    publications = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
+    return privacy.office_view(publications, office)

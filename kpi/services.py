@@ -2,10 +2,11 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils import timezone
 
 from assessments.models import Cycle
-from kpi import engine, selectors
-from kpi.models import KpiSnapshot
+from kpi import engine, privacy, selectors
+from kpi.models import KpiSnapshot, OfficeFigures
 
 
 def answers_hash(counts: selectors.CycleCounts) -> str:
@@ -43,9 +44,9 @@ def _groups(counts: selectors.CycleCounts, numbers: list[int], key) -> dict:
     }
 
 
-def cycle_kpis(cycle: Cycle) -> dict:
+def cycle_kpis(cycle: Cycle, counts: selectors.CycleCounts | None = None) -> dict:
     """Every KPI of the cycle as one JSON-ready document (the shape the API serves)."""
-    counts = selectors.cycle_counts(cycle)
+    counts = counts or selectors.cycle_counts(cycle)
     numbers = _numbers(cycle)
     overall = _group(counts, numbers, lambda region, kind: True)
     on_time = sum(1 for meta in counts.offices.values() if meta["on_time"])
@@ -93,11 +94,14 @@ def _trend(
 
 @transaction.atomic
 def snapshot_refresh(*, cycle: Cycle) -> KpiSnapshot:
-    """Stores the cycle's figures, and refreshes the next cycle's trend that depends on them."""
-    document = cycle_kpis(cycle)
+    """Stores the cycle's figures, publishes them to offices when the rules of
+    ``kpi.privacy`` allow, and refreshes the next cycle's trend that depends on them."""
+    counts = selectors.cycle_counts(cycle)
+    document = cycle_kpis(cycle, counts)
     snapshot, _created = KpiSnapshot.objects.update_or_create(
         cycle=cycle, defaults={"document": document, "answers_hash": document["answers_hash"]}
     )
+    office_figures_publish(cycle=cycle, counts=counts, document=document)
     following = (
         Cycle.objects.filter(year__gt=cycle.year, kpi_snapshot__isnull=False)
         .order_by("year")
@@ -109,6 +113,49 @@ def snapshot_refresh(*, cycle: Cycle) -> KpiSnapshot:
             document=later, answers_hash=later["answers_hash"]
         )
     return snapshot
+
+
+def _group_figures(document: dict, key: str) -> dict | None:
+    """One group's figures from the live document, in the shape of ``engine.assemble``."""
+    if key == privacy.ALL:
+        group = document
+    else:
+        dimension, value = key.split("/", 1)
+        group = document["by_region" if dimension == "region" else "by_office_type"].get(value)
+    if group is None:
+        return None
+    return {name: group[name] for name in ("respondents", "recommendations", "none_selected")}
+
+
+@transaction.atomic
+def office_figures_publish(
+    *, cycle: Cycle, counts: selectors.CycleCounts, document: dict
+) -> OfficeFigures | None:
+    """Publishes the live figures to offices if enough has changed since every earlier
+    publication (``kpi.privacy``); returns the new publication, or None."""
+    # One publication at a time per cycle: two recomputations racing must not both publish.
+    Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+    # The figures of the latest only are read, and only if a group keeps them.
+    earlier = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
+    live = privacy.group_members({str(office): meta for office, meta in counts.offices.items()})
+    closed = cycle.state_on(timezone.localdate()) == Cycle.State.CLOSED
+    if not privacy.should_publish(
+        live[privacy.ALL], [each.members.get(privacy.ALL, {}) for each in earlier], closed=closed
+    ):
+        return None
+    fresh = privacy.carry_forward(live, [each.members for each in earlier])
+    members, figures = {}, {}
+    for key, is_fresh in fresh.items():
+        if is_fresh:
+            group, group_figures = live.get(key, {}), _group_figures(document, key)
+        else:
+            group = earlier[-1].members.get(key, {})
+            group_figures = earlier[-1].figures.get(key)
+        if group or key == privacy.ALL:
+            members[key], figures[key] = group, group_figures
+    return OfficeFigures.objects.create(
+        cycle=cycle, respondents=len(members[privacy.ALL]), members=members, figures=figures
+    )
 
 
 def schedule_recompute(cycle: Cycle) -> None:

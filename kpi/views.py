@@ -4,33 +4,35 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from assessments import selectors as assessment_selectors
-from kpi import dashboard
+from kpi import dashboard, selectors
 from kpi.models import KpiSnapshot
-from kpi.privacy import MIN_GROUP, peer_groups
+from kpi.privacy import MIN_GROUP
 from portal.offices.models import OfficeType, Region
 from portal.permissions import colead_or_secretariat_required
 
 
 @login_required
 def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The office's answers beside the anonymised answers of all, its region and its type."""
+    """The office's answers beside the anonymised answers of all, its region and its type, as
+    published for offices (``kpi.privacy``): never the live figures."""
     place = assessment_selectors.assessment_place(request.user, code, year)
-    snapshot = KpiSnapshot.objects.filter(cycle=place.cycle).first()
     if place.assessment is None:
         raise Http404
-    document = snapshot.document if snapshot else {}
     office = place.office
-    figures = peer_groups(document, office)
-    groups = [
-        (_("All responding offices"), figures["all"]),
-        (Region(office.region).label, figures["region"]),
-        (OfficeType(office.office_type).label, figures["type"]),
+    view = selectors.office_view(place.cycle, office)
+    labels = [
+        _("All responding offices"),
+        Region(office.region).label,
+        OfficeType(office.office_type).label,
     ]
+    groups = list(zip(labels, view.groups, strict=True))
     answers = assessment_selectors.answers_by_number(place.assessment)
     recommendations = list(assessment_selectors.recommendations_with_levels(place.cycle))
     by_number = [
-        {entry["number"]: entry for entry in group["recommendations"]} if group else {}
-        for _label, group in groups
+        {entry["number"]: entry for entry in peer.figures["recommendations"]}
+        if peer.figures
+        else {}
+        for _label, peer in groups
     ]
     rows = [
         {
@@ -45,8 +47,9 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
         "kpi/benchmark.html",
         {
             "place": place,
-            "snapshot": snapshot,
+            "view": view,
             "groups": groups,
+            "hidden": [(label, peer.note) for label, peer in groups if not peer.figures],
             "rows": rows,
             "min_group": MIN_GROUP,
         },

@@ -1,14 +1,17 @@
 """The office summary PDF: an office's own answers of a cycle, its maturity profile beside the
 anonymised figures of its peers, and the change since its previous submission."""
 
+import datetime
 import io
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments.models import Assessment
 from exports.office_summary import build_office_summary, office_summary_html
 from exports.output import submitted_versions
+from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
 from tests.factories import make_assessment, make_cycle, make_office
 
@@ -102,47 +105,73 @@ def test_office_text_is_escaped_and_its_direction_follows_its_script(cycle, offi
 def test_a_peer_group_of_fewer_than_five_offices_is_hidden_while_all_offices_are_shown(
     cycle, office, other_office
 ):
-    # AU and NZ are the only offices of Asia and the Pacific; with three European offices,
-    # five offices responded, all of them national offices.
+    # AU and NZ are the only offices of Asia and the Pacific; with five European offices,
+    # seven offices responded, all of them national offices.
     make_assessment(cycle, office, submitted=True, **all_levels(2))
     make_assessment(cycle, other_office, submitted=True, **all_levels(1))
-    peers(cycle, ["FR", "DE", "GB"], current=5)
+    peers(cycle, ["FR", "DE", "GB", "ES", "PL"], current=5)
     snapshot_refresh(cycle=cycle)
 
     text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
 
-    assert "All responding offices (5 offices)" in text
-    assert "National offices (5 offices)" in text
+    assert "All responding offices (7 offices)" in text
+    assert "National offices (7 offices)" in text
     assert "All responding offices: mean" in text
-    assert "3.6" in text  # (2 + 1 + 5 + 5 + 5) / 5
+    assert "4.0" in text  # (2 + 1 + 5 × 5) / 7
     assert (
-        "Fewer than 5 offices of the region Asia and the Pacific responded: "
-        "their figures are not shown." in text
+        "Asia and the Pacific: Fewer than 5 offices besides yours are in this group: its "
+        "figures are not shown" in text
     )
     assert "Asia and the Pacific: mean" not in text
     assert "1.5" not in text  # the mean of AU and NZ
+    published = OfficeFigures.objects.get(cycle=cycle).published_at
+    assert (
+        f"Figures of other offices as last published on {published:%-d %B %Y, %H:%M} (UTC), "
+        "from the answers of 7 offices." in text
+    )
 
 
-def test_with_fewer_than_five_respondents_no_group_is_shown(cycle, office, other_office):
+def test_with_five_respondents_the_office_among_them_no_group_is_shown(cycle, office, other_office):
     make_assessment(cycle, office, submitted=True, **all_levels(2))
     make_assessment(cycle, other_office, submitted=True, **all_levels(4))
+    peers(cycle, ["FR", "DE", "GB"], current=4)
     snapshot_refresh(cycle=cycle)
 
     text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
 
-    assert "Fewer than 5 offices responded in this cycle" in text
+    assert "All responding offices: Fewer than 5 offices besides yours" in text
     assert "All responding offices: mean" not in text
-    assert "3.0" not in text  # the mean of AU and NZ
+    assert "3.6" not in text  # the mean of the five
 
 
-def test_the_figures_are_computed_when_no_snapshot_is_stored_yet(cycle, office):
+def test_all_offices_minus_national_offices_cannot_reveal_the_regional_ones(cycle, office):
+    # The issue: all 13, national 10, regional 3.
+    make_assessment(cycle, office, submitted=True, **all_levels(2))
+    peers(cycle, ["JP", "KR", "SG", "DE", "FR", "ES", "PL", "US", "BR"], current=3)
+    peers(cycle, ["EP", "EM", "AP"], current=5)
+    snapshot_refresh(cycle=cycle)
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "All responding offices (13 offices)" in text
+    assert "National offices: Hidden because it would reveal a smaller group" in text
+    assert "National offices: mean" not in text
+    assert "2.9" not in text  # the mean of the ten national offices
+
+
+def test_nothing_of_other_offices_is_shown_before_figures_are_published(office):
+    today = timezone.localdate()
+    cycle = make_cycle(
+        today.year, offices=[office], opens_on=today, closes_on=today + datetime.timedelta(30)
+    )
     make_assessment(cycle, office, submitted=True, **all_levels(2))
     peers(cycle, ["FR", "DE", "GB", "IT"], current=4)
 
     text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
 
-    assert "All responding offices (5 offices)" in text
-    assert "3.6" in text  # (2 + 4 × 4) / 5
+    assert "All responding offices: Not published yet" in text
+    assert "All responding offices: mean" not in text
+    assert "3.6" not in text  # (2 + 4 × 4) / 5, live
 
 
 def test_the_change_since_the_latest_earlier_submission_is_listed(office):

@@ -1,13 +1,17 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
 from tests.factories import SESSION_QUERIES, make_assessment, make_cycle, make_office
 
 pytestmark = pytest.mark.django_db
 
 ASIA_PACIFIC = ["JP", "KR", "SG", "MY", "PH", "CN", "IN"]
-EUROPE = ["DE", "FR", "ES"]
+EUROPE = ["DE", "FR", "ES", "PL", "SE"]
 
 
 def survey(office, codes, year=2025):
@@ -31,27 +35,79 @@ def benchmark(client, year=2025, code="AU"):
 def test_an_office_sees_its_answers_beside_groups_of_five_or_more(client_of, respondent, office):
     survey(office, ASIA_PACIFIC + EUROPE)
     html = benchmark(client_of(respondent)).content.decode()
-    assert "All responding offices: 11 offices" in html
+    assert "All responding offices: 13 offices" in html
     assert "Asia and the Pacific: 8 offices" in html
-    assert "National office: 11 offices" in html
+    assert "National office: 13 offices" in html
     assert "not shown" not in html
+    published = OfficeFigures.objects.get().published_at
+    assert (
+        f"Figures of other offices as last published on {published:%-d %B %Y, %H:%M} (UTC), "
+        "from the answers of 13 offices." in html
+    )
 
 
-def test_a_group_of_fewer_than_five_offices_is_never_shown(client_of, viewer, office):
-    survey(office, ["DE", "FR", "ES", "NZ"])  # AU is alone in Asia and the Pacific
+def test_a_group_of_five_with_the_office_in_it_is_never_shown(client_of, viewer, office):
+    survey(office, ["DE", "FR", "ES", "NZ", "PL", "SG", "KR"])  # AU, NZ, SG, KR: 3 others
     response = benchmark(client_of(viewer))
     html = response.content.decode()
-    assert "All responding offices: 5 offices" in html
-    assert "Asia and the Pacific: too few offices to show" in html
+    assert "All responding offices: 8 offices" in html
+    assert "Asia and the Pacific: not shown" in html
+    assert "Fewer than 5 offices besides yours are in this group: its figures are not shown" in html
     groups = dict(response.context["groups"])
-    assert groups["Asia and the Pacific"] is None
+    assert groups["Asia and the Pacific"].figures is None
 
 
 def test_nothing_is_shown_when_fewer_than_five_offices_answered(client_of, respondent, office):
     survey(office, ["DE", "FR"])
     response = benchmark(client_of(respondent))
-    assert all(group is None for _label, group in response.context["groups"])
+    assert all(peer.figures is None for _label, peer in response.context["groups"])
     assert "67 %" not in response.content.decode()
+
+
+def test_all_offices_minus_national_offices_cannot_reveal_the_regional_ones(
+    client_of, respondent, office
+):
+    # The issue: all 13, national 10, regional 3. All minus national gave the regional
+    # offices' answers exactly; national offices are now hidden beside all offices.
+    national = ["JP", "KR", "SG", "DE", "FR", "ES", "PL", "US", "BR"]
+    cycle = make_cycle(2025, offices=[office])
+    for each in [office, *(make_office(code) for code in national)]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "implemented"})
+    for each in ("EP", "EM", "AP"):
+        make_assessment(cycle, make_office(each), submitted=True, r1={"status": "not_planned"})
+    snapshot_refresh(cycle=cycle)
+
+    response = benchmark(client_of(respondent))
+
+    html = response.content.decode()
+    assert "All responding offices: 13 offices" in html
+    assert "National office: not shown" in html
+    assert "Hidden because it would reveal a smaller group" in html
+    assert "77 %" in html  # 10 of 13 adopted R1; the 3 regional offices stay unknown
+    assert dict(response.context["groups"])["National office"].figures is None
+
+
+def test_the_page_reads_the_same_before_and_after_one_more_submission(
+    client_of, respondent, office
+):
+    today = timezone.localdate()
+    offices = [office, *(make_office(code) for code in [*ASIA_PACIFIC, *EUROPE])]
+    cycle = make_cycle(
+        today.year, offices=offices, opens_on=today, closes_on=today + datetime.timedelta(30)
+    )
+    for each in offices[:-1]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    client = client_of(respondent)
+    before = benchmark(client, year=today.year)
+
+    make_assessment(cycle, offices[-1], submitted=True, r1={"status": "not_planned"})
+    snapshot_refresh(cycle=cycle)
+
+    after = benchmark(client, year=today.year)
+    assert after.context["view"] == before.context["view"]
+    assert after.context["rows"] == before.context["rows"]
+    assert "All responding offices: 12 offices" in after.content.decode()
 
 
 def test_another_office_and_an_anonymous_visitor_are_refused(client_of, client, outsider, office):
@@ -101,7 +157,7 @@ def test_a_colead_sees_every_question_the_priority_signal_and_the_heatmap(
 
 
 def test_the_filters_pick_a_group_and_the_heatmap_switches(client_of, secretariat, office):
-    survey(office, ASIA_PACIFIC + EUROPE)
+    survey(office, [*ASIA_PACIFIC, "DE", "FR", "ES"])  # co-leads see small groups too
     client = client_of(secretariat)
     europe = dashboard(client, region="europe")
     assert europe.context["group"]["respondents"] == 3

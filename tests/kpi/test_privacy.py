@@ -1,0 +1,380 @@
+"""The disclosure rules of kpi.privacy: what an office may see of other offices."""
+
+import datetime
+import itertools
+import random
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from assessments.models import Answer, Assessment
+from kpi import privacy, selectors
+from kpi.models import KpiSnapshot, OfficeFigures
+from kpi.privacy import ALL, CHANGE, COMPLEMENT, SHOWN, SMALL, decide, region_key, type_key
+from kpi.services import snapshot_refresh
+from tests.factories import make_assessment, make_cycle, make_office
+
+NATIONAL, REGIONAL = type_key("national"), type_key("regional")
+
+
+def members(*offices, version=1) -> dict[str, str]:
+    return {str(office): f"{office}:{version}" for office in offices}
+
+
+def reasons(publications, viewer, keys=(ALL, NATIONAL, REGIONAL)):
+    return [
+        [d.reason for d in decisions]
+        for decisions in decide(publications, viewer=str(viewer), keys=list(keys))
+    ]
+
+
+# Known answers of the rules, on contributions alone.
+
+
+def test_a_group_of_five_others_is_shown():
+    group = members(*range(1, 6))
+    assert reasons([{ALL: group}], viewer=99, keys=[ALL]) == [[SHOWN]]
+
+
+def test_a_group_of_five_that_includes_the_viewer_is_hidden():
+    # The viewer knows its own answers: the group would give it the total of the four others.
+    group = members(*range(1, 6))
+    assert reasons([{ALL: group}], viewer=1, keys=[ALL]) == [[SMALL]]
+    assert reasons([{ALL: members(*range(1, 7))}], viewer=1, keys=[ALL]) == [[SHOWN]]
+
+
+def test_the_issues_scenario_hides_national_offices_beside_all_offices():
+    # All 13, national 10, regional 3: all minus national would give the regional offices.
+    national, regional = members(*range(1, 11)), members(*range(11, 14))
+    publication = {ALL: national | regional, NATIONAL: national, REGIONAL: regional}
+    assert reasons([publication], viewer=1) == [[SHOWN, COMPLEMENT, SMALL]]
+    assert reasons([publication], viewer=12) == [[SHOWN, COMPLEMENT, SMALL]]
+
+
+def test_a_complement_of_five_others_keeps_both_figures():
+    national, regional = members(*range(1, 11)), members(*range(11, 16))
+    publication = {ALL: national | regional, NATIONAL: national, REGIONAL: regional}
+    assert reasons([publication], viewer=1) == [[SHOWN, SHOWN, SHOWN]]
+
+
+def test_the_viewers_own_answers_are_subtracted_from_a_complement():
+    # All 15 and national 10 differ in five regional offices, the viewer one of them: four
+    # other offices would be left, so national is hidden from the viewer, not from others.
+    national, regional = members(*range(1, 11)), members(*range(11, 16))
+    publication = {ALL: national | regional, NATIONAL: national}
+    assert reasons([publication], viewer=11, keys=[ALL, NATIONAL]) == [[SHOWN, COMPLEMENT]]
+    assert reasons([publication], viewer=1, keys=[ALL, NATIONAL]) == [[SHOWN, SHOWN]]
+
+
+def test_a_group_read_before_and_after_fewer_than_five_changes_is_hidden():
+    before = {ALL: members(*range(1, 11))}
+    after = {ALL: members(*range(1, 12))}  # one more office
+    assert reasons([before, after], viewer=1, keys=[ALL]) == [[SHOWN], [CHANGE]]
+    resubmitted = {ALL: members(*range(1, 10)) | members(10, version=2)}
+    assert reasons([before, resubmitted], viewer=1, keys=[ALL]) == [[SHOWN], [CHANGE]]
+    # The viewer's own resubmission tells it nothing it does not know.
+    own = {ALL: members(*range(2, 11)) | members(1, version=2)}
+    assert reasons([before, own], viewer=1, keys=[ALL]) == [[SHOWN], [SHOWN]]
+
+
+def test_a_figure_shown_once_stays_known_when_later_figures_are_decided():
+    # Regional offices were hidden at first; once five more of them answered, national
+    # offices still cannot be shown beside an earlier "all" that differs from them by three.
+    national, regional = members(*range(1, 11)), members(*range(11, 14))
+    first = {ALL: national | regional, NATIONAL: national}
+    more = members(*range(11, 19))
+    second = {ALL: national | more, NATIONAL: national, REGIONAL: more}
+    assert reasons([first, second], viewer=1) == [
+        [SHOWN, COMPLEMENT, SMALL],
+        [SHOWN, CHANGE, SHOWN],
+    ]
+
+
+def test_publication_waits_for_five_offices_or_the_cycle_closing():
+    assert not privacy.should_publish(members(1, 2, 3, 4), [], closed=False)
+    assert privacy.should_publish(members(1, 2, 3, 4, 5), [], closed=False)
+    assert privacy.should_publish(members(1, 2), [], closed=True)
+    assert not privacy.should_publish({}, [], closed=True)
+
+
+def test_publication_steps_are_of_five_changed_offices_against_every_earlier_one():
+    first = members(*range(1, 11))
+    assert not privacy.should_publish(members(*range(1, 15)), [first], closed=True)
+    second = members(*range(1, 16))
+    assert privacy.should_publish(second, [first], closed=False)
+    # Four of the new offices reopened, one more submitted: five changes since the second
+    # publication, but only two offices (15 and 16) apart from the first.
+    third = members(*range(1, 11), 15, 16)
+    assert not privacy.should_publish(third, [first, second], closed=False)
+    # A reopening and a resubmission of one office: the same office changed, nothing more.
+    resubmitted = members(*range(1, 15)) | members(15, version=3)
+    assert not privacy.should_publish(resubmitted, [first, second], closed=True)
+
+
+def test_a_group_with_fewer_than_five_changes_keeps_its_published_figures():
+    earlier = [{ALL: members(*range(1, 11)), NATIONAL: members(*range(1, 11))}]
+    live = {
+        ALL: members(*range(1, 17)),
+        NATIONAL: members(*range(1, 12)),
+        REGIONAL: members(*range(12, 17)),
+    }
+    assert privacy.carry_forward(live, earlier) == {ALL: True, NATIONAL: False, REGIONAL: True}
+
+
+# Through the database: what the page reads.
+
+CODES_NATIONAL = [
+    "AU", "CN", "JP", "KR", "IN", "SG", "MY", "PH", "NZ", "GB", "DE", "FR", "ES",
+    "PL", "SE", "FI", "CH", "CZ", "BR", "MX", "AR", "CL", "US", "CA",
+]  # fmt: skip
+CODES_REGIONAL = ["EP", "EM", "AP", "OA", "EA", "GC"]
+
+
+def open_cycle(offices, year=2026):
+    today = timezone.localdate()
+    return make_cycle(
+        year,
+        offices=offices,
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=30),
+    )
+
+
+@pytest.mark.django_db
+def test_one_more_submission_changes_nothing_offices_see(office):
+    others = [make_office(code) for code in CODES_NATIONAL[1:12]]
+    cycle = open_cycle([office, *others])
+    for each in [office, *others[:10]]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    before = selectors.office_view(cycle, office)
+    make_assessment(cycle, others[10], submitted=True, r1={"status": "not_planned"})
+    snapshot_refresh(cycle=cycle)
+
+    after = selectors.office_view(cycle, office)
+
+    assert OfficeFigures.objects.filter(cycle=cycle).count() == 1
+    assert after == before
+    assert (
+        KpiSnapshot.objects.get(cycle=cycle).document["respondents"] == 12
+    )  # co-leads see it at once
+
+
+@pytest.mark.django_db
+def test_a_reopening_and_resubmission_through_the_services_is_not_published_alone(
+    office, secretariat, respondent
+):
+    from assessments import services
+
+    others = [make_office(code) for code in CODES_NATIONAL[1:11]]
+    cycle = open_cycle([office, *others])
+    assessments = [
+        make_assessment(cycle, each, submitted=True, r1={"status": "implemented"})
+        for each in [office, *others]
+    ]
+    snapshot_refresh(cycle=cycle)
+    published = OfficeFigures.objects.get(cycle=cycle)
+
+    target = assessments[3]
+    services.assessment_reopen(assessment=target, user=secretariat, reason="Typo in R1")
+    Answer.objects.filter(assessment=target).update(status="not_planned")
+    Assessment.objects.filter(pk=target.pk).update(
+        status=Assessment.Status.SUBMITTED, version=target.version + 1
+    )
+    snapshot_refresh(cycle=cycle)
+
+    assert list(OfficeFigures.objects.filter(cycle=cycle)) == [published]
+    assert (
+        KpiSnapshot.objects.get(cycle=cycle).document["recommendations"][0]["adoption"]["count"]
+        == 10
+    )
+
+
+# The attacker: random surveys, every reading an office could take, every pair compared.
+
+
+@dataclass
+class Reading:
+    contributions: dict[str, str]
+    figures: dict
+
+
+def adopted(answers) -> list[int]:
+    return [1 if status in ("implemented", "ongoing") else 0 for status in answers]
+
+
+def random_answers(rng) -> list[str]:
+    return [rng.choice(["implemented", "ongoing", "considering", "not_planned"]) for _ in range(10)]
+
+
+def write_answers(assessment, answers):
+    for number, status in enumerate(answers, 1):
+        Answer.objects.filter(assessment=assessment, recommendation__number=number).update(
+            status=status
+        )
+
+
+def take_readings(cycle, offices, readings, truth, moments):
+    """Every office reads its benchmark now; each figure it sees is checked to be exactly the
+    total of the submissions listed for it, then kept."""
+    latest = OfficeFigures.objects.filter(cycle=cycle).order_by("pk").last()
+    for office in offices:
+        view = selectors.office_view(cycle, office)
+        moments[office.pk].append(
+            [latest.members[peer.key] for peer in view.groups if peer.figures is not None]
+        )
+        for peer in view.groups:
+            if peer.figures is None:
+                continue
+            contributions = latest.members[peer.key]
+            assert peer.figures["respondents"] == len(contributions)
+            for index, entry in enumerate(peer.figures["recommendations"]):
+                expected = sum(truth[token][index] for token in contributions.values())
+                assert entry["adoption"]["count"] == expected
+            if not any(r.contributions == contributions for r in readings[office.pk]):
+                readings[office.pk].append(Reading(contributions, peer.figures))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_no_pair_of_readings_reveals_fewer_than_five_offices(seed):
+    rng = random.Random(seed)
+    national = rng.sample(CODES_NATIONAL, rng.randint(8, 16))
+    regional = rng.sample(CODES_REGIONAL, rng.randint(2, 6))
+    offices = [make_office(code) for code in national + regional]
+    if seed % 2 == 0:
+        # Regions and types cross: the organizations placed in Europe with its states.
+        for office in offices[len(national) :]:
+            office.region = "europe"
+            office.save()
+    cycle = open_cycle(offices)
+    assessments = {office.pk: make_assessment(cycle, office) for office in offices}
+    truth: dict[str, list[int]] = {}  # submission token -> adoption of each recommendation
+    readings: dict[int, list[Reading]] = {office.pk: [] for office in offices}
+    moments: dict[int, list[list]] = {office.pk: [] for office in offices}
+
+    for _step in range(45):
+        assessment = assessments[rng.choice(offices).pk]
+        assessment.refresh_from_db()
+        answers = random_answers(rng)
+        if assessment.status == Assessment.Status.SUBMITTED and rng.random() < 0.5:
+            assessment.status = Assessment.Status.DRAFT  # reopened
+        else:
+            assessment.status = Assessment.Status.SUBMITTED  # submitted or resubmitted
+            write_answers(assessment, answers)
+            truth[f"{assessment.pk}:{assessment.version + 1}"] = adopted(answers)
+        assessment.version += 1
+        assessment.submitted_at = assessment.submitted_at or timezone.now()
+        assessment.save()
+        snapshot_refresh(cycle=cycle)
+        take_readings(cycle, offices, readings, truth, moments)
+    # The cycle closes: its last publication follows the same rules.
+    cycle.closes_on = cycle.opens_on
+    cycle.save()
+    snapshot_refresh(cycle=cycle)
+    take_readings(cycle, offices, readings, truth, moments)
+
+    shown = 0
+    for office in offices:
+        viewer = str(office.pk)
+        seen = readings[office.pk]
+        shown += len(seen)
+        for first, second in itertools.combinations(seen, 2):
+            apart = privacy.differing(first.contributions, second.contributions, viewer)
+            assert len(apart) == 0 or len(apart) >= privacy.MIN_GROUP, (
+                f"{office.code} can work out {len(apart)} offices"
+            )
+        for reading in seen:
+            assert len(set(reading.contributions) - {viewer}) >= privacy.MIN_GROUP
+        # And what one reading shows at once: any figure plus or minus the two others.
+        for figures in moments[office.pk]:
+            for first, second, third in itertools.permutations(figures, 3):
+                for signs in itertools.product((1, -1), repeat=2):
+                    terms = [(1, first), (signs[0], second), (signs[1], third)]
+                    left = privacy.involved(terms, viewer)
+                    assert len(left) == 0 or len(left) >= privacy.MIN_GROUP
+    assert shown  # the rules hide what they must, not everything
+
+
+@pytest.mark.django_db
+def test_a_closed_cycle_is_published_once_even_with_few_offices(office, other_office):
+    cycle = make_cycle(2025, offices=[office, other_office])  # closed on 30 November 2025
+    make_assessment(cycle, office, submitted=True)
+    make_assessment(cycle, other_office, submitted=True)
+    snapshot_refresh(cycle=cycle)
+    snapshot_refresh(cycle=cycle)
+
+    publication = OfficeFigures.objects.get(cycle=cycle)
+    assert publication.respondents == 2
+    view = selectors.office_view(cycle, office)
+    assert view.published_at == publication.published_at
+    assert [peer.reason for peer in view.groups] == [SMALL, SMALL, SMALL]
+
+
+@pytest.mark.django_db
+def test_a_region_with_one_new_office_keeps_its_published_figures(office):
+    asia = [office, *(make_office(code) for code in ["JP", "KR", "SG", "MY", "PH", "CN"])]
+    europe = [make_office(code) for code in ["DE", "FR", "ES", "PL", "SE", "FI", "CH", "CZ", "GB"]]
+    cycle = open_cycle([*asia, *europe])
+    for each in [*asia[:6], *europe[:5]]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    # Five more offices: four in Europe, one in Asia and the Pacific.
+    for each in [asia[6], *europe[5:]]:
+        make_assessment(cycle, each, submitted=True, r1={"status": "not_planned"})
+    snapshot_refresh(cycle=cycle)
+
+    first, second = OfficeFigures.objects.filter(cycle=cycle).order_by("pk")
+    assert (first.respondents, second.respondents) == (11, 16)
+    asia_key = privacy.region_key("asia_pacific")
+    assert second.members[asia_key] == first.members[asia_key]
+    assert second.figures[asia_key] == first.figures[asia_key]
+    # Japan reads Asia and the Pacific as before, and all offices moved by five.
+    assert selectors.office_view(cycle, asia[1]).group(ALL).figures["respondents"] == 16
+    assert selectors.office_view(cycle, asia[1]).group(asia_key).figures["respondents"] == 6
+
+
+def test_where_region_and_type_cross_region_plus_type_minus_all_is_checked():
+    # Europe holds three states and six organizations placed there; nine states elsewhere.
+    europe_states, organizations = members(1, 2, 3), members(*range(4, 10))
+    elsewhere = members(*range(10, 19))
+    publication = {
+        ALL: europe_states | organizations | elsewhere,
+        region_key("europe"): europe_states | organizations,
+        NATIONAL: europe_states | elsewhere,
+    }
+    keys = [ALL, region_key("europe"), NATIONAL]
+    # Every pair differs in at least six offices, but region + type - all gives states 2, 3.
+    assert reasons([publication], viewer=1, keys=keys) == [[SHOWN, SHOWN, COMPLEMENT]]
+    assert privacy.involved(
+        [(1, publication[keys[1]]), (1, publication[NATIONAL]), (-1, publication[ALL])], "1"
+    ) == {"2", "3"}
+
+
+@pytest.mark.django_db
+def test_an_imported_past_survey_is_published_once_under_the_same_rules(
+    framework, office, django_capture_on_commit_callbacks
+):
+    from assessments.exchange import survey_import
+
+    codes = ["AU", "JP", "KR", "SG", "MY", "PH", "CN"]
+    data = {
+        "format": "ict-maturity-exchange",
+        "version": 1,
+        "cycle": {"year": 2023, "framework": "2024"},
+        "offices": [],
+        "assessments": [
+            {"office": code, "answers": [{"recommendation": 1, "status": "implemented"}]}
+            for code in codes
+        ],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_import(data=data)
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_import(data=data)  # the same file again: nothing changes
+
+    publication = OfficeFigures.objects.get(cycle__year=2023)
+    assert publication.respondents == len(codes)
+    view = selectors.office_view(publication.cycle, office)
+    assert view.group(ALL).figures["recommendations"][0]["adoption"]["count"] == len(codes)
