@@ -28,7 +28,8 @@ def test_a_respondent_reads_the_draft_with_its_version_as_etag(respondent, draft
     assert response["ETag"] == f'"{draft.version}"'
     assert (body["office"], body["status"], body["version"]) == ("AU", "draft", draft.version)
     assert [a["recommendation"] for a in body["answers"]] == list(range(1, 11))
-    assert body["answers"][0]["focus"] is False and body["editable"] is True
+    # A yes/no question of a draft is not answered yet until someone answers it.
+    assert body["answers"][0]["focus"] is None and body["editable"] is True
 
 
 def test_an_update_is_saved_and_recorded_in_the_history(respondent, draft):

@@ -198,14 +198,72 @@ def test_starting_from_last_year_copies_at_once(open_cycle, office, respondent):
     assert assessment.answers.get(recommendation__number=7).status == "implemented"
 
 
-def test_a_persons_own_saves_in_between_are_not_a_conflict(draft, respondent):
+def test_a_persons_own_other_tab_is_merged_like_anyone_elses(draft, respondent):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r1-status_comment": "Mine"}
+    )
+    # The second tab, still at version 1, never touched the comment.
+    services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={"r1-status_comment": "", "r2-status": "decided"},
+    )
+    assert answer_of(draft, 1).status_comment == "Mine"
+    assert answer_of(draft, 2).status == "decided"
+
+
+def test_a_persons_own_tabs_changing_one_answer_differently_are_a_conflict(draft, respondent):
     services.assessment_save(
         assessment=draft, user=respondent, base_version=1, values={"r1-status": "decided"}
     )
+    with pytest.raises(services.StaleVersion) as stale:
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+        )
+    assert stale.value.conflicts == ["r1-status"]
+    assert answer_of(draft, 1).status == "decided"
+
+
+def test_a_stale_save_writes_only_what_its_sender_changed(draft, respondent, colleague):
     services.assessment_save(
-        assessment=draft, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+        assessment=draft,
+        user=colleague,
+        base_version=1,
+        values={"r1-status": "implemented", "r3-focus": True, "proposals": "Theirs"},
     )
-    assert Answer.objects.get(assessment=draft, recommendation__number=1).status == "ongoing"
+    event = services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={
+            "r1-status": "",  # untouched by me: theirs is kept
+            "r3-focus": None,
+            "r2-status": "ongoing",  # mine only: written
+            "proposals": "Theirs",  # the same change on both sides: nothing to decide
+        },
+    )
+    assert [change["field"] for change in event.changes] == ["r2-status"]
+    assert answer_of(draft, 1).status == "implemented"
+    assert answer_of(draft, 3).focus is True
+    assert answer_of(draft, 2).status == "ongoing"
+
+
+def test_without_a_history_to_tell_every_difference_is_asked(draft, respondent, colleague):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "implemented"}
+    )
+    draft.events.filter(version=2).delete()  # a gap: the base cannot be replayed
+    with pytest.raises(services.StaleVersion) as stale:
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=1, values={"r2-status": "ongoing"}
+        )
+    assert stale.value.conflicts == ["r2-status"]
+    assert answer_of(draft, 2).status == ""
+
+
+def answer_of(assessment, number) -> Answer:
+    return Answer.objects.get(assessment=assessment, recommendation__number=number)
 
 
 def test_an_assessment_without_all_its_rows_is_measured_against_the_framework(
@@ -220,5 +278,5 @@ def test_an_assessment_without_all_its_rows_is_measured_against_the_framework(
     )
     created = assessment.answers.get(recommendation__number=8)
     assert created.status == "ongoing"
-    # Asked this year, so "no" rather than "not asked", like every row made at the start.
-    assert (created.focus, created.challenge, created.discuss) == (False, False, False)
+    # Not answered yet, like every row made at the start (a submission makes them "no").
+    assert (created.focus, created.challenge, created.discuss) == (None, None, None)
