@@ -10,7 +10,7 @@ urlpatterns = [
     path("copy-last-year/", views.assessment_copy_view, name="assessment_copy"),
     path("copy-last-year/keep/", views.assessment_keep_copied_view, name="assessment_keep_copied"),
     path(
-        "history/<int:event_id>/undo-copy/",
+        "history/<int:pk>/undo-copy/",
         views.assessment_undo_copy_view,
         name="assessment_undo_copy",
     ),

@@ -396,13 +396,11 @@ def assessment_keep_copied_view(request: HttpRequest, code: str, year: int) -> H
 
 @login_required
 @require_POST
-def assessment_undo_copy_view(
-    request: HttpRequest, code: str, year: int, event_id: int
-) -> HttpResponse:
+def assessment_undo_copy_view(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponse:
     place = _editable_place(request, code, year)
     try:
         event = services.assessment_undo_copy(
-            assessment=place.assessment, user=request.user, event_id=event_id
+            assessment=place.assessment, user=request.user, event_id=pk
         )
     except services.NotEditable as refused:
         messages.error(request, refused.reason)
