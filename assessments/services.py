@@ -397,23 +397,23 @@ def assessment_confirm_copied(*, assessment: Assessment, user, keys) -> Assessme
     return event
 
 
-def copy_still_undoable(assessment: Assessment, event: AssessmentEvent, stored: dict) -> list:
-    """The answers of a copy that still hold the copied value (later edits are kept)."""
+def copy_still_undoable(assessment: Assessment, event: AssessmentEvent) -> list:
+    """The answers of a copy that nobody changed or kept since (later entries win)."""
     if event.kind != AssessmentEvent.Kind.COPY:
         return []
-    return [
-        change
-        for change in event.changes
-        if change["field"] in stored
-        and same_answer(change["field"], stored[change["field"]], change["new"])
-    ]
+    later = set()
+    for changes in assessment.events.filter(version__gt=event.version).values_list(
+        "changes", flat=True
+    ):
+        later.update(change["field"] for change in changes)
+    return [change for change in event.changes if change["field"] not in later]
 
 
 @transaction.atomic
 def assessment_undo_copy(*, assessment: Assessment, user, event_id: int) -> AssessmentEvent | None:
-    """Undoes one copy of last year's answers: each copied answer nobody changed since goes
-    back to what it was; answers edited after the copy stay as edited. Itself a history
-    entry."""
+    """Undoes one copy of last year's answers: each copied answer nobody changed or kept
+    since goes back to what it was; answers edited after the copy stay as edited. Itself a
+    history entry (so a second undo of the same copy finds nothing left)."""
     locked = _lock(assessment)
     reason = locked.editing_block_reason()
     if reason:
@@ -421,12 +421,7 @@ def assessment_undo_copy(*, assessment: Assessment, user, event_id: int) -> Asse
     copy = locked.events.filter(pk=event_id, kind=AssessmentEvent.Kind.COPY).first()
     if copy is None:
         return None
-    stored = assessment_values(
-        Assessment.objects.prefetch_related("answers__recommendation").get(pk=locked.pk)
-    )
-    values = {
-        change["field"]: change["old"] for change in copy_still_undoable(locked, copy, stored)
-    }
+    values = {change["field"]: change["old"] for change in copy_still_undoable(locked, copy)}
     changes = _apply(locked, values)
     if not changes:
         return None

@@ -637,11 +637,10 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
         raise Http404
     events = place.assessment.events.select_related("user").order_by("-version", "-pk")
     editable = place.can_edit and not place.assessment.editing_block_reason()
-    stored = services.assessment_values(selectors.with_answers(place.assessment))
     undoable = {
         event.pk
         for event in events
-        if editable and services.copy_still_undoable(place.assessment, event, stored)
+        if editable and services.copy_still_undoable(place.assessment, event)
     }
     return render(
         request,
