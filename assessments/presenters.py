@@ -92,10 +92,17 @@ def held_rows(held, stored: dict) -> list[dict]:
 
 
 def copy_rows(values: dict) -> list[dict]:
-    """The preview of "start from last year's answers"."""
+    """The preview of "start from last year's answers"; a "not for publication" mark is
+    shown with its text rather than as a row of its own."""
     return [
-        {"key": key, "label": q.label(key), "value": q.display_value(key, value)}
+        {
+            "key": key,
+            "label": q.label(key),
+            "value": q.display_value(key, value),
+            "private": bool(values.get(f"{key}_private")),
+        }
         for key, value in values.items()
+        if q.QUESTIONS[q.parse_key(key)[1]].kind != "private"
     ]
 
 

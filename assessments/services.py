@@ -361,9 +361,10 @@ def assessment_copy_previous(*, assessment: Assessment, user, base_version: int)
     changes = _apply(locked, values)
     if not changes:
         return 0
-    event = _record(locked, kind=AssessmentEvent.Kind.COPY, user=user, changes=changes)
+    _record(locked, kind=AssessmentEvent.Kind.COPY, user=user, changes=changes)
     assessment.version = locked.version
-    return len(event.changes)
+    # Counted as the preview shows them: a "not for publication" mark goes with its text.
+    return sum(1 for change in changes if not change["field"].endswith("_private"))
 
 
 def copied_unconfirmed(assessment: Assessment) -> set[str]:

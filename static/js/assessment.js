@@ -100,6 +100,17 @@
     } catch (e) { /* storage full or disabled: the server copy is what counts */ }
   }
 
+  // A link from the status to the first answer the server refused.
+  function pointTo(name) {
+    const input = name && form.querySelector('[name="' + name + '"]');
+    if (!stateEl || !input || !input.id) return;
+    const link = document.createElement("a");
+    link.href = "#" + input.id;
+    link.textContent = form.dataset.refusedLinkText;
+    stateEl.appendChild(document.createTextNode(" "));
+    stateEl.appendChild(link);
+  }
+
   function schedule(delay) {
     if (stopped || timer) return;
     const wait = Math.max(delay === undefined ? DEBOUNCE : delay, lastSave + MIN_INTERVAL - Date.now());
@@ -123,9 +134,9 @@
     if (buttonText && reload) {
       const link = document.createElement("a");
       link.className = "button primary";
-      link.href = location.pathname + "#held";
+      // A new address, so that the page is fetched again and opens at the kept answers.
+      link.href = location.pathname + "?kept=1#held";
       link.textContent = buttonText;
-      link.addEventListener("click", function () { location.reload(); });
       banner.appendChild(link);
     } else if (buttonText) {
       // A plain form post: the server keeps or merges everything that is in the form.
@@ -215,10 +226,12 @@
         remember();
         retryDelay = MIN_INTERVAL;
         setState(data.message, Object.keys(refused).length ? "refused" : "saved");
+        pointTo(Object.keys(refused)[0]);
         if (!resumeSubmit() && Object.keys(dirty).length) schedule();
       } else if (result.status === 400 && data.errors) {
         showErrors(data.errors);
         setState(data.message, "refused");
+        pointTo(Object.keys(data.errors)[0]);
         remember();
         resumeSubmit();
       } else if (result.status === 401) {

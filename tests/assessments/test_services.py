@@ -309,7 +309,7 @@ def test_the_copy_never_replaces_this_years_no_or_an_emptied_comment(draft, offi
     copied = services.assessment_copy_previous(assessment=draft, user=respondent, base_version=3)
     first = Answer.objects.get(assessment=draft, recommendation__number=1)
     assert (first.focus, first.challenge, first.status_comment) == (False, True, "")
-    assert copied == 4
+    assert copied == 3  # the mark comes with its text
     assert services.copied_unconfirmed(draft) == {
         "r1-challenge",
         "r1-discuss",

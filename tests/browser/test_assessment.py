@@ -280,7 +280,7 @@ def test_last_years_answers_fill_a_partly_answered_form_after_a_preview(page, se
     preview = page.locator("table.copy-preview")
     expect(preview).to_contain_text("Recommendation 2: Comments on the status")
     expect(preview).not_to_contain_text("Recommendation 1: A current focus")
-    page.get_by_role("button", name=re.compile("Fill these")).click()
+    page.get_by_role("button", name=re.compile("Fill these")).first.click()
     expect(page.locator(".messages")).to_contain_text("marked in the form")
     expect(page.locator("input[name='r1-focus'][value='no']")).to_be_checked()  # this year's no
     expect(page.locator("#r2 .copied-tag").first).to_be_visible()
