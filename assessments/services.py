@@ -14,8 +14,6 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.offices.models import Office
 
-FLAG_KINDS = ("flag", "private")
-
 
 class StaleVersion(Exception):
     """The save was based on an older version, and cannot be merged without asking.

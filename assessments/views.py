@@ -122,7 +122,17 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
         return _render_form(request, place, form=form, held=True)
     kept = services.held_for(place.assessment, request.user) if place.can_edit else None
     if kept and not place.assessment.editing_block_reason():
-        data = held_form_data(selectors.with_answers(place.assessment), kept.values)
+        stored = services.assessment_values(selectors.with_answers(place.assessment))
+        pending = {
+            key: value
+            for key, value in kept.values.items()
+            if not services.same_answer(key, value, stored.get(key))
+        }
+        if not pending:
+            # Saved since (by autosave, or retyped): nothing left to offer.
+            services.held_discard(assessment=place.assessment, user=request.user)
+            return _render_form(request, place)
+        data = held_form_data(selectors.with_answers(place.assessment), pending)
         form = AnswersForm(data, numbers=place.numbers)
         messages.warning(
             request,

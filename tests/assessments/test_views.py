@@ -298,6 +298,23 @@ def test_after_the_reopening_the_held_text_is_offered_back_and_saved(
     assert not HeldAnswers.objects.filter(assessment=draft).exists()
 
 
+def test_held_text_saved_meanwhile_is_no_longer_offered(
+    client_of, respondent, colleague, secretariat, draft
+):
+    typing = form_post(draft, r3__status_comment="Typed late")
+    submitted_by(colleague, draft)
+    client = client_of(respondent)
+    client.post(url(draft=draft), typing)
+    services.assessment_reopen(assessment=draft, user=secretariat, reason="Robin's text")
+    draft.refresh_from_db()
+    client.post(
+        url("assessment_autosave", draft=draft),
+        {"version": str(draft.version), "r3-status_comment": "Typed late"},
+    )
+    assert "are back in the form" not in client.get(url(draft=draft)).content.decode()
+    assert not HeldAnswers.objects.filter(assessment=draft).exists()
+
+
 def test_held_text_can_be_discarded(client_of, respondent, colleague, draft):
     typing = form_post(draft, r3__status_comment="Never mind")
     submitted_by(colleague, draft)
