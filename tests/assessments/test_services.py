@@ -380,3 +380,32 @@ def test_a_resubmission_keeps_an_older_surveys_not_asked(
     imported.refresh_from_db()
     services.assessment_submit(assessment=imported, user=respondent, base_version=imported.version)
     assert Answer.objects.filter(assessment=imported, focus__isnull=True).count() == 10
+
+
+def test_the_migration_makes_untouched_draft_flags_not_answered_yet(draft, respondent, office):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "assessments.migrations.0003_flags_not_answered_yet_and_copy_review"
+    )
+    Answer.objects.filter(assessment=draft).update(
+        focus=False, low_priority=False, challenge=False, discuss=False
+    )  # as drafts were started before
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r2-focus": True}
+    )
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=2, values={"r2-focus": False}
+    )
+    submitted = make_assessment(
+        make_cycle(draft.cycle.year - 1, offices=[office]),
+        office,
+        submitted=True,
+        r1={"focus": False},
+    )
+    migration.untouched_flags_are_not_answered_yet(apps, None)
+    assert Answer.objects.get(assessment=draft, recommendation__number=1).focus is None
+    assert Answer.objects.get(assessment=draft, recommendation__number=2).focus is False
+    assert Answer.objects.get(assessment=submitted, recommendation__number=1).focus is False
