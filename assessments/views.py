@@ -33,7 +33,7 @@ def _form_url(code: str, year: int) -> str:
     return reverse("assessment_form", kwargs={"code": code.upper(), "year": year})
 
 
-def _render_form(request, place, *, form=None, conflict=None, status=200, held=False):
+def _render_form(request, place, *, form=None, conflict=None, status=200, held=False, held_keys=()):
     assessment = place.assessment
     held_server = services.held_for(assessment, request.user) if place.can_edit else None
     recommendations = list(selectors.recommendations_with_levels(place.cycle))
@@ -63,6 +63,7 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "conflict": conflict,
             "held": held,
             "copied_keys": copied,
+            "held_keys": set(held_keys),
             # Typed after the assessment became read-only: shown beside the stored answers.
             "held_server": held_server if held_server and not editable else None,
             "held_rows": held_rows(
@@ -134,6 +135,7 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
             return _render_form(request, place)
         data = held_form_data(selectors.with_answers(place.assessment), pending)
         form = AnswersForm(data, numbers=place.numbers)
+        held_keys = set(pending)
         messages.warning(
             request,
             _(
@@ -141,7 +143,7 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
                 "(marked as not saved). Check them and press Save, or discard them."
             ),
         )
-        return _render_form(request, place, form=form, held=True)
+        return _render_form(request, place, form=form, held=True, held_keys=held_keys)
     return _render_form(request, place)
 
 

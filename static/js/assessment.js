@@ -59,6 +59,14 @@
     box.querySelectorAll(".copied-tag").forEach(function (tag) { tag.remove(); });
   }
 
+  // An answer held by the server and offered back is "not saved yet" until a save of it.
+  function unmarkHeld(name) {
+    const box = form.querySelector('[data-field="' + name + '"].is-held');
+    if (!box) return;
+    box.classList.remove("is-held");
+    box.querySelectorAll(".held-tag").forEach(function (tag) { tag.remove(); });
+  }
+
   function isAnswer(name) {
     return /^r\d+-\w+$/.test(name) || /^(proposals|other_comments)(_private)?$/.test(name);
   }
@@ -214,6 +222,7 @@
           if (refused[name]) return;
           if (dirty[name] === sent[name]) delete dirty[name];
           clearErrors(name);
+          unmarkHeld(name);
         });
         // What others saved meanwhile, merged by the server: shown, never over typing.
         Object.keys(data.updated || {}).forEach(function (name) {

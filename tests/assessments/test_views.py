@@ -288,6 +288,7 @@ def test_after_the_reopening_the_held_text_is_offered_back_and_saved(
     html = page.content.decode()
     assert "are back in the form" in html
     assert "Typed late</textarea>" in html
+    assert html.count('class="held-tag"') == 1  # marked "not saved yet"
     assert 'name="held" value="1"' in html
     draft.refresh_from_db()
     saved = client.post(
