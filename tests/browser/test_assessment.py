@@ -246,9 +246,8 @@ def test_typing_while_a_colleague_submits_keeps_the_text_until_reopened(page, se
     assessment_reopen(assessment=started, user=make_secretariat(), reason="Robin's evidence")
     page.goto(setting["url"])
     expect(page.locator(".messages")).to_contain_text("are back in the form")
-    expect(page.locator("#r3").get_by_label("Evidence", exact=True)).to_have_value(
-        "Typed as Sam submitted."
-    )
+    # Marked, in its accessible name too, until saved.
+    expect(page.get_by_label("Evidence not saved yet")).to_have_value("Typed as Sam submitted.")
     page.locator("#r3").get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text("Saved at")
     page.wait_for_function(
