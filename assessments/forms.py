@@ -10,6 +10,30 @@ ANSWER_KEY = re.compile(r"^r(\d+)-(\w+)$")
 LEVEL_CHOICES = [("", "—")] + [(str(level), str(level)) for level in range(1, 6)]
 
 
+YES = ("yes", "true", "on", "1")
+NO = ("no", "false", "off", "0")
+
+
+class YesNoField(forms.Field):
+    """A yes/no question with a third state, "not answered yet" (nothing sent or blank), so
+    that a "no" is an answer that last year's "yes" never replaces."""
+
+    widget = forms.RadioSelect(choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))])
+    default_error_messages = {"invalid": gettext_lazy("Answer yes or no.")}
+
+    def to_python(self, value):
+        if value is None or value is True or value is False:
+            return value
+        value = str(value).strip().lower()
+        if value in YES:
+            return True
+        if value in NO:
+            return False
+        if value == "":
+            return None
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 def _field(question: q.Question) -> forms.Field:
     if question.kind == "choice":
         return forms.ChoiceField(
@@ -36,7 +60,9 @@ def _field(question: q.Question) -> forms.Field:
                 )
             },
         )
-    if question.kind in ("flag", "private"):
+    if question.kind == "flag":
+        return YesNoField(label=question.label, required=False)
+    if question.kind == "private":
         return forms.BooleanField(label=question.label, required=False)
     if question.kind == "url":
         return forms.URLField(

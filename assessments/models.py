@@ -215,7 +215,9 @@ class Answer(models.Model):
     )
     status_comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_MAX_LENGTH)
     status_comment_private = models.BooleanField(_("not for publication"), default=False)
-    # For the yes/no questions None means "not asked" (older surveys asked fewer questions).
+    # For the yes/no questions None means "not answered": not yet, in a draft (so that last
+    # year's answers never replace this year's "no"), or not asked, in an older survey's
+    # submission. Submitting turns this year's unanswered ones into "no".
     focus = models.BooleanField(_("a current focus"), null=True, blank=True)
     focus_comment = models.TextField(
         _("related projects"), blank=True, max_length=COMMENT_MAX_LENGTH
@@ -273,15 +275,8 @@ class Answer(models.Model):
 
     @classmethod
     def blank(cls, assessment, recommendation) -> "Answer":
-        """An unanswered row: the yes/no questions are asked this year, so they start at no."""
-        return cls(
-            assessment=assessment,
-            recommendation=recommendation,
-            focus=False,
-            low_priority=False,
-            challenge=False,
-            discuss=False,
-        )
+        """An unanswered row: nothing is answered yet, not even the yes/no questions."""
+        return cls(assessment=assessment, recommendation=recommendation)
 
 
 class AssessmentEvent(models.Model):
@@ -297,6 +292,8 @@ class AssessmentEvent(models.Model):
         COPY = "copy", _("Copied last year's answers")
         SUBMIT = "submit", _("Submitted")
         REOPEN = "reopen", _("Reopened")
+        CONFIRM = "confirm", _("Kept copied answers")
+        UNDO = "undo", _("Undid a copy of last year's answers")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -338,3 +335,31 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle.year} {self.office.code} D-{self.days_before}"
+
+
+class HeldAnswers(models.Model):
+    """What a person typed that could not be saved because the assessment had become
+    read-only meanwhile (a colleague submitted it, or the cycle closed).
+
+    Kept on the server, not in the session, so that it survives logging out, until the
+    person saves it after a reopening or discards it.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="held")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The version the typing was based on, and what was typed, by answer key.
+    base_version = models.PositiveIntegerField()
+    values = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reopen_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "user"], name="one_held_per_person"),
+        ]
+        verbose_name = _("answers not saved")
+        verbose_name_plural = _("answers not saved")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} held for {self.user}"

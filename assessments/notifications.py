@@ -271,6 +271,26 @@ def reopened_notice_send(*, assessment: Assessment, reason: str) -> int:
     return len(people)
 
 
+def reopen_request_send(*, held) -> int:
+    """Tells the secretariat that a respondent asks to reopen a submission, to save answers
+    typed while a colleague submitted it."""
+    assessment = held.assessment
+    cycle, office = assessment.cycle, assessment.office
+    path = reverse("assessment_history", kwargs={"code": office.code, "year": cycle.year})
+    people = User.objects.filter(is_active=True, site_role=SiteRole.SECRETARIAT).order_by("email")
+    context = {
+        "office": office,
+        "cycle": cycle,
+        "requester": held.user,
+        "count": len(held.values),
+        "submitted_at": assessment.submitted_at,
+        "history_url": _absolute(path),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(_message("reopen_request", context, person.email) for person in people)
+    return len(people)
+
+
 # --- Helpers --------------------------------------------------------------------------------
 
 

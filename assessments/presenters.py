@@ -4,7 +4,11 @@ from assessments import questionnaire as q
 from assessments.services import assessment_values
 
 
-def _post_value(value):
+def post_value(field_key: str, value) -> str:
+    """A stored value as the form posts it ("" when nothing is sent)."""
+    question = q.QUESTIONS.get(q.parse_key(field_key)[1])
+    if question is not None and question.kind == "flag" and value is not None:
+        return "yes" if value else "no"
     if value is None or value is False:
         return ""
     if value is True:
@@ -18,7 +22,7 @@ def form_data(assessment, held: dict) -> dict:
     if held.get("full"):
         data = dict(held["values"])
     else:
-        data = {key: _post_value(value) for key, value in assessment_values(assessment).items()}
+        data = {key: post_value(key, value) for key, value in assessment_values(assessment).items()}
         data.update(held["values"])
     data["version"] = str(held.get("version") or assessment.version)
     return data
@@ -28,7 +32,26 @@ def _filled(value) -> bool:
     return value not in (None, "", [])
 
 
-def sections(recommendations, answers, form) -> list[dict]:
+def held_form_data(assessment, values: dict) -> dict:
+    """Form data for answers held on the server: what was typed, on top of the stored
+    answers, at the current version (the person checks them and saves)."""
+    data = {key: post_value(key, value) for key, value in assessment_values(assessment).items()}
+    data.update({key: post_value(key, value) for key, value in values.items()})
+    data["version"] = str(assessment.version)
+    data["held"] = "1"
+    return data
+
+
+def _flag_state(bound) -> str:
+    value = bound.value()
+    if value is True or str(value).lower() in ("yes", "true", "on", "1"):
+        return "yes"
+    if value is False or str(value).lower() in ("no", "false", "off", "0"):
+        return "no"
+    return ""
+
+
+def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
     result = []
     for recommendation in recommendations:
         number = recommendation.number
@@ -45,9 +68,42 @@ def sections(recommendations, answers, form) -> list[dict]:
                 "levels": list(recommendation.levels.all()),
                 "answer": answers.get(number),
                 "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
+                "flags": {name: _flag_state(fields[name]) for name in q.FLAGS if name in fields},
+                "copied": sorted(key for key in copied if q.parse_key(key)[0] == number),
             }
         )
     return result
+
+
+def held_rows(held, stored: dict) -> list[dict]:
+    """What a person typed and could not save, beside the answers that were submitted."""
+    rows = [
+        {
+            "key": key,
+            "label": q.label(key),
+            "mine": q.display_value(key, value),
+            "submitted": q.display_value(key, stored.get(key)),
+        }
+        for key, value in held.values.items()
+    ]
+    order = {key: index for index, key in enumerate(stored)}
+    rows.sort(key=lambda row: order.get(row["key"], len(order)))
+    return rows
+
+
+def copy_rows(values: dict) -> list[dict]:
+    """The preview of "start from last year's answers"; a "not for publication" mark is
+    shown with its text rather than as a row of its own."""
+    return [
+        {
+            "key": key,
+            "label": q.label(key),
+            "value": q.display_value(key, value),
+            "private": bool(values.get(f"{key}_private")),
+        }
+        for key, value in values.items()
+        if q.QUESTIONS[q.parse_key(key)[1]].kind != "private"
+    ]
 
 
 def conflict_rows(stale, conflicts, mine: dict) -> list[dict]:

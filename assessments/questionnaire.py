@@ -79,6 +79,9 @@ QUESTIONS = {question.name: question for question in PER_RECOMMENDATION + OVERAL
 # The free-text answers about a recommendation, in questionnaire order; each has a
 # "not for publication" mark named "<name>_private".
 TEXT_ANSWERS = tuple(question.name for question in PER_RECOMMENDATION if question.kind == "text")
+# The yes/no questions (Q4, Q5, Q6, Q8): None is "not answered" (not yet, in a draft; not
+# asked, in an older survey's submission).
+FLAGS = tuple(question.name for question in PER_RECOMMENDATION if question.kind == "flag")
 # What a section needs before the assessment can be submitted.
 REQUIRED = ("status", "maturity_current")
 # The same rule as a filter on answers, for counting complete sections in SQL.

@@ -8,22 +8,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import questionnaire as q
-from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
+from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, HeldAnswers
 from kpi.services import schedule_recompute
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.offices.models import Office
 
-FLAG_KINDS = ("flag", "private")
-
 
 class StaleVersion(Exception):
-    """The save was based on a version that someone else has changed since."""
+    """The save was based on an older version, and cannot be merged without asking.
 
-    def __init__(self, *, current_version: int, changes: dict):
+    ``changes`` is everything changed since that version (for the panel that shows it);
+    ``conflicts`` the answers that both the sender and the stored version changed.
+    """
+
+    def __init__(self, *, current_version: int, changes: dict, conflicts=()):
         super().__init__(f"stale version, current is {current_version}")
         self.current_version = current_version
         self.changes = changes  # key -> {"base", "current", "user", "at"}
+        self.conflicts = list(conflicts)
 
 
 class NotEditable(Exception):
@@ -86,17 +89,94 @@ def changes_since(assessment: Assessment, version: int) -> dict:
     return changes
 
 
-def _check_version(locked: Assessment, base_version: int, user, *, strict: bool = False) -> None:
-    """Refuses a save based on a version that someone else has changed since.
+def same_answer(field_key: str, a, b) -> bool:
+    """Whether two values of one answer say the same thing.
 
-    The person's own saves in between (an autosave still landing when they press Save,
-    a second tab) are theirs to overwrite in the browser. ``strict`` (the API's If-Match)
-    refuses any other version: a script's stale write is a bug to report, not to merge.
+    An empty text is the same however it is stored; a yes/no question not answered yet
+    (None) is not the same as "no" (False).
+    """
+    question = q.QUESTIONS.get(q.parse_key(field_key)[1])
+    kind = question.kind if question else ""
+    if kind in ("text", "url", "choice"):
+        return (a or "") == (b or "")
+    if kind == "private":
+        return bool(a) == bool(b)
+    return a == b and type(a) is type(b)
+
+
+def base_values(assessment: Assessment, base_version: int, stored: dict) -> dict | None:
+    """The answers as they were at ``base_version``, replayed back from ``stored`` through
+    the history; None when the history cannot tell (a gap, or a version not reached yet).
+
+    Every change since creation is in the history (imports write theirs into the creation
+    entry), so this holds for every assessment the portal made or imported; the None case
+    is a safety net, and the caller then treats every difference as a question to ask.
+    """
+    if base_version > assessment.version or base_version < 0:
+        return None
+    events = list(assessment.events.filter(version__gt=base_version).order_by("version", "pk"))
+    if {event.version for event in events} != set(range(base_version + 1, assessment.version + 1)):
+        return None
+    base = dict(stored)
+    for event in reversed(events):
+        for change in reversed(event.changes):
+            base[change["field"]] = change["old"]
+    return base
+
+
+def three_way(base: dict | None, stored: dict, sent: dict) -> tuple[dict, list[str]]:
+    """What a save may write, and what it cannot decide alone.
+
+    Only what the sender changed relative to ``base`` is written; what only others changed
+    is kept; an answer both changed, differently, is a conflict. Without a base every
+    difference from the stored answers is a conflict.
+    """
+    writes, conflicts = {}, []
+    for field_key, mine in sent.items():
+        theirs = stored.get(field_key)
+        if same_answer(field_key, mine, theirs):
+            continue
+        if base is None:
+            conflicts.append(field_key)
+            continue
+        original = base.get(field_key)
+        if same_answer(field_key, original, theirs):
+            writes[field_key] = mine
+        elif not same_answer(field_key, mine, original):
+            conflicts.append(field_key)
+    return writes, conflicts
+
+
+def _merge_or_refuse(locked: Assessment, base_version: int, values: dict, *, strict: bool) -> dict:
+    """The values to write for a save based on ``base_version``, or StaleVersion.
+
+    ``strict`` (the API's If-Match) refuses any other version: a script's stale write is a
+    bug to report, not to merge. The browser's saves are merged: a save writes only what
+    its sender changed, whoever made the other changes (another person, or the same person
+    in another tab or through the API).
     """
     if base_version == locked.version:
-        return
-    by_others = locked.events.filter(version__gt=base_version).exclude(user=user)
-    if strict or base_version > locked.version or by_others.exists():
+        return values
+    if strict or base_version > locked.version:
+        raise StaleVersion(
+            current_version=locked.version, changes=changes_since(locked, base_version)
+        )
+    stored = assessment_values(
+        Assessment.objects.prefetch_related("answers__recommendation").get(pk=locked.pk)
+    )
+    writes, conflicts = three_way(base_values(locked, base_version, stored), stored, values)
+    if conflicts:
+        raise StaleVersion(
+            current_version=locked.version,
+            changes=changes_since(locked, base_version),
+            conflicts=conflicts,
+        )
+    return writes
+
+
+def _check_version(locked: Assessment, base_version: int) -> None:
+    """A submission is of what the person saw: any change since refuses it."""
+    if base_version != locked.version:
         raise StaleVersion(
             current_version=locked.version, changes=changes_since(locked, base_version)
         )
@@ -163,13 +243,13 @@ def assessment_save(
     kind: str = AssessmentEvent.Kind.SAVE,
     strict: bool = False,
 ) -> AssessmentEvent | None:
-    """Saves ``values`` (already validated, by key) unless someone saved since ``base_version``."""
+    """Saves ``values`` (already validated, by key) that its sender changed since
+    ``base_version``; StaleVersion if that cannot be decided without asking."""
     locked = _lock(assessment)
     reason = locked.editing_block_reason()
     if reason:
         raise NotEditable(reason)
-    _check_version(locked, base_version, user, strict=strict)
-    changes = _apply(locked, values)
+    changes = _apply(locked, _merge_or_refuse(locked, base_version, values, strict=strict))
     if not changes:
         return None
     event = _record(locked, kind=kind, user=user, changes=changes)
@@ -213,36 +293,147 @@ def previous_submission(assessment: Assessment) -> Assessment | None:
     )
 
 
-@transaction.atomic
-def assessment_copy_previous(*, assessment: Assessment, user, base_version: int) -> int:
-    """Fills the draft's empty answers from the office's last submission; returns how many.
+def _unanswered(field_key: str, value) -> bool:
+    """Not answered: an empty text or status, no level, a yes/no question not answered yet."""
+    return value is None or value == ""
 
-    Answers already given are never overwritten. Recommendations are matched by number, so a
+
+def _given_this_year(assessment: Assessment) -> set[str]:
+    """The answers someone gave in this assessment: every answer a save ever touched
+    (clearing an answer is giving it too)."""
+    kinds = (AssessmentEvent.Kind.SAVE, AssessmentEvent.Kind.CONFIRM)
+    given = set()
+    for changes in assessment.events.filter(kind__in=kinds).values_list("changes", flat=True):
+        given.update(change["field"] for change in changes)
+    return given
+
+
+def copy_candidates(assessment: Assessment) -> dict:
+    """What "start from last year's answers" would fill: by key, last year's value.
+
+    Only answers never given this year and still unanswered; a "not for publication" mark
+    comes along with its text, never alone. Recommendations are matched by number, so a
     submission made against an older framework version still helps.
     """
     previous = previous_submission(assessment)
     if previous is None:
-        return 0
+        return {}
     theirs = assessment_values(previous)
     ours = assessment_values(
         Assessment.objects.prefetch_related("answers__recommendation").get(pk=assessment.pk)
     )
-    values = {
-        field_key: value
-        for field_key, value in theirs.items()
-        if field_key in ours
-        and ours[field_key] in (None, "", False)
-        and value not in (None, "")
-        and not (q.QUESTIONS[q.parse_key(field_key)[1]].kind in FLAG_KINDS and value is False)
-    }
-    event = assessment_save(
-        assessment=assessment,
-        user=user,
-        base_version=base_version,
-        values=values,
-        kind=AssessmentEvent.Kind.COPY,
+    numbers = set(assessment.cycle.framework.recommendations.values_list("number", flat=True))
+    given = _given_this_year(assessment)
+    values = {}
+    for field_key, value in theirs.items():
+        number, name = q.parse_key(field_key)
+        question = q.QUESTIONS.get(name)
+        if question is None or question.kind == "private":
+            continue
+        if number is not None and number not in numbers:
+            continue
+        if field_key in given or not _unanswered(field_key, ours.get(field_key)):
+            continue
+        if _unanswered(field_key, value):
+            continue
+        values[field_key] = value
+        private_key = f"{field_key}_private"
+        if theirs.get(private_key) and private_key not in given:
+            values[private_key] = True
+    return values
+
+
+@transaction.atomic
+def assessment_copy_previous(*, assessment: Assessment, user, base_version: int) -> int:
+    """Fills the answers never given this year from the office's last submission; returns
+    how many. What the person saw in the preview is what is copied: a save since then
+    refuses the copy (StaleVersion), so that it is previewed again."""
+    locked = _lock(assessment)
+    reason = locked.editing_block_reason()
+    if reason:
+        raise NotEditable(reason)
+    _check_version(locked, base_version)
+    values = copy_candidates(locked)
+    if not values:
+        return 0
+    changes = _apply(locked, values)
+    if not changes:
+        return 0
+    _record(locked, kind=AssessmentEvent.Kind.COPY, user=user, changes=changes)
+    assessment.version = locked.version
+    # Counted as the preview shows them: a "not for publication" mark goes with its text.
+    return sum(1 for change in changes if not change["field"].endswith("_private"))
+
+
+def copied_unconfirmed(assessment: Assessment) -> set[str]:
+    """Answers filled from last year that nobody has confirmed or changed since."""
+    last_kind: dict[str, str] = {}
+    for kind, changes in assessment.events.order_by("version", "pk").values_list("kind", "changes"):
+        for change in changes:
+            last_kind[change["field"]] = kind
+    return {key for key, kind in last_kind.items() if kind == AssessmentEvent.Kind.COPY}
+
+
+@transaction.atomic
+def assessment_confirm_copied(*, assessment: Assessment, user, keys) -> AssessmentEvent | None:
+    """Keeps copied answers as this year's own; recorded, so that they are no longer
+    marked as copied and no later copy fills them again."""
+    locked = _lock(assessment)
+    reason = locked.editing_block_reason()
+    if reason:
+        raise NotEditable(reason)
+    keys = set(keys) & copied_unconfirmed(locked)
+    if not keys:
+        return None
+    stored = assessment_values(
+        Assessment.objects.prefetch_related("answers__recommendation").get(pk=locked.pk)
     )
-    return len(event.changes) if event else 0
+    changes = [
+        {"field": key, "old": stored.get(key), "new": stored.get(key)} for key in sorted(keys)
+    ]
+    event = _record(locked, kind=AssessmentEvent.Kind.CONFIRM, user=user, changes=changes)
+    assessment.version = locked.version
+    return event
+
+
+def copy_still_undoable(assessment: Assessment, event: AssessmentEvent) -> list:
+    """The answers of a copy that nobody changed or kept since (later entries win)."""
+    if event.kind != AssessmentEvent.Kind.COPY:
+        return []
+    later = set()
+    for changes in assessment.events.filter(version__gt=event.version).values_list(
+        "changes", flat=True
+    ):
+        later.update(change["field"] for change in changes)
+    return [change for change in event.changes if change["field"] not in later]
+
+
+@transaction.atomic
+def assessment_undo_copy(*, assessment: Assessment, user, event_id: int) -> AssessmentEvent | None:
+    """Undoes one copy of last year's answers: each copied answer nobody changed or kept
+    since goes back to what it was; answers edited after the copy stay as edited. Itself a
+    history entry (so a second undo of the same copy finds nothing left)."""
+    locked = _lock(assessment)
+    reason = locked.editing_block_reason()
+    if reason:
+        raise NotEditable(reason)
+    copy = locked.events.filter(pk=event_id, kind=AssessmentEvent.Kind.COPY).first()
+    if copy is None:
+        return None
+    values = {change["field"]: change["old"] for change in copy_still_undoable(locked, copy)}
+    changes = _apply(locked, values)
+    if not changes:
+        return None
+    event = _record(
+        locked,
+        kind=AssessmentEvent.Kind.UNDO,
+        user=user,
+        changes=changes,
+        reason=_("Undid the copy of last year's answers made at %(when)s.")
+        % {"when": timezone.localtime(copy.at).strftime("%Y-%m-%d %H:%M")},
+    )
+    assessment.version = locked.version
+    return event
 
 
 @transaction.atomic
@@ -253,16 +444,27 @@ def assessment_submit(
     reason = locked.editing_block_reason()
     if reason:
         raise NotEditable(reason)
-    _check_version(locked, base_version, user, strict=strict)
+    _check_version(locked, base_version)
     missing = assessment_missing(
         Assessment.objects.prefetch_related("answers__recommendation").get(pk=locked.pk)
     )
     if missing:
         raise Incomplete(missing)
+    changes = []
+    if locked.submitted_at is None:
+        # The survey asks "which are a focus (any number, or none)": a yes/no question left
+        # unanswered is not selected. A resubmission keeps an older survey's "not asked".
+        unanswered = {
+            q.key(answer.recommendation.number, flag): False
+            for answer in locked.answers.select_related("recommendation")
+            for flag in q.FLAGS
+            if getattr(answer, flag) is None
+        }
+        changes = _apply(locked, unanswered)
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
-    event = _record(locked, kind=AssessmentEvent.Kind.SUBMIT, user=user)
+    event = _record(locked, kind=AssessmentEvent.Kind.SUBMIT, user=user, changes=changes)
     schedule_recompute(locked.cycle)
     assessment.refresh_from_db()
     return event
@@ -289,3 +491,63 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     schedule_recompute(locked.cycle)
     assessment.refresh_from_db()
     return event
+
+
+# --- Answers typed into an assessment that became read-only ---------------------------------
+
+
+@transaction.atomic
+def held_keep(*, assessment: Assessment, user, base_version: int, values: dict):
+    """Keeps what ``user`` typed (changed since ``base_version``) into an assessment that
+    became read-only meanwhile; returns the held answers, or None if nothing was typed.
+
+    An autosave adds to what is held already; the oldest base version is kept.
+    """
+    stored = assessment_values(
+        Assessment.objects.prefetch_related("answers__recommendation").get(pk=assessment.pk)
+    )
+    base = base_values(assessment, base_version, stored) or stored
+    typed = {
+        key: value
+        for key, value in values.items()
+        if not same_answer(key, value, base.get(key))
+        and not same_answer(key, value, stored.get(key))
+    }
+    held = HeldAnswers.objects.select_for_update().filter(assessment=assessment, user=user).first()
+    if not typed:
+        return held
+    if held is None:
+        held = HeldAnswers(assessment=assessment, user=user, base_version=base_version)
+    held.values = {**held.values, **typed}
+    held.base_version = min(held.base_version, base_version)
+    held.save()
+    return held
+
+
+def held_for(assessment: Assessment, user) -> HeldAnswers | None:
+    if assessment is None or not user.is_authenticated:
+        return None
+    return HeldAnswers.objects.filter(assessment=assessment, user=user).first()
+
+
+@transaction.atomic
+def held_discard(*, assessment: Assessment, user) -> int:
+    return HeldAnswers.objects.filter(assessment=assessment, user=user).delete()[0]
+
+
+@transaction.atomic
+def reopen_request(*, assessment: Assessment, user) -> HeldAnswers | None:
+    """Asks the secretariat to reopen, so that the held answers can be saved; recorded once,
+    the secretariat told by e-mail after the commit."""
+    held = HeldAnswers.objects.select_for_update().filter(assessment=assessment, user=user).first()
+    if held is None or held.reopen_requested_at is not None:
+        return held
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise NotEditable(_("This assessment is open for changes: save your answers instead."))
+    held.reopen_requested_at = timezone.now()
+    held.save(update_fields=["reopen_requested_at", "updated_at"])
+
+    from assessments import tasks
+
+    transaction.on_commit(lambda: tasks.send_reopen_request.delay(held.pk))
+    return held

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from assessments import notifications
-from assessments.models import Assessment, Cycle
+from assessments.models import Assessment, Cycle, HeldAnswers
 from portal.offices.models import Office
 
 
@@ -37,3 +37,15 @@ def send_reminder_now(cycle_id: int, office_id: int) -> None:
     office = Office.objects.filter(pk=office_id).first()
     if cycle is not None and office is not None:
         notifications.reminder_send_now(cycle=cycle, office=office)
+
+
+@shared_task
+def send_reopen_request(held_id: int) -> None:
+    held = (
+        HeldAnswers.objects.select_related("assessment__cycle", "assessment__office", "user")
+        .filter(pk=held_id)
+        .first()
+    )
+    if held is None:
+        return  # discarded or saved before the job ran: nothing left to ask for
+    notifications.reopen_request_send(held=held)

@@ -10,21 +10,32 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments import questionnaire as q
 from assessments import selectors, services
 from assessments.forms import AnswersForm, ReopenForm
 from assessments.held import held_pop, hold_answers
-from assessments.presenters import conflict_rows, form_data, history_rows, sections
+from assessments.presenters import (
+    conflict_rows,
+    copy_rows,
+    form_data,
+    held_form_data,
+    held_rows,
+    history_rows,
+    post_value,
+    sections,
+)
 
 
 def _form_url(code: str, year: int) -> str:
     return reverse("assessment_form", kwargs={"code": code.upper(), "year": year})
 
 
-def _render_form(request, place, *, form=None, conflict=None, status=200, held=False):
+def _render_form(request, place, *, form=None, conflict=None, status=200, held=False, held_keys=()):
     assessment = place.assessment
+    held_server = services.held_for(assessment, request.user) if place.can_edit else None
     recommendations = list(selectors.recommendations_with_levels(place.cycle))
     answers = selectors.answers_by_number(assessment)
     numbers = [r.number for r in recommendations]
@@ -35,7 +46,8 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
         )
     block_reason = assessment.editing_block_reason()
     editable = place.can_edit and not block_reason
-    section_list = sections(recommendations, answers, form)
+    copied = services.copied_unconfirmed(assessment) if editable else set()
+    section_list = sections(recommendations, answers, form, copied)
     return render(
         request,
         "assessments/form.html",
@@ -50,6 +62,15 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "block_reason": block_reason,
             "conflict": conflict,
             "held": held,
+            "copied_keys": copied,
+            "held_keys": set(held_keys),
+            # Typed after the assessment became read-only: shown beside the stored answers.
+            "held_server": held_server if held_server and not editable else None,
+            "held_rows": held_rows(
+                held_server, services.assessment_values(selectors.with_answers(assessment))
+            )
+            if held_server and not editable
+            else [],
             "reopen_form": ReopenForm()
             if place.can_reopen and assessment.status == "submitted"
             else None,
@@ -100,7 +121,44 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
             ),
         )
         return _render_form(request, place, form=form, held=True)
+    kept = services.held_for(place.assessment, request.user) if place.can_edit else None
+    if kept and not place.assessment.editing_block_reason():
+        stored = services.assessment_values(selectors.with_answers(place.assessment))
+        pending = {
+            key: value
+            for key, value in kept.values.items()
+            if not services.same_answer(key, value, stored.get(key))
+        }
+        if not pending:
+            # Saved since (by autosave, or retyped): nothing left to offer.
+            services.held_discard(assessment=place.assessment, user=request.user)
+            return _render_form(request, place)
+        data = held_form_data(selectors.with_answers(place.assessment), pending)
+        form = AnswersForm(data, numbers=place.numbers)
+        held_keys = set(pending)
+        messages.warning(
+            request,
+            _(
+                "The answers you typed while the assessment was submitted are back in the form "
+                "(marked as not saved). Check them and press Save, or discard them."
+            ),
+        )
+        return _render_form(request, place, form=form, held=True, held_keys=held_keys)
     return _render_form(request, place)
+
+
+def _valid_values(form) -> dict:
+    """The answers of a form that passed validation; the refused ones are left out."""
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name != "version" and name not in form.errors
+    }
+
+
+def _typed(form) -> dict:
+    """Every answer as typed, the refused ones raw (kept while a save is impossible)."""
+    return {**_valid_values(form), **{name: form.data.get(name, "") for name in form.errors}}
 
 
 def _save_full_form(request, place) -> HttpResponse:
@@ -114,9 +172,10 @@ def _save_full_form(request, place) -> HttpResponse:
         stored = services.assessment_values(selectors.with_answers(assessment))
         for key in taken:
             if key in stored:
-                data.setlist(key, _as_post_values(stored[key]))
+                data.setlist(key, [post_value(key, stored[key])])
     form = AnswersForm(data, numbers=place.numbers)
-    if not form.is_valid():
+    form.is_valid()
+    if "version" in form.errors or form.non_field_errors():
         messages.error(
             request,
             _(
@@ -125,23 +184,23 @@ def _save_full_form(request, place) -> HttpResponse:
             ),
         )
         return _render_form(request, place, form=form, status=400)
+    # Answers that passed are saved; a refused one stays in the form, marked, until fixed.
+    values = _valid_values(form)
+    base_version = form.cleaned_data["version"]
     try:
-        services.assessment_save(
-            assessment=assessment,
-            user=request.user,
-            base_version=form.cleaned_data["version"],
-            values=form.answer_values(),
+        event = services.assessment_save(
+            assessment=assessment, user=request.user, base_version=base_version, values=values
         )
     except services.StaleVersion as stale:
         # Read after the refusal, so the merge starts from what refused it.
         stored = services.assessment_values(selectors.with_answers(assessment))
-        merged, conflicts = _merge(form, stale, stored)
+        merged = _merge(form, values, stale, stored)
         messages.warning(
             request,
             _(
-                "Someone else saved this assessment while you were editing. Nothing of yours was "
-                "saved yet and nothing of theirs was overwritten: check the answers below, then "
-                "save again."
+                "Someone else changed the answers you changed, while you were editing. Nothing "
+                "of yours was saved yet and nothing of theirs was overwritten: choose below, "
+                "then save again."
             ),
         )
         return _render_form(
@@ -149,13 +208,38 @@ def _save_full_form(request, place) -> HttpResponse:
             place,
             form=merged,
             status=409,
-            conflict=conflict_rows(stale, conflicts, form.cleaned_data),
+            conflict=conflict_rows(stale, stale.conflicts, form.cleaned_data),
         )
     except services.NotEditable as refused:
-        messages.error(request, refused.reason)
+        _hold(request, place, base_version, _typed(form), refused)
         return redirect(_form_url(place.office.code, place.cycle.year))
     now = time_format(timezone.localtime(), "H:i")
-    messages.success(request, _("Saved at %(time)s.") % {"time": now})
+    if form.errors:
+        bound = form.data.copy()
+        bound["version"] = str(assessment.version)
+        messages.error(
+            request,
+            ngettext(
+                "Saved at %(time)s, except %(count)s answer that needs your attention: it is "
+                "not saved yet and is still in the form, marked.",
+                "Saved at %(time)s, except %(count)s answers that need your attention: they are "
+                "not saved yet and are still in the form, marked.",
+                len(form.errors),
+            )
+            % {"time": now, "count": len(form.errors)},
+        )
+        return _render_form(
+            request, place, form=AnswersForm(bound, numbers=place.numbers), status=400
+        )
+    if data.get("held") == "1":
+        services.held_discard(assessment=assessment, user=request.user)
+    if event is not None and event.version - 1 != base_version:
+        messages.success(
+            request,
+            _("Saved at %(time)s. Answers changed meanwhile by others were kept.") % {"time": now},
+        )
+    else:
+        messages.success(request, _("Saved at %(time)s.") % {"time": now})
     anchor = request.POST.get("section", "")
     return redirect(
         _form_url(place.office.code, place.cycle.year)
@@ -163,39 +247,55 @@ def _save_full_form(request, place) -> HttpResponse:
     )
 
 
-def _as_post_values(value) -> list[str]:
-    if value is None or value is False:
-        return []
-    if value is True:
-        return ["on"]
-    return [str(value)]
-
-
-def _merge(form, stale, stored):
-    """My changes on top of the latest answers; returns the bound form and the conflicts."""
-    mine = form.answer_values()
-    base = {key: change["base"] for key, change in stale.changes.items()}
-    merged = {}
-    conflicts = []
-    for key, value in mine.items():
-        original = base.get(key, stored.get(key))
-        changed_by_me = _differs(value, original)
-        if key in stale.changes and changed_by_me and _differs(value, stored.get(key)):
-            conflicts.append(key)
-        merged[key] = value if changed_by_me else stored.get(key)
-    data = {"version": str(stale.current_version)}
-    for key, value in merged.items():
-        values = _as_post_values(value)
-        if values:
-            data[key] = values[0]
-    return AnswersForm(data, numbers=form.numbers), conflicts
-
-
-def _differs(a, b) -> bool:
-    empty = (None, "", False)
-    if a in empty and b in empty:
+def _hold(request, place, base_version: int, typed: dict, refused) -> bool:
+    """Keeps on the server what was typed into an assessment that became read-only."""
+    held = services.held_keep(
+        assessment=place.assessment, user=request.user, base_version=base_version, values=typed
+    )
+    if held is None or not held.values:
+        messages.error(request, refused.reason)
         return False
-    return a != b
+    assessment = place.assessment
+    assessment.refresh_from_db()
+    if assessment.status == assessment.Status.SUBMITTED and assessment.submitted_by:
+        messages.warning(
+            request,
+            _(
+                "%(who)s submitted this assessment at %(time)s while you were typing, so your "
+                "answers could not be saved. They are kept, below, beside the submitted ones."
+            )
+            % {
+                "who": assessment.submitted_by,
+                "time": time_format(timezone.localtime(assessment.submitted_at), "H:i"),
+            },
+        )
+    else:
+        messages.warning(
+            request,
+            _("%(reason)s What you typed is kept, below, beside the stored answers.")
+            % {"reason": refused.reason},
+        )
+    return True
+
+
+def _merge(form, values: dict, stale, stored):
+    """My changes on top of the latest answers, for the conflict panel: where we both
+    changed an answer, mine is shown (the panel offers theirs)."""
+    base = {key: change["base"] for key, change in stale.changes.items()}
+    data = {"version": str(stale.current_version)}
+    for key in form.fields:
+        if key == "version":
+            continue
+        if key in form.errors:
+            data[key] = form.data.get(key, "")
+            continue
+        mine = values.get(key)
+        changed_by_me = not services.same_answer(key, mine, base.get(key, stored.get(key)))
+        value = mine if changed_by_me or key in stale.conflicts else stored.get(key)
+        posted = post_value(key, value)
+        if posted:
+            data[key] = posted
+    return AnswersForm(data, numbers=form.numbers)
 
 
 def _render_start(request, place) -> HttpResponse:
@@ -222,46 +322,146 @@ def assessment_start_view(request: HttpRequest, code: str, year: int) -> HttpRes
     if reason and place.assessment is None:
         messages.error(request, reason)
     else:
-        services.assessment_start(
-            cycle=place.cycle,
-            office=place.office,
-            user=request.user,
-            from_last_year=request.POST.get("from_last_year") == "1",
+        services.assessment_start(cycle=place.cycle, office=place.office, user=request.user)
+        if request.POST.get("from_last_year") == "1":
+            # Shown before anything is filled, as from the form.
+            return redirect(reverse("assessment_copy", kwargs={"code": code, "year": year}))
+    return redirect(_form_url(code, year))
+
+
+def _editable_place(request, code: str, year: int):
+    place = selectors.assessment_place(request.user, code, year)
+    if not place.can_edit or place.assessment is None:
+        raise PermissionDenied
+    return place
+
+
+@login_required
+def assessment_copy_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """ "Start from last year's answers": a preview of what would be filled, then the copy."""
+    place = _editable_place(request, code, year)
+    if request.method == "POST":
+        try:
+            copied = services.assessment_copy_previous(
+                assessment=place.assessment,
+                user=request.user,
+                base_version=int(request.POST.get("version", 0) or 0),
+            )
+        except services.StaleVersion:
+            messages.warning(
+                request,
+                _(
+                    "Someone saved meanwhile, so the preview below may have changed: check it "
+                    "again before filling."
+                ),
+            )
+            return redirect(reverse("assessment_copy", kwargs={"code": code, "year": year}))
+        except services.NotEditable as refused:
+            messages.error(request, refused.reason)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s answer was filled from last year's submission and is marked in "
+                    "the form until you keep or change it. Answers already given this year "
+                    "were kept. You can undo the copy from the history.",
+                    "%(count)s answers were filled from last year's submission and are marked "
+                    "in the form until you keep or change them. Answers already given this "
+                    "year were kept. You can undo the copy from the history.",
+                    copied,
+                )
+                % {"count": copied},
+            )
+        return redirect(_form_url(code, year))
+    previous = services.previous_submission(place.assessment)
+    return render(
+        request,
+        "assessments/copy_preview.html",
+        {
+            "place": place,
+            "assessment": place.assessment,
+            "previous": previous,
+            "rows": copy_rows(services.copy_candidates(place.assessment)),
+            "block_reason": place.assessment.editing_block_reason(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_keep_copied_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Keeps the copied answers of one section (or all) as this year's own."""
+    place = _editable_place(request, code, year)
+    section = request.POST.get("section", "")
+    copied = services.copied_unconfirmed(place.assessment)
+    keys = [key for key in copied if section == "all" or key.startswith(f"{section}-")]
+    try:
+        services.assessment_confirm_copied(
+            assessment=place.assessment, user=request.user, keys=keys
         )
+    except services.NotEditable as refused:
+        messages.error(request, refused.reason)
+    else:
+        messages.success(request, _("Kept as this year's answers."))
+    return redirect(_form_url(code, year) + (f"#{section}" if section.isidentifier() else ""))
+
+
+@login_required
+@require_POST
+def assessment_undo_copy_view(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponse:
+    place = _editable_place(request, code, year)
+    try:
+        event = services.assessment_undo_copy(
+            assessment=place.assessment, user=request.user, event_id=pk
+        )
+    except services.NotEditable as refused:
+        messages.error(request, refused.reason)
+    else:
+        if event is None:
+            messages.info(
+                request, _("Nothing left to undo: every copied answer was changed since.")
+            )
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Copy undone: %(count)s answer is back to what it was. Answers changed "
+                    "after the copy were kept.",
+                    "Copy undone: %(count)s answers are back to what they were. Answers changed "
+                    "after the copy were kept.",
+                    len(event.changes),
+                )
+                % {"count": len(event.changes)},
+            )
+    return redirect(reverse("assessment_history", kwargs={"code": code, "year": year}))
+
+
+@login_required
+@require_POST
+def assessment_held_discard_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    place = _editable_place(request, code, year)
+    services.held_discard(assessment=place.assessment, user=request.user)
+    messages.success(request, _("The answers you had typed were discarded."))
     return redirect(_form_url(code, year))
 
 
 @login_required
 @require_POST
-def assessment_copy_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    place = selectors.assessment_place(request.user, code, year)
-    if not place.can_edit or place.assessment is None:
-        raise PermissionDenied
+def assessment_reopen_request_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    place = _editable_place(request, code, year)
     try:
-        copied = services.assessment_copy_previous(
-            assessment=place.assessment,
-            user=request.user,
-            base_version=int(request.POST.get("version", 0)),
-        )
-    except services.StaleVersion:
-        messages.warning(
-            request,
-            _(
-                "Someone saved meanwhile; the page now shows their answers. "
-                "Try again if you still want last year's answers."
-            ),
-        )
+        held = services.reopen_request(assessment=place.assessment, user=request.user)
     except services.NotEditable as refused:
         messages.error(request, refused.reason)
     else:
-        messages.success(
-            request,
-            _(
-                "%(count)s empty answers were filled from last year's submission. Answers you had "
-                "already given were kept."
+        if held is not None:
+            messages.success(
+                request,
+                _(
+                    "The secretariat has been asked to reopen the assessment. Your answers stay "
+                    "kept here; once it is reopened they are offered back for you to save."
+                ),
             )
-            % {"count": copied},
-        )
     return redirect(_form_url(code, year))
 
 
@@ -293,28 +493,32 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             status=403,
         )
     form = AnswersForm(request.POST, numbers=place.numbers, partial=True)
-    if not form.is_valid():
+    form.is_valid()
+    values = _valid_values(form)
+    refused = {name: errors for name, errors in form.errors.items()}
+    if "version" in form.errors or form.non_field_errors() or not values:
         return JsonResponse(
             {
                 "error": "invalid",
-                "errors": form.errors,
-                "message": _("Some answers need your attention."),
+                "errors": refused,
+                "message": _("Not saved: some answers need your attention."),
             },
             status=400,
         )
+    base_version = form.cleaned_data["version"]
     try:
         services.assessment_save(
             assessment=place.assessment,
             user=request.user,
-            base_version=form.cleaned_data["version"],
-            values=form.answer_values(),
+            base_version=base_version,
+            values=values,
         )
     except services.StaleVersion as stale:
         return JsonResponse(
             {
                 "error": "conflict",
                 "version": stale.current_version,
-                "message": _("Someone else saved this assessment meanwhile."),
+                "message": _("Someone else changed the same answers meanwhile."),
                 "changes": [
                     {
                         "field": key,
@@ -323,19 +527,59 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
                         "value": q.display_value(key, change["current"]),
                     }
                     for key, change in stale.changes.items()
+                    if key in stale.conflicts
                 ],
             },
             status=409,
         )
-    except services.NotEditable as refused:
-        return JsonResponse({"error": "read_only", "message": refused.reason}, status=403)
+    except services.NotEditable as refused_save:
+        held = services.held_keep(
+            assessment=place.assessment,
+            user=request.user,
+            base_version=base_version,
+            values=_typed(form),
+        )
+        return JsonResponse(
+            {
+                "error": "read_only",
+                "held": bool(held and held.values),
+                "message": refused_save.reason
+                + (
+                    " "
+                    + _(
+                        "What you typed is kept on the portal: reload the page to see it "
+                        "beside the stored answers."
+                    )
+                    if held and held.values
+                    else ""
+                ),
+            },
+            status=403,
+        )
     assessment = selectors.with_answers(place.assessment)
     now = timezone.localtime()
+    # What others saved since the page's version, for the page to show (never over typing).
+    updated = {
+        key: post_value(key, change["current"])
+        for key, change in services.changes_since(assessment, base_version).items()
+        if key not in values
+    }
+    if refused:
+        message = ngettext(
+            "Saved at %(time)s, except %(count)s answer that needs your attention.",
+            "Saved at %(time)s, except %(count)s answers that need your attention.",
+            len(refused),
+        ) % {"time": time_format(now, "H:i"), "count": len(refused)}
+    else:
+        message = _("Saved at %(time)s") % {"time": time_format(now, "H:i")}
     return JsonResponse(
         {
             "version": assessment.version,
             "saved_at": now.isoformat(),
-            "message": _("Saved at %(time)s") % {"time": time_format(now, "H:i")},
+            "message": message,
+            "saved": sorted(values),
+            "refused": refused,
+            "updated": updated,
             "complete": len(place.numbers)
             - len(services.assessment_missing(assessment).by_recommendation),
         }
@@ -404,6 +648,12 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
     if place.assessment is None or place.role == "colead":
         raise Http404
     events = place.assessment.events.select_related("user").order_by("-version", "-pk")
+    editable = place.can_edit and not place.assessment.editing_block_reason()
+    undoable = {
+        event.pk
+        for event in events
+        if editable and services.copy_still_undoable(place.assessment, event)
+    }
     return render(
         request,
         "assessments/history.html",
@@ -411,6 +661,7 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
             "place": place,
             "assessment": place.assessment,
             "events": history_rows(events),
+            "undoable": undoable,
             "reopen_form": ReopenForm()
             if place.can_reopen and place.assessment.status == "submitted"
             else None,

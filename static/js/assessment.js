@@ -20,6 +20,7 @@
   let inFlight = false;
   let stopped = false;
   let retryDelay = MIN_INTERVAL;
+  let pendingSubmit = null; // a Save pressed while an autosave was on its way
 
   // Character counters beside every limited text.
   function updateCount(textarea) {
@@ -35,6 +36,35 @@
       return checked ? checked.value : "";
     }
     return input.value;
+  }
+
+  function setInput(name, value) {
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
+      if (input.type === "checkbox") input.checked = value === "on";
+      else if (input.type === "radio") input.checked = input.value === value;
+      else input.value = value;
+    });
+  }
+
+  function renderedValue(name) {
+    const input = form.querySelector('[name="' + name + '"]');
+    return input ? valueOf(input) : undefined;
+  }
+
+  // A copied answer that is changed is no longer last year's: drop its mark at once.
+  function unmarkCopied(name) {
+    const box = form.querySelector('[data-field="' + name + '"].is-copied');
+    if (!box) return;
+    box.classList.remove("is-copied");
+    box.querySelectorAll(".copied-tag").forEach(function (tag) { tag.remove(); });
+  }
+
+  // An answer held by the server and offered back is "not saved yet" until a save of it.
+  function unmarkHeld(name) {
+    const box = form.querySelector('[data-field="' + name + '"].is-held');
+    if (!box) return;
+    box.classList.remove("is-held");
+    box.querySelectorAll(".held-tag").forEach(function (tag) { tag.remove(); });
   }
 
   function isAnswer(name) {
@@ -78,13 +108,24 @@
     } catch (e) { /* storage full or disabled: the server copy is what counts */ }
   }
 
+  // A link from the status to the first answer the server refused.
+  function pointTo(name) {
+    const input = name && form.querySelector('[name="' + name + '"]');
+    if (!stateEl || !input || !input.id) return;
+    const link = document.createElement("a");
+    link.href = "#" + input.id;
+    link.textContent = form.dataset.refusedLinkText;
+    stateEl.appendChild(document.createTextNode(" "));
+    stateEl.appendChild(link);
+  }
+
   function schedule(delay) {
     if (stopped || timer) return;
     const wait = Math.max(delay === undefined ? DEBOUNCE : delay, lastSave + MIN_INTERVAL - Date.now());
     timer = setTimeout(function () { timer = null; save(); }, wait);
   }
 
-  function showBanner(message, details, buttonText) {
+  function showBanner(message, details, buttonText, reload) {
     banner.replaceChildren();
     const p = document.createElement("p");
     p.textContent = message;
@@ -98,7 +139,14 @@
       });
       banner.appendChild(ul);
     }
-    if (buttonText) {
+    if (buttonText && reload) {
+      const link = document.createElement("a");
+      link.className = "button primary";
+      // A new address, so that the page is fetched again and opens at the kept answers.
+      link.href = location.pathname + "?kept=1#held";
+      link.textContent = buttonText;
+      banner.appendChild(link);
+    } else if (buttonText) {
       // A plain form post: the server keeps or merges everything that is in the form.
       const button = document.createElement("button");
       button.type = "submit";
@@ -131,6 +179,19 @@
     });
   }
 
+  // A Save pressed during an autosave is posted once the autosave's answer (and version)
+  // is in, so that one tab never conflicts with itself.
+  function resumeSubmit() {
+    if (!pendingSubmit) return false;
+    const submitter = pendingSubmit;
+    pendingSubmit = null;
+    stopped = true;
+    remember();
+    if (form.requestSubmit) form.requestSubmit(submitter === true ? undefined : submitter);
+    else form.submit();
+    return true;
+  }
+
   function save() {
     if (stopped || inFlight) return;
     const names = Object.keys(dirty).filter(function (name) { return !invalid.has(name); });
@@ -155,39 +216,60 @@
       const data = result.data;
       if (result.status === 200) {
         versionInput.value = data.version;
+        const refused = data.refused || {};
         names.forEach(function (name) {
+          // Only what the server acknowledged leaves the browser's copy.
+          if (refused[name]) return;
           if (dirty[name] === sent[name]) delete dirty[name];
           clearErrors(name);
+          unmarkHeld(name);
         });
+        // What others saved meanwhile, merged by the server: shown, never over typing.
+        Object.keys(data.updated || {}).forEach(function (name) {
+          if (Object.prototype.hasOwnProperty.call(dirty, name)) return;
+          setInput(name, data.updated[name]);
+        });
+        form.querySelectorAll("textarea[data-limit]").forEach(updateCount);
+        updateProgress();
+        showErrors(refused);
         remember();
         retryDelay = MIN_INTERVAL;
-        setState(data.message, "saved");
-        if (Object.keys(dirty).length) schedule();
+        setState(data.message, Object.keys(refused).length ? "refused" : "saved");
+        pointTo(Object.keys(refused)[0]);
+        if (!resumeSubmit() && Object.keys(dirty).length) schedule();
       } else if (result.status === 400 && data.errors) {
         showErrors(data.errors);
-        setState(data.message, "error");
-        schedule(0); // the other answers still get saved
+        setState(data.message, "refused");
+        pointTo(Object.keys(data.errors)[0]);
+        remember();
+        resumeSubmit();
       } else if (result.status === 401) {
         stopped = true;
+        pendingSubmit = null;
         setState(data.message, "error");
         showBanner(data.message, null, form.dataset.loginText);
       } else if (result.status === 409) {
         stopped = true;
+        pendingSubmit = null;
         setState(data.message, "error");
         const lines = (data.changes || []).map(function (c) {
           return c.label + ": " + c.value + (c.by ? " (" + c.by + ")" : "");
         });
         showBanner(data.message, lines, form.dataset.mergeText);
       } else if (result.status === 403) {
+        // Read-only now (a colleague submitted): the server kept what was typed, and so
+        // does this browser until a save is acknowledged.
         stopped = true;
+        pendingSubmit = null;
         setState(data.message || "", "error");
-        showBanner(data.message || "", null, null);
+        showBanner(data.message || "", null, data.held ? form.dataset.reloadText : null, data.held);
       } else {
         throw new Error("HTTP " + result.status);
       }
     }).catch(function () {
       // Offline or a server error: keep everything and try again, a little later each time.
       inFlight = false;
+      if (resumeSubmit()) return;
       setState(form.dataset.offlineText, "error");
       retryDelay = Math.min(retryDelay * 2, 60000);
       schedule(retryDelay);
@@ -200,6 +282,7 @@
     if (input.tagName === "TEXTAREA") updateCount(input);
     dirty[input.name] = valueOf(input);
     invalid.delete(input.name);
+    unmarkCopied(input.name);
     remember();
     updateProgress();
     if (editable) {
@@ -213,31 +296,51 @@
   updateProgress();
   if (!editable) return;
 
-  // Answers typed last time but never acknowledged by the server (closed tab, lost network).
+  // Answers the server refused when this page was made (a full post) stay unsaved, in the
+  // browser's copy too, until they are fixed.
+  form.querySelectorAll('[aria-invalid="true"][name], .field-invalid [name]').forEach(function (input) {
+    if (!isAnswer(input.name)) return;
+    dirty[input.name] = valueOf(input);
+    invalid.add(input.name);
+  });
+  const pageUnsaved = form.dataset.unsaved === "true";
+
+  // Answers typed last time but never acknowledged by the server (closed tab, lost network,
+  // a full post whose answer never came). What the page already shows was acknowledged.
   try {
     const stored = JSON.parse(localStorage.getItem(storageKey) || "null");
-    if (stored && stored.values && Object.keys(stored.values).length) {
+    if (stored && stored.values && Object.keys(stored.values).length && !pageUnsaved) {
+      const restored = {};
       Object.keys(stored.values).forEach(function (name) {
         const value = stored.values[name];
-        form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
-          if (input.type === "checkbox") input.checked = value === "on";
-          else if (input.type === "radio") input.checked = input.value === value;
-          else input.value = value;
-        });
-        dirty[name] = value;
+        if (renderedValue(name) === undefined || renderedValue(name) === value) return;
+        restored[name] = value;
       });
-      // Saved against the version they were typed on: a newer one means a merge.
-      versionInput.value = stored.version || versionInput.value;
-      form.querySelectorAll("textarea[data-limit]").forEach(updateCount);
-      updateProgress();
-      setState(form.dataset.restoredText, "unsaved");
-      schedule(0);
+      Object.keys(restored).forEach(function (name) {
+        setInput(name, restored[name]);
+        dirty[name] = restored[name];
+      });
+      if (Object.keys(restored).length) {
+        // Sent against the version they were typed on: the server merges what changed since.
+        versionInput.value = stored.version || versionInput.value;
+        form.querySelectorAll("textarea[data-limit]").forEach(updateCount);
+        updateProgress();
+        setState(form.dataset.restoredText, "unsaved");
+        schedule(0);
+      }
     }
+    if (!pageUnsaved) remember();
   } catch (e) { /* nothing usable stored */ }
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (inFlight) {
+      event.preventDefault();
+      pendingSubmit = event.submitter || true;
+      return;
+    }
     stopped = true; // the full post carries everything
-    try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+    // What was typed stays in the browser's copy until the server's answer page shows it.
+    remember();
   });
   window.addEventListener("beforeunload", function (event) {
     if (!stopped && Object.keys(dirty).length) {

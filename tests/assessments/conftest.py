@@ -1,4 +1,5 @@
 from assessments import questionnaire as q
+from assessments.presenters import post_value
 from assessments.selectors import with_answers
 from assessments.services import assessment_values
 
@@ -15,13 +16,12 @@ def form_post(assessment, **changes) -> dict:
     """What a browser posts for the whole form: the stored answers with ``changes``."""
     data = {"version": str(assessment.version)}
     for key, value in assessment_values(with_answers(assessment)).items():
-        if value is True:
-            data[key] = "on"
-        elif value not in (None, False, ""):
-            data[key] = str(value)
+        if post_value(key, value):
+            data[key] = post_value(key, value)
     for key, value in changes.items():
-        if value is None or value is False:
-            data.pop(key.replace("__", "-"), None)
+        key = key.replace("__", "-")
+        if post_value(key, value):
+            data[key] = post_value(key, value)
         else:
-            data[key.replace("__", "-")] = "on" if value is True else str(value)
+            data.pop(key, None)
     return data

@@ -28,7 +28,8 @@ def test_a_respondent_reads_the_draft_with_its_version_as_etag(respondent, draft
     assert response["ETag"] == f'"{draft.version}"'
     assert (body["office"], body["status"], body["version"]) == ("AU", "draft", draft.version)
     assert [a["recommendation"] for a in body["answers"]] == list(range(1, 11))
-    assert body["answers"][0]["focus"] is False and body["editable"] is True
+    # A yes/no question of a draft is not answered yet until someone answers it.
+    assert body["answers"][0]["focus"] is None and body["editable"] is True
 
 
 def test_an_update_is_saved_and_recorded_in_the_history(respondent, draft):
@@ -190,3 +191,32 @@ def test_an_if_match_that_is_not_a_version_is_told_so(respondent, draft):
     assert "If-Match" in response.json()["errors"]
     draft.refresh_from_db()
     assert draft.proposals == ""
+
+
+def test_a_patch_then_a_stale_web_save_keeps_the_patched_comment(client_of, respondent, draft):
+    from tests.assessments.conftest import form_post
+
+    stale_page = form_post(draft)
+    patched = token_client(respondent).patch(
+        url(draft),
+        {"answers": [{"recommendation": 2, "status_comment": "Patched by the script"}]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert patched.status_code == 200
+    web = client_of(respondent).post(
+        reverse("assessment_form", args=["AU", draft.cycle.year]),
+        {**stale_page, "r5-status": "decided"},
+    )
+    assert web.status_code == 302
+    draft.refresh_from_db()
+    assert draft.answers.get(recommendation__number=2).status_comment == "Patched by the script"
+    assert draft.answers.get(recommendation__number=5).status == "decided"
+    # The API itself stays strict: its own stale version is still refused.
+    again = token_client(respondent).patch(
+        url(draft),
+        {"proposals": "Late"},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert again.status_code == 412

@@ -689,3 +689,18 @@ def test_checking_a_re_import_takes_a_fixed_number_of_queries(
         assert not survey_parse(small).problems
     with django_assert_max_num_queries(len(counted.captured_queries)):
         assert not survey_parse(large).problems
+
+
+def test_an_imported_assessments_history_replays_every_version(australia, secretariat):
+    """A save merged after a reopening needs the answers of the version it started from."""
+    from assessments.selectors import with_answers
+    from assessments.services import assessment_values, base_values
+
+    survey_import(data=survey(), user=secretariat)
+    imported = Assessment.objects.get(cycle__year=2025, office=australia)
+    stored = assessment_values(with_answers(imported))
+    assert base_values(imported, 2, stored) == stored
+    assert base_values(imported, 1, stored) == stored  # the submission changed no answer
+    before = base_values(imported, 0, stored)
+    assert before["r1-status"] == "" and before["r1-focus"] is None
+    assert before["proposals"] == ""

@@ -198,14 +198,72 @@ def test_starting_from_last_year_copies_at_once(open_cycle, office, respondent):
     assert assessment.answers.get(recommendation__number=7).status == "implemented"
 
 
-def test_a_persons_own_saves_in_between_are_not_a_conflict(draft, respondent):
+def test_a_persons_own_other_tab_is_merged_like_anyone_elses(draft, respondent):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r1-status_comment": "Mine"}
+    )
+    # The second tab, still at version 1, never touched the comment.
+    services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={"r1-status_comment": "", "r2-status": "decided"},
+    )
+    assert answer_of(draft, 1).status_comment == "Mine"
+    assert answer_of(draft, 2).status == "decided"
+
+
+def test_a_persons_own_tabs_changing_one_answer_differently_are_a_conflict(draft, respondent):
     services.assessment_save(
         assessment=draft, user=respondent, base_version=1, values={"r1-status": "decided"}
     )
+    with pytest.raises(services.StaleVersion) as stale:
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+        )
+    assert stale.value.conflicts == ["r1-status"]
+    assert answer_of(draft, 1).status == "decided"
+
+
+def test_a_stale_save_writes_only_what_its_sender_changed(draft, respondent, colleague):
     services.assessment_save(
-        assessment=draft, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+        assessment=draft,
+        user=colleague,
+        base_version=1,
+        values={"r1-status": "implemented", "r3-focus": True, "proposals": "Theirs"},
     )
-    assert Answer.objects.get(assessment=draft, recommendation__number=1).status == "ongoing"
+    event = services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={
+            "r1-status": "",  # untouched by me: theirs is kept
+            "r3-focus": None,
+            "r2-status": "ongoing",  # mine only: written
+            "proposals": "Theirs",  # the same change on both sides: nothing to decide
+        },
+    )
+    assert [change["field"] for change in event.changes] == ["r2-status"]
+    assert answer_of(draft, 1).status == "implemented"
+    assert answer_of(draft, 3).focus is True
+    assert answer_of(draft, 2).status == "ongoing"
+
+
+def test_without_a_history_to_tell_every_difference_is_asked(draft, respondent, colleague):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "implemented"}
+    )
+    draft.events.filter(version=2).delete()  # a gap: the base cannot be replayed
+    with pytest.raises(services.StaleVersion) as stale:
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=1, values={"r2-status": "ongoing"}
+        )
+    assert stale.value.conflicts == ["r2-status"]
+    assert answer_of(draft, 2).status == ""
+
+
+def answer_of(assessment, number) -> Answer:
+    return Answer.objects.get(assessment=assessment, recommendation__number=number)
 
 
 def test_an_assessment_without_all_its_rows_is_measured_against_the_framework(
@@ -220,5 +278,134 @@ def test_an_assessment_without_all_its_rows_is_measured_against_the_framework(
     )
     created = assessment.answers.get(recommendation__number=8)
     assert created.status == "ongoing"
-    # Asked this year, so "no" rather than "not asked", like every row made at the start.
-    assert (created.focus, created.challenge, created.discuss) == (False, False, False)
+    # Not answered yet, like every row made at the start (a submission makes them "no").
+    assert (created.focus, created.challenge, created.discuss) == (None, None, None)
+
+
+def test_the_copy_never_replaces_this_years_no_or_an_emptied_comment(draft, office, respondent):
+    last_year = make_cycle(draft.cycle.year - 1, offices=[office])
+    make_assessment(
+        last_year,
+        office,
+        submitted=True,
+        r1={"focus": True, "challenge": True, "status_comment": "Old", "discuss": False},
+        r2={"status_comment": "Old 2", "status_comment_private": True},
+    )
+    services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=1,
+        values={"r1-focus": False, "r1-status_comment": "Typed"},
+    )
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=2, values={"r1-status_comment": ""}
+    )
+    assert services.copy_candidates(draft) == {
+        "r1-challenge": True,
+        "r1-discuss": False,
+        "r2-status_comment": "Old 2",
+        "r2-status_comment_private": True,
+    }
+    copied = services.assessment_copy_previous(assessment=draft, user=respondent, base_version=3)
+    first = Answer.objects.get(assessment=draft, recommendation__number=1)
+    assert (first.focus, first.challenge, first.status_comment) == (False, True, "")
+    assert copied == 3  # the mark comes with its text
+    assert services.copied_unconfirmed(draft) == {
+        "r1-challenge",
+        "r1-discuss",
+        "r2-status_comment",
+        "r2-status_comment_private",
+    }
+
+
+def test_a_copy_based_on_an_old_preview_is_refused(draft, office, respondent, colleague):
+    make_assessment(
+        make_cycle(draft.cycle.year - 1, offices=[office]),
+        office,
+        submitted=True,
+        r1={"status": "implemented"},
+    )
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "ongoing"}
+    )
+    with pytest.raises(services.StaleVersion):
+        services.assessment_copy_previous(assessment=draft, user=respondent, base_version=1)
+    assert Answer.objects.get(assessment=draft, recommendation__number=1).status == "ongoing"
+
+
+def test_undoing_a_copy_is_itself_in_the_history_and_keeps_later_edits(draft, office, respondent):
+    make_assessment(
+        make_cycle(draft.cycle.year - 1, offices=[office]),
+        office,
+        submitted=True,
+        r1={"status": "implemented", "maturity_current": 4},
+    )
+    services.assessment_copy_previous(assessment=draft, user=respondent, base_version=1)
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=2, values={"r1-maturity_current": 3}
+    )
+    copy = draft.events.get(kind="copy")
+    event = services.assessment_undo_copy(assessment=draft, user=respondent, event_id=copy.pk)
+    assert event.changes == [{"field": "r1-status", "old": "implemented", "new": ""}]
+    first = Answer.objects.get(assessment=draft, recommendation__number=1)
+    assert (first.status, first.maturity_current) == ("", 3)
+    assert (
+        services.assessment_undo_copy(assessment=draft, user=respondent, event_id=copy.pk) is None
+    )
+
+
+def test_submitting_turns_unanswered_yes_no_questions_into_no(draft, respondent):
+    values = {**complete_values(), "r1-focus": True}
+    services.assessment_save(assessment=draft, user=respondent, base_version=1, values=values)
+    event = services.assessment_submit(assessment=draft, user=respondent, base_version=2)
+    answers = Answer.objects.filter(assessment=draft)
+    assert answers.filter(focus__isnull=True).count() == 0
+    assert answers.filter(focus=True).count() == 1
+    assert answers.filter(discuss=False).count() == 10
+    # Recorded, so that the history still replays every value.
+    assert {"field": "r2-focus", "old": None, "new": False} in event.changes
+    assert {"field": "r1-focus", "old": True, "new": False} not in event.changes
+
+
+def test_a_resubmission_keeps_an_older_surveys_not_asked(
+    open_cycle, office, respondent, secretariat
+):
+    imported = make_assessment(
+        open_cycle,
+        office,
+        submitted=True,
+        **{f"r{n}": {"status": "ongoing", "maturity_current": 2} for n in range(1, 11)},
+    )
+    services.assessment_reopen(assessment=imported, user=secretariat, reason="typo")
+    imported.refresh_from_db()
+    services.assessment_submit(assessment=imported, user=respondent, base_version=imported.version)
+    assert Answer.objects.filter(assessment=imported, focus__isnull=True).count() == 10
+
+
+def test_the_migration_makes_untouched_draft_flags_not_answered_yet(draft, respondent, office):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "assessments.migrations.0003_flags_not_answered_yet_and_copy_review"
+    )
+    Answer.objects.filter(assessment=draft).update(
+        focus=False, low_priority=False, challenge=False, discuss=False
+    )  # as drafts were started before
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r2-focus": True}
+    )
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=2, values={"r2-focus": False}
+    )
+    submitted = make_assessment(
+        make_cycle(draft.cycle.year - 1, offices=[office]),
+        office,
+        submitted=True,
+        r1={"focus": False},
+    )
+    migration.untouched_flags_are_not_answered_yet(apps, None)
+    assert Answer.objects.get(assessment=draft, recommendation__number=1).focus is None
+    assert Answer.objects.get(assessment=draft, recommendation__number=2).focus is False
+    assert Answer.objects.get(assessment=submitted, recommendation__number=1).focus is False

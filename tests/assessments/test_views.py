@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, HeldAnswers
 from tests.assessments.conftest import complete_values, form_post
 from tests.factories import PASSWORD
 
@@ -57,7 +57,7 @@ def test_autosave_stores_only_what_was_sent(client_of, respondent, draft):
     )
     response = client_of(respondent).post(
         url("assessment_autosave", draft=draft),
-        {"version": "2", "r1-status": "ongoing", "r1-focus": ""},
+        {"version": "2", "r1-status": "ongoing", "r1-focus": "no"},
     )
     assert response.status_code == 200
     assert response.json()["version"] == 3
@@ -120,6 +120,211 @@ def test_merging_keeps_theirs_where_asked_and_mine_elsewhere(
     assert answer(draft, 2).status_comment == "My note"
 
 
+# --- Two tabs, a script and the web form ----------------------------------------------------
+
+
+def test_a_stale_tab_of_ones_own_never_blanks_what_the_other_tab_saved(
+    client_of, respondent, draft
+):
+    client = client_of(respondent)
+    tab2 = form_post(draft)  # opened at version 1
+    tab1 = form_post(draft, r1__status_comment="Written in tab 1")
+    assert client.post(url(draft=draft), tab1).status_code == 302
+    response = client.post(url(draft=draft), {**tab2, "r2-status": "decided"})
+    assert response.status_code == 302
+    assert answer(draft, 1).status_comment == "Written in tab 1"
+    assert answer(draft, 2).status == "decided"
+    assert Assessment.objects.get(pk=draft.pk).version == 3
+
+
+def test_a_merged_full_save_says_that_others_changes_were_kept(
+    client_of, respondent, colleague, draft
+):
+    stale = form_post(draft, r2__status="decided")
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status": "implemented"}
+    )
+    response = client_of(respondent).post(url(draft=draft), stale, follow=True)
+    assert "Answers changed meanwhile by others were kept." in response.content.decode()
+    assert (answer(draft, 1).status, answer(draft, 2).status) == ("implemented", "decided")
+
+
+def test_a_stale_autosave_is_merged_and_tells_the_page_what_others_changed(
+    client_of, respondent, colleague, draft
+):
+    services.assessment_save(
+        assessment=draft,
+        user=colleague,
+        base_version=1,
+        values={"r1-status_comment": "Theirs", "r4-focus": True},
+    )
+    response = client_of(respondent).post(
+        url("assessment_autosave", draft=draft), {"version": "1", "r2-status": "ongoing"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["version"] == 3
+    assert body["updated"] == {"r1-status_comment": "Theirs", "r4-focus": "yes"}
+    assert answer(draft, 2).status == "ongoing"
+    assert answer(draft, 1).status_comment == "Theirs"
+
+
+def test_a_stale_autosave_changing_what_someone_else_changed_is_a_conflict(
+    client_of, respondent, colleague, draft
+):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values={"r1-status_comment": "Theirs"}
+    )
+    response = client_of(respondent).post(
+        url("assessment_autosave", draft=draft),
+        {"version": "1", "r1-status_comment": "Mine", "r2-status": "ongoing"},
+    )
+    assert response.status_code == 409
+    assert [c["field"] for c in response.json()["changes"]] == ["r1-status_comment"]
+    assert answer(draft, 1).status_comment == "Theirs"
+    assert answer(draft, 2).status == ""  # nothing written until the person decides
+
+
+def test_an_api_change_survives_a_stale_web_save(client_of, respondent, draft):
+    from tests.api import token_client
+
+    stale = form_post(draft)
+    patched = token_client(respondent).patch(
+        reverse("api_assessment", args=["AU", draft.cycle.year]),
+        {"answers": [{"recommendation": 1, "status_comment": "From the script"}]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert patched.status_code == 200
+    response = client_of(respondent).post(url(draft=draft), {**stale, "r3-status": "ongoing"})
+    assert response.status_code == 302
+    assert answer(draft, 1).status_comment == "From the script"
+    assert answer(draft, 3).status == "ongoing"
+
+
+# --- Typing while a colleague submits -------------------------------------------------------
+
+
+def submitted_by(colleague, draft):
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=1, values=complete_values()
+    )
+    draft.refresh_from_db()
+    services.assessment_submit(assessment=draft, user=colleague, base_version=draft.version)
+    draft.refresh_from_db()
+    return draft
+
+
+def test_a_save_into_a_submitted_assessment_keeps_the_typed_text_beside_it(
+    client_of, respondent, colleague, draft
+):
+    typing = form_post(draft, r3__status_comment="Typed while Sam submitted")
+    submitted_by(colleague, draft)
+    client = client_of(respondent)
+    response = client.post(url(draft=draft), typing, follow=True)
+    html = response.content.decode()
+    assert "submitted this assessment at" in html
+    assert "Your answers not saved" in html
+    assert "Typed while Sam submitted" in html
+    assert "sam@ipaustralia.test" in html or str(colleague) in html
+    assert "Ask the secretariat to reopen" in html
+    held = HeldAnswers.objects.get(assessment=draft, user=respondent)
+    assert held.values == {"r3-status_comment": "Typed while Sam submitted"}
+    assert answer(draft, 3).status_comment == ""
+
+
+def test_an_autosave_into_a_submitted_assessment_is_held_and_says_so(
+    client_of, respondent, colleague, draft
+):
+    submitted_by(colleague, draft)
+    response = client_of(respondent).post(
+        url("assessment_autosave", draft=draft),
+        {"version": "1", "r3-evidence": "Half a sentence"},
+    )
+    assert response.status_code == 403
+    assert response.json()["held"] is True
+    assert "kept on the portal" in response.json()["message"]
+    held = HeldAnswers.objects.get(assessment=draft, user=respondent)
+    assert held.values == {"r3-evidence": "Half a sentence"}
+
+
+def test_asking_to_reopen_records_it_and_mails_the_secretariat(
+    client_of,
+    respondent,
+    colleague,
+    secretariat,
+    draft,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    typing = form_post(draft, r3__status_comment="Typed late")
+    submitted_by(colleague, draft)
+    client = client_of(respondent)
+    client.post(url(draft=draft), typing)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("assessment_reopen_request", draft=draft))
+    assert response.status_code == 302
+    held = HeldAnswers.objects.get(assessment=draft, user=respondent)
+    assert held.reopen_requested_at is not None
+    assert [m.to for m in mailoutbox] == [[secretariat.email]]
+    assert "asks to reopen" in mailoutbox[0].subject
+    assert respondent.email in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("assessment_reopen_request", draft=draft))  # a second click: no more
+    assert len(mailoutbox) == 1
+    assert "You asked the secretariat to reopen it" in client.get(url(draft=draft)).content.decode()
+
+
+def test_after_the_reopening_the_held_text_is_offered_back_and_saved(
+    client_of, respondent, colleague, secretariat, draft
+):
+    typing = form_post(draft, r3__status_comment="Typed late")
+    submitted_by(colleague, draft)
+    client = client_of(respondent)
+    client.post(url(draft=draft), typing)
+    services.assessment_reopen(assessment=draft, user=secretariat, reason="Robin's text")
+    page = client.get(url(draft=draft))
+    html = page.content.decode()
+    assert "are back in the form" in html
+    assert "Typed late</textarea>" in html
+    assert html.count('class="held-tag"') == 1  # marked "not saved yet"
+    assert 'name="held" value="1"' in html
+    draft.refresh_from_db()
+    saved = client.post(
+        url(draft=draft), form_post(draft, r3__status_comment="Typed late", held="1")
+    )
+    assert saved.status_code == 302
+    assert answer(draft, 3).status_comment == "Typed late"
+    assert not HeldAnswers.objects.filter(assessment=draft).exists()
+
+
+def test_held_text_saved_meanwhile_is_no_longer_offered(
+    client_of, respondent, colleague, secretariat, draft
+):
+    typing = form_post(draft, r3__status_comment="Typed late")
+    submitted_by(colleague, draft)
+    client = client_of(respondent)
+    client.post(url(draft=draft), typing)
+    services.assessment_reopen(assessment=draft, user=secretariat, reason="Robin's text")
+    draft.refresh_from_db()
+    client.post(
+        url("assessment_autosave", draft=draft),
+        {"version": str(draft.version), "r3-status_comment": "Typed late"},
+    )
+    assert "are back in the form" not in client.get(url(draft=draft)).content.decode()
+    assert not HeldAnswers.objects.filter(assessment=draft).exists()
+
+
+def test_held_text_can_be_discarded(client_of, respondent, colleague, draft):
+    typing = form_post(draft, r3__status_comment="Never mind")
+    submitted_by(colleague, draft)
+    client = client_of(respondent)
+    client.post(url(draft=draft), typing)
+    client.post(url("assessment_held_discard", draft=draft))
+    assert not HeldAnswers.objects.filter(assessment=draft).exists()
+
+
 def test_an_expired_session_keeps_the_typed_answers_for_after_login(respondent, draft):
     browser = Client()
     browser.force_login(respondent)
@@ -154,16 +359,19 @@ def test_autosave_after_the_session_expired_answers_401_and_holds_the_answers(re
     assert "Typed while logged out</textarea>" in html
 
 
-def test_over_long_text_is_refused_in_place_and_nothing_is_saved(client_of, respondent, draft):
+def test_over_long_text_is_refused_in_place_and_the_rest_is_saved(client_of, respondent, draft):
     response = client_of(respondent).post(
         url(draft=draft), form_post(draft, r1__status="ongoing", r3__status_comment="x" * 3001)
     )
     html = response.content.decode()
     assert response.status_code == 400
     assert "This answer is 3001 characters long; the limit is 3000." in html
-    assert 'value="ongoing" id="id_r1-status_2" checked' in html  # the rest stays
-    assert answer(draft, 1).status == ""
-    assert Assessment.objects.get(pk=draft.pk).version == 1
+    assert "except 1 answer that needs your attention" in html
+    assert 'value="ongoing" id="id_r1-status_2" checked' in html
+    assert "x" * 3001 in html  # the refused text stays in the form, not saved
+    assert answer(draft, 1).status == "ongoing"
+    assert answer(draft, 3).status_comment == ""
+    assert 'name="version" value="2"' in html
 
 
 @pytest.mark.parametrize(
@@ -171,22 +379,60 @@ def test_over_long_text_is_refused_in_place_and_nothing_is_saved(client_of, resp
     [
         ("r2-maturity_current", "7", "Choose a level from 1 to 5"),
         ("r2-status", "done", "is not one of the five implementation statuses"),
-        ("r11-status", "ongoing", "There is no recommendation 11 in this framework"),
         ("r2-evidence_url", "not a link", "Enter a valid URL"),
+        ("r2-focus", "maybe", "Answer yes or no."),
     ],
 )
-def test_bad_input_gets_a_clear_message_and_saves_nothing(
+def test_a_refused_answer_is_named_kept_and_the_valid_ones_saved(
     client_of, respondent, draft, field, value, message
 ):
     client = client_of(respondent)
     response = client.post(
         url(draft=draft), {**form_post(draft, r1__status="ongoing"), field: value}
     )
+    html = response.content.decode()
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert message in html
+    assert "Saved at" in html and "except 1 answer that needs your attention" in html
+    if field.endswith("evidence_url"):
+        assert f'value="{value}"' in html  # kept in the page until fixed
+    assert answer(draft, 1).status == "ongoing"
     autosave = client.post(
         url("assessment_autosave", draft=draft),
-        {"version": "1", "r1-status": "ongoing", field: value},
+        {"version": "2", "r1-status_comment": "Kept", field: value},
+    )
+    body = autosave.json()
+    assert autosave.status_code == 200
+    assert body["message"].startswith("Saved at") and "except 1 answer" in body["message"]
+    assert message in " ".join(body["refused"][field])
+    assert body["saved"] == ["r1-status_comment"]
+    assert answer(draft, 1).status_comment == "Kept"
+    assert Assessment.objects.get(pk=draft.pk).version == 3
+
+
+def test_an_autosave_of_only_refused_answers_saves_nothing_and_says_so(
+    client_of, respondent, draft
+):
+    response = client_of(respondent).post(
+        url("assessment_autosave", draft=draft),
+        {"version": "1", "r2-evidence_url": "not a link"},
+    )
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("Not saved")
+    assert "Enter a valid URL." in response.json()["errors"]["r2-evidence_url"]
+    assert Assessment.objects.get(pk=draft.pk).version == 1
+
+
+def test_an_answer_for_an_unknown_recommendation_saves_nothing(client_of, respondent, draft):
+    client = client_of(respondent)
+    response = client.post(
+        url(draft=draft), {**form_post(draft, r1__status="ongoing"), "r11-status": "ongoing"}
+    )
+    assert response.status_code == 400
+    assert "There is no recommendation 11 in this framework" in response.content.decode()
+    autosave = client.post(
+        url("assessment_autosave", draft=draft),
+        {"version": "1", "r1-status": "ongoing", "r11-status": "ongoing"},
     )
     assert autosave.status_code == 400
     assert answer(draft, 1).status == ""
@@ -250,6 +496,9 @@ ALL_PAGES = [
     "assessment_autosave",
     "assessment_start",
     "assessment_copy",
+    "assessment_keep_copied",
+    "assessment_held_discard",
+    "assessment_reopen_request",
     "assessment_review",
     "assessment_history",
     "assessment_reopen",
@@ -364,7 +613,8 @@ def test_the_form_page_takes_a_fixed_number_of_queries(
     client_of, respondent, draft, django_assert_max_num_queries
 ):
     client = client_of(respondent)
-    with django_assert_max_num_queries(16) as empty:
+    # 18: with the copied answers still to confirm and any answers held for the person.
+    with django_assert_max_num_queries(18) as empty:
         client.get(url(draft=draft))
     services.assessment_save(
         assessment=draft,
@@ -414,3 +664,105 @@ def test_an_autosave_takes_a_fixed_number_of_queries(
         response = client.post(url("assessment_autosave", draft=draft), many)
     assert response.status_code == 200
     assert answer(draft, 10).maturity_current == 4
+
+
+# --- Starting from last year's answers ------------------------------------------------------
+
+
+@pytest.fixture
+def last_year(draft, office):
+    from tests.factories import make_assessment, make_cycle
+
+    cycle = make_cycle(draft.cycle.year - 1, offices=[office])
+    return make_assessment(
+        cycle,
+        office,
+        submitted=True,
+        r1={"status": "implemented", "maturity_current": 4, "focus": True, "challenge": True},
+        r2={"status": "decided", "status_comment": "Planned for 2026.", "focus": True},
+    )
+
+
+def test_the_copy_is_previewed_before_anything_is_filled(client_of, respondent, draft, last_year):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r1-focus": False}
+    )
+    page = client_of(respondent).get(url("assessment_copy", draft=draft))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Recommendation 1: Implementation status" in html
+    assert "Recommendation 2: Comments on the status" in html
+    assert "Recommendation 1: A current focus of our office" not in html  # a "no" this year
+    assert "Recommendation 1: A big implementation challenge" in html
+    assert Assessment.objects.get(pk=draft.pk).version == 2  # nothing filled yet
+
+
+def test_copied_answers_are_marked_until_kept_or_changed(client_of, respondent, draft, last_year):
+    client = client_of(respondent)
+    response = client.post(url("assessment_copy", draft=draft), {"version": "1"}, follow=True)
+    html = response.content.decode()
+    assert "are marked in the form until you keep or change them" in html
+    assert html.count('class="copied-tag"') == 7
+    assert answer(draft, 2).status_comment == "Planned for 2026."
+    client.post(url("assessment_keep_copied", draft=draft), {"section": "r1"})
+    draft.refresh_from_db()
+    client.post(url(draft=draft), form_post(draft, r2__status_comment="Changed"))
+    html = client.get(url(draft=draft)).content.decode()
+    assert html.count('class="copied-tag"') == 2  # r2's status and focus, still unconfirmed
+
+
+def test_a_copy_is_undone_from_the_history_keeping_later_edits(
+    client_of, respondent, draft, last_year
+):
+    client = client_of(respondent)
+    client.post(url("assessment_copy", draft=draft), {"version": "1"})
+    draft.refresh_from_db()
+    client.post(url(draft=draft), form_post(draft, r2__status_comment="Edited after the copy"))
+    copy = draft.events.get(kind="copy")
+    history = client.get(url("assessment_history", draft=draft)).content.decode()
+    assert "Undo this copy" in history
+    undo = reverse(
+        "assessment_undo_copy", kwargs={"code": "AU", "year": draft.cycle.year, "pk": copy.pk}
+    )
+    response = client.post(undo, follow=True)
+    assert "Copy undone" in response.content.decode()
+    assert (answer(draft, 1).status, answer(draft, 1).focus) == ("", None)
+    assert answer(draft, 2).status_comment == "Edited after the copy"
+    assert draft.events.latest("version").kind == "undo"
+    assert (
+        "Undo this copy" not in client.get(url("assessment_history", draft=draft)).content.decode()
+    )
+
+
+def test_undoing_a_copy_is_refused_to_another_office_and_anonymous(
+    client, client_of, outsider, respondent, draft, last_year
+):
+    services.assessment_copy_previous(assessment=draft, user=respondent, base_version=1)
+    copy = draft.events.get(kind="copy")
+    undo = reverse(
+        "assessment_undo_copy", kwargs={"code": "AU", "year": draft.cycle.year, "pk": copy.pk}
+    )
+    assert client.post(undo).status_code == 302  # to the login page
+    assert client_of(outsider).post(undo).status_code == 404
+    assert answer(draft, 1).status == "implemented"
+
+
+def test_starting_from_last_year_shows_the_preview_first(client_of, respondent, open_cycle, office):
+    from tests.factories import make_assessment, make_cycle
+
+    make_assessment(
+        make_cycle(open_cycle.year - 1, offices=[office]),
+        office,
+        submitted=True,
+        r7={"status": "implemented"},
+    )
+    response = client_of(respondent).post(
+        url("assessment_start", year=open_cycle.year), {"from_last_year": "1"}
+    )
+    assert response["Location"] == url("assessment_copy", year=open_cycle.year)
+    assert (
+        Answer.objects.get(
+            recommendation__number=7, assessment__office=office, assessment__cycle=open_cycle
+        ).status
+        == ""
+    )

@@ -189,3 +189,131 @@ def test_autosave_runs_at_most_every_ten_seconds_while_typing(page, setting, sta
     wait_until_all_saved(page)
     stored = Answer.objects.get(assessment__office__code="AU", recommendation__number=9)
     assert stored.status_comment == "Lessons learned sessions after each project since 2024"
+
+
+def test_two_tabs_of_one_person_never_blank_each_other(chromium, live_server, setting, started):
+    context = chromium.new_context(base_url=live_server.url)
+    tab1 = context.new_page()
+    log_in(tab1, setting["respondent"].email, PASSWORD)
+    tab1.goto(setting["url"])
+    tab2 = context.new_page()
+    tab2.goto(setting["url"])  # the same version, before tab 1's save
+
+    tab1.locator("#r1").get_by_label("Comments on the status").fill("Written in tab 1")
+    wait_until_all_saved(tab1)
+
+    tab2.locator("#r2").get_by_label("Decision made to implement", exact=True).check()
+    tab2.locator("#r2").get_by_role("button", name="Save").click()
+    expect(tab2.locator(".messages")).to_contain_text("Answers changed meanwhile by others")
+    expect(tab2.locator("#r1").get_by_label("Comments on the status")).to_have_value(
+        "Written in tab 1"
+    )
+    stored = {
+        a.recommendation.number: a
+        for a in Answer.objects.filter(assessment=started).select_related("recommendation")
+    }
+    assert stored[1].status_comment == "Written in tab 1"
+    assert stored[2].status == "decided"
+    context.close()
+
+
+def test_typing_while_a_colleague_submits_keeps_the_text_until_reopened(page, setting, started):
+    from assessments.services import assessment_reopen, assessment_save, assessment_submit
+    from tests.factories import make_secretariat
+
+    log_in(page, setting["respondent"].email, PASSWORD)
+    page.goto(setting["url"])
+    colleague = setting["colleague"]
+    values = {f"r{n}-status": "ongoing" for n in range(1, 11)}
+    values |= {f"r{n}-maturity_current": 2 for n in range(1, 11)}
+    assessment_save(assessment=started, user=colleague, base_version=1, values=values)
+    assessment_submit(assessment=started, user=colleague, base_version=2)
+
+    page.locator("#r3").get_by_label("Evidence", exact=True).fill("Typed as Sam submitted.")
+    banner = page.locator("[data-banner]")
+    expect(banner).to_contain_text("kept on the portal", timeout=20_000)
+    # The browser's copy stays until a save is acknowledged.
+    assert "Typed as Sam submitted." in page.evaluate(
+        "() => localStorage.getItem('held-answers:' + location.pathname)"
+    )
+    banner.get_by_role("link", name="See what was kept").click()
+    held = page.locator("#held")
+    expect(held).to_contain_text("Typed as Sam submitted.")
+    expect(held).to_contain_text("sam@ipaustralia.test submitted this assessment")
+    held.get_by_role("button", name="Ask the secretariat to reopen").click()
+    expect(page.locator(".messages")).to_contain_text("The secretariat has been asked")
+
+    assessment_reopen(assessment=started, user=make_secretariat(), reason="Robin's evidence")
+    page.goto(setting["url"])
+    expect(page.locator(".messages")).to_contain_text("are back in the form")
+    # Marked, in its accessible name too, until saved.
+    expect(page.get_by_label("Evidence not saved yet")).to_have_value("Typed as Sam submitted.")
+    page.locator("#r3").get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Saved at")
+    page.wait_for_function(
+        "() => !localStorage.getItem('held-answers:' + location.pathname)", timeout=15_000
+    )
+    assert Answer.objects.get(assessment=started, recommendation__number=3).evidence == (
+        "Typed as Sam submitted."
+    )
+
+
+def test_last_years_answers_fill_a_partly_answered_form_after_a_preview(page, setting, started):
+    from tests.factories import make_assessment, make_cycle
+
+    office = started.office
+    make_assessment(
+        make_cycle(setting["cycle"].year - 1, offices=[office]),
+        office,
+        submitted=True,
+        r1={"status": "implemented", "maturity_current": 4, "focus": True},
+        r2={"status": "decided", "status_comment": "Planned for next year."},
+    )
+    log_in(page, setting["respondent"].email, PASSWORD)
+    page.goto(setting["url"])
+    page.locator("input[name='r1-focus'][value='no']").check()
+    page.locator("#r1").get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Saved at")
+
+    page.get_by_role("link", name="Start from last year’s answers").click()
+    preview = page.locator("table.copy-preview")
+    expect(preview).to_contain_text("Recommendation 2: Comments on the status")
+    expect(preview).not_to_contain_text("Recommendation 1: A current focus")
+    page.get_by_role("button", name=re.compile("Fill these")).first.click()
+    expect(page.locator(".messages")).to_contain_text("marked in the form")
+    expect(page.locator("input[name='r1-focus'][value='no']")).to_be_checked()  # this year's no
+    expect(page.locator("#r2 .copied-tag").first).to_be_visible()
+    page.locator("#r2").get_by_role("button", name="Keep them as this year’s answers").click()
+    expect(page.locator("#r2 .copied-tag")).to_have_count(0)
+    expect(page.locator("#r1 .copied-tag")).to_have_count(2)
+
+    page.get_by_role("link", name="History of changes").click()
+    page.get_by_role("button", name="Undo this copy").click()
+    expect(page.locator(".messages")).to_contain_text("Copy undone")
+    first = Answer.objects.get(assessment=started, recommendation__number=1)
+    assert (first.status, first.focus) == ("", False)
+    # Kept answers were confirmed by a later entry: the undo leaves them as they are.
+    assert Answer.objects.get(assessment=started, recommendation__number=2).status == "decided"
+
+
+def test_a_refused_link_is_said_and_kept_while_the_rest_is_saved(page, setting, started):
+    log_in(page, setting["respondent"].email, PASSWORD)
+    page.goto(setting["url"])
+    page.locator("#r2").get_by_label("Link to evidence").fill("not a link")
+    page.locator("#r2").get_by_label("Comments on the status").fill("Kept and saved")
+    state = page.locator("[data-save-state]")
+    expect(state).to_contain_text("except 1 answer that needs your attention", timeout=20_000)
+    expect(page.locator("#r2")).to_contain_text("Enter a valid URL")
+    stored = Answer.objects.get(assessment=started, recommendation__number=2)
+    assert (stored.status_comment, stored.evidence_url) == ("Kept and saved", "")
+
+    page.reload()
+    expect(page.locator("#r2").get_by_label("Link to evidence")).to_have_value("not a link")
+    expect(page.locator("#r2").get_by_label("Comments on the status")).to_have_value(
+        "Kept and saved"
+    )
+    expect(page.locator("#r2")).to_contain_text("Enter a valid URL", timeout=20_000)
+    page.locator("#r2").get_by_label("Link to evidence").fill("https://ipaustralia.test/plan")
+    wait_until_all_saved(page)
+    stored.refresh_from_db()
+    assert stored.evidence_url == "https://ipaustralia.test/plan"

@@ -64,6 +64,10 @@ TABLE = {
     "assessment_autosave": ("post", UNAUTHORISED, REFUSED, REFUSED),
     "assessment_start": ("post", LOGIN, REFUSED, REFUSED),
     "assessment_copy": ("post", LOGIN, REFUSED, REFUSED),
+    "assessment_keep_copied": ("post", LOGIN, REFUSED, REFUSED),
+    "assessment_undo_copy": ("post", LOGIN, REFUSED, REFUSED),
+    "assessment_held_discard": ("post", LOGIN, REFUSED, REFUSED),
+    "assessment_reopen_request": ("post", LOGIN, REFUSED, REFUSED),
     "api_token_revoke": ("post", LOGIN, REFUSED, REFUSED),  # the respondent's own token
     # The task force's and the secretariat's pages
     "assessment_reopen": ("post", LOGIN, REFUSED, REFUSED),
