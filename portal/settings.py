@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Early, so that every answer (the 403 and 404 pages too) carries the policy.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise (static files stay cacheable), outside everything that answers.
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.audit.services.RequestContextMiddleware",
     "django.middleware.locale.LocaleMiddleware",
