@@ -11,8 +11,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from portal.accounts.models import User
 from portal.api.models import ApiToken
 from portal.api.services import token_create
+from portal.audit.models import AuditEvent
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +65,7 @@ def test_a_reset_ends_every_session_of_the_person(
 def test_a_reset_revokes_the_persons_api_tokens(
     client, respondent, colleague, django_capture_on_commit_callbacks
 ):
-    _, key = token_create(user=respondent, name="script")
+    token, key = token_create(user=respondent, name="script")
     _, theirs = token_create(user=colleague, name="script")
     reset_password(client, respondent, django_capture_on_commit_callbacks)
     assert not ApiToken.objects.live().filter(user=respondent).exists()
@@ -72,6 +74,8 @@ def test_a_reset_revokes_the_persons_api_tokens(
     assert refused.status_code == 401
     kept = Client().get("/api/v1/offices/", headers={"authorization": f"Bearer {theirs}"})
     assert kept.status_code == 200
+    revoked = AuditEvent.objects.get(kind=AuditEvent.Kind.TOKEN_REVOKED)
+    assert (revoked.user, revoked.object_id) == (respondent, str(token.pk))
 
 
 def test_a_reset_is_told_to_the_person_by_e_mail(
@@ -86,6 +90,23 @@ def test_a_reset_is_told_to_the_person_by_e_mail(
     assert "logged out everywhere" in notice.body
     assert "1 API token" in notice.body
     assert "http://localhost:8000/accounts/profile/" in notice.body
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_reset(
+    client, respondent, settings, django_capture_on_commit_callbacks
+):
+    client.post(reverse("password_reset"), {"email": respondent.email})
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", mail.outbox[-1].body)
+    form = client.get(link.group(1), follow=True)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            form.redirect_chain[-1][0],
+            {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+    assert response.status_code == 302
+    assert User.objects.get(pk=respondent.pk).check_password(NEW_PASSWORD)
 
 
 def test_choosing_a_first_password_from_an_invitation_sends_no_notice(
