@@ -161,4 +161,4 @@ def test_the_page_after_a_reset_says_what_ended(
 ):
     response = reset_password(client, respondent, django_capture_on_commit_callbacks)
     page = client.get(response["Location"]).content.decode()
-    assert "Every other session of yours has been logged out" in page
+    assert "You have been logged out on every device" in page
