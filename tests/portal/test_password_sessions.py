@@ -87,7 +87,7 @@ def test_a_reset_is_told_to_the_person_by_e_mail(
     notice = mail.outbox[-1]
     assert notice.to == [respondent.email]
     assert notice.subject == "Your password for the ICT maturity portal was changed"
-    assert "logged out everywhere" in notice.body
+    assert "logged out on every device" in notice.body
     assert "1 API token" in notice.body
     assert "http://localhost:8000/accounts/profile/" in notice.body
 
