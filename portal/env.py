@@ -5,6 +5,7 @@ a silently ignored ``DEBUG=flase`` or ``EMAIL_PORT=25x`` is how production
 ends up in debug mode or mails go nowhere.
 """
 
+import ipaddress
 import os
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -60,3 +61,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str, default: list[str]) -> list[IPNetwork]:
+    """A comma-separated list of addresses or CIDR ranges (``10.0.0.0/8, ::1``)."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as error:
+            raise ConfigurationError(
+                f"{name}: {item!r} is not an IP address or CIDR range ({error})"
+            ) from None
+    return networks

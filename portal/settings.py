@@ -13,7 +13,15 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import ConfigurationError, env_bool, env_int, env_list, env_required, env_str
+from portal.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_required,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,6 +72,8 @@ MIDDLEWARE = [
     # Early, so that every answer (the 403 and 404 pages too) carries the policy.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise (static files stay cacheable), outside everything that answers.
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.audit.services.RequestContextMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -193,7 +203,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the e-mail
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.typed_username"
-AXES_CLIENT_IP_CALLABLE = "portal.audit.services.client_address"
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.login_locked_out"
 # Logins are in the portal's audit log already.
 AXES_DISABLE_ACCESS_LOG = True
@@ -307,8 +317,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The proxies whose X-Forwarded-For is believed (portal/client_address.py): without them
+# anyone could name any client address, to get unlimited login guesses or to lock someone
+# else out. See docs/deployment.md.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not TRUSTED_PROXIES:
+        raise ConfigurationError(
+            "TRUSTED_PROXIES must be set when BEHIND_TLS_PROXY is on: the addresses (or CIDR "
+            "ranges) from which the TLS proxy connects, e.g. 172.16.0.0/12 for Docker's "
+            "networks; otherwise every client would have the proxy's address"
+        )
 if not DEBUG:
     # Production is reached over HTTPS only; plain HTTP is answered with a redirect.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,7 +1,10 @@
 import re
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import User, email_normalised
 
 SIX_DIGITS = re.compile(r"\d{6}")
 
@@ -29,3 +32,15 @@ class CodeForm(forms.Form):
         if not SIX_DIGITS.fullmatch(code):
             raise forms.ValidationError(_("Type the 6 digits that the app shows."))
         return code
+
+
+class ResetForm(PasswordResetForm):
+    """Django's form, finding the account as the login does (its address's one form), not
+    by the database's idea of "whatever the case"."""
+
+    def get_users(self, email):
+        return (
+            user
+            for user in User.objects.filter(email=email_normalised(email), is_active=True)
+            if user.has_usable_password()
+        )

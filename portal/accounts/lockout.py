@@ -12,15 +12,27 @@ from axes.models import AccessAttempt
 from django.db.models import Max
 from django.utils import timezone
 
+from portal.accounts.models import User, email_normalised
+
 
 def typed_username(request, credentials: dict | None = None) -> str | None:
-    """The e-mail address as the accounts store it: ``ROBIN@…`` and ``robin@…`` are one
-    person, so they share one count of failures."""
+    """What failures are counted under: the account that the typed address logs in to, by
+    the login's own lookup, so that no other spelling of it (``ROBIN@…``, full-width
+    letters) has a count of its own; for an address of no account, its normalised form."""
     if credentials and credentials.get("username") is not None:
         typed = credentials["username"]
     else:
         typed = getattr(request, "POST", {}).get("username")
-    return typed.strip().lower() if isinstance(typed, str) else typed
+    if not isinstance(typed, str):
+        return typed
+    # Axes asks several times per attempt: one lookup per request and address.
+    known = request.__dict__.setdefault("_login_accounts", {}) if request is not None else {}
+    if typed not in known:
+        try:
+            known[typed] = User.objects.get_by_natural_key(typed).email
+        except User.DoesNotExist:
+            known[typed] = email_normalised(typed)
+    return known[typed]
 
 
 def unlock_time(request, credentials: dict | None = None) -> datetime.datetime:

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,17 +11,33 @@ class SiteRole(models.TextChoices):
     SECRETARIAT = "secretariat", _("Secretariat")
 
 
+def email_normalised(typed: str) -> str:
+    """The one form of an e-mail address that the portal stores, looks up and counts failed
+    logins under: Unicode NFKC with case folded (``ROBIN@``, ``ｒｏｂｉｎ@`` and ``robin@``
+    are one address, as are ``straße@`` and ``strasse@``).
+
+    Lookups compare this form exactly. Comparing "whatever the case" in the database
+    instead follows the database's collation, where PostgreSQL's upper() makes the dotless
+    ``ı`` an ``I``: ``robın@`` reached robin's account with a failure count of its own.
+    """
+    folded = unicodedata.normalize("NFKC", typed.strip()).casefold()
+    # Folding can undo the normal form (NFKC of the casefold, as Unicode's NFKC_Casefold).
+    return unicodedata.normalize("NFKC", folded)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
-        # People type their address in any case; one account per address whatever the case.
-        return self.get(email__iexact=email)
+        # The login's lookup (ModelBackend) and the login throttle's (accounts.lockout).
+        if not isinstance(email, str):
+            raise self.model.DoesNotExist
+        return self.get(email=email_normalised(email))
 
     def create_user(self, email, password=None, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=email_normalised(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -60,8 +78,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def clean(self):
+        super().clean()
+        # Before the forms check that the address is free: in the form that is stored.
+        self.email = email_normalised(self.email or "")
+
     def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower()
+        self.email = email_normalised(self.email or "")
         super().save(*args, **kwargs)
 
     @property

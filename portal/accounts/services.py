@@ -1,18 +1,27 @@
-"""Writes about people's accounts: their authenticator device, their sessions."""
+"""Writes about people's accounts: their authenticator device, their sessions, their
+password."""
 
+import logging
 from importlib import import_module
 
 import django_otp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.two_factor import confirmed_device, two_factor_required
+from portal.api.models import ApiToken
+from portal.api.services import token_revoke
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 DEVICE_NAME = "Authenticator app"
 
@@ -83,22 +92,79 @@ def two_factor_remove(*, request: HttpRequest, code: str) -> bool:
     return True
 
 
-def sessions_end(*, user) -> int:
-    """Deletes every stored session of ``user``; returns how many there were.
+def sessions_end(*, user, keep: str | None = None) -> int:
+    """Deletes every stored session of ``user`` but the one whose key is ``keep``; returns
+    how many there were.
 
     Sessions are stored by key, not by person: the live ones are decoded one by one. There
     are few (they end after the idle timeout), and this runs only when an account is
-    disabled. A cache-only session engine cannot be listed; there the authentication
-    backend's refusal of inactive accounts is what logs the person out.
+    disabled or its password changes. A cache-only session engine cannot be listed; there
+    the authentication backend's refusal of inactive accounts, and Django's check of the
+    password hash kept in each session, are what log the person out.
     """
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if not hasattr(store, "get_model_class"):
         return 0
     ended = 0
     live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    if keep:
+        live = live.exclude(session_key=keep)
     for session in live.iterator():
         if session.get_decoded().get(SESSION_KEY) == str(user.pk):
             # Through the store, so that cached_db forgets its cached copy too.
             store(session_key=session.session_key).delete()
             ended += 1
     return ended
+
+
+def password_changed(*, request: HttpRequest) -> int:
+    """After a person changed their own password: their other sessions end, this one
+    stays (Django's update_session_auth_hash has given it the new password's mark)."""
+    return sessions_end(user=request.user, keep=request.session.session_key)
+
+
+@transaction.atomic
+def password_reset(*, user, request: HttpRequest, had_password: bool) -> None:
+    """After a password was chosen through an e-mailed link: whoever used the old one (or
+    a token made with it) is shut out, as a reset is what someone does whose password may
+    be known to others. Every other session ends, every API token is revoked, and the
+    person is told by e-mail, unless this was their first password (an invitation's link).
+    """
+    sessions_end(user=user, keep=request.session.session_key)
+    tokens = list(ApiToken.objects.live().filter(user=user))
+    for token in tokens:
+        token_revoke(token=token, user=user, request=request)
+    if had_password:
+        changed_at = timezone.now()
+        transaction.on_commit(
+            lambda: _password_reset_notice_send(
+                user=user, changed_at=changed_at, tokens=len(tokens)
+            )
+        )
+
+
+def _password_reset_notice_send(*, user, changed_at, tokens: int) -> None:
+    """Sent in the request, like Django's own reset e-mail: it depends on no queue, so a
+    broker that is down neither delays it nor turns the committed reset into an error."""
+    # In the portal's language, like every e-mail (assessments/notifications.py).
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "name": user.get_full_name(),
+            "email": user.email,
+            "changed_at": changed_at,
+            "tokens": tokens,
+            "profile_url": settings.SITE_URL.rstrip("/") + reverse("account_profile"),
+        }
+        subject = render_to_string("email/password_reset_subject.txt", context)
+        message = EmailMessage(
+            subject=" ".join(subject.split()),
+            body=render_to_string("email/password_reset.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+    try:
+        message.send()
+    except Exception:
+        # The password is changed and the sessions are ended: a mail server that is down
+        # must not make that look failed (Django's reset form does the same).
+        logger.exception("The password reset notice to user %s could not be sent", user.pk)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts import services
-from portal.accounts.forms import CodeForm
+from portal.accounts.forms import CodeForm, ResetForm
 from portal.accounts.lockout import unlock_time
 from portal.accounts.two_factor import (
     confirmed_device,
@@ -156,6 +156,22 @@ def login_locked_out(request: HttpRequest, response=None, credentials=None) -> H
     return answer
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(request=self.request)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        # An invitation's link sets a first password: nothing to warn anyone about.
+        had_password = form.user.has_usable_password()
+        response = super().form_valid(form)
+        services.password_reset(user=form.user, request=self.request, had_password=had_password)
+        return response
+
+
 # Django's own views, with the portal's templates (templates/registration/).
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -164,13 +180,17 @@ urlpatterns = [
     path("two-factor/", two_factor_verify, name="two_factor_verify"),
     path("two-factor/setup/", two_factor_setup, name="two_factor_setup"),
     path("two-factor/disable/", two_factor_disable, name="two_factor_disable"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=ResetForm),
+        name="password_reset",
+    ),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -178,7 +198,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        PasswordResetConfirmView.as_view(
             success_url=reverse_lazy("password_reset_complete"),
         ),
         name="password_reset_confirm",
@@ -192,7 +212,7 @@ urlpatterns = [
     # them in, so they go straight on to their office.
     path(
         "welcome/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        PasswordResetConfirmView.as_view(
             template_name="registration/welcome_confirm.html",
             post_reset_login=True,
             # The throttling backend comes first and logs no one in.

@@ -5,6 +5,7 @@ import contextvars
 from django.http import HttpRequest
 
 from portal.audit.models import AuditEvent
+from portal.client_address import client_address
 
 Kind = AuditEvent.Kind
 
@@ -25,18 +26,6 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
-
-
-def client_address(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the TLS proxy REMOTE_ADDR is the proxy's; the proxy (and only it) sets
-    # X-Real-IP, which the deployment guide asks it to overwrite, never to pass on.
-    from django.conf import settings
-
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and request.META.get("HTTP_X_REAL_IP"):
-        return request.META["HTTP_X_REAL_IP"]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

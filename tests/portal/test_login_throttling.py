@@ -9,7 +9,7 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,48 @@ def test_tests_that_log_in_directly_are_never_throttled(client_of, respondent):
     # client_of uses force_login, which checks no password and so never meets the lock.
     fail(Client(), respondent.email, settings.AXES_FAILURE_LIMIT, address="127.0.0.1")
     assert client_of(respondent).get(reverse("home"))["Location"] == "/offices/AU/"
+
+
+# PostgreSQL's upper() maps the dotless ı to I: a lookup by UPPER(email) let "robın@…" reach
+# robin@…'s account under a count of its own. SQLite's does not, so on SQLite the look-alike
+# is simply unknown; on both it must never log in, and never add guesses.
+LOOK_ALIKE = "robın@ıpaustralıa.test"
+FULL_WIDTH = "ｒｏｂｉｎ@ｉｐａｕｓｔｒａｌｉａ.ｔｅｓｔ"
+
+
+def test_a_look_alike_address_gets_no_guesses_beyond_the_lock(client, respondent):
+    fail(client, respondent.email, settings.AXES_FAILURE_LIMIT)
+    response = log_in(client, LOOK_ALIKE)
+    assert response.status_code != 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_look_alike_address_does_not_log_in_even_with_the_right_password(client, respondent):
+    assert log_in(client, LOOK_ALIKE).status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_address_counts_whatever_its_unicode_form(client, office):
+    # "ß" folds to "ss" (casefold), full-width letters to plain ones (NFKC): one account,
+    # one count.
+    person = make_person("jorg.strasse@ipaustralia.test", office=office)
+    fail(client, "Jorg.Straße@ipaustralia.test", settings.AXES_FAILURE_LIMIT - 2)
+    fail(client, "ｊｏｒｇ.ｓｔｒａｓｓｅ@ipaustralia.test", 1)
+    assert fail(client, person.email, 1).status_code == 429
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {person.email}
+
+
+def test_a_folded_form_of_the_address_logs_in(client, office):
+    person = make_person("jorg.strasse@ipaustralia.test", office=office)
+    assert log_in(client, "JORG.STRAßE@ipaustralia.test").status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_the_address_logs_in_whatever_its_unicode_form(client, respondent):
+    assert log_in(client, f"  {FULL_WIDTH.upper()} ").status_code == 302
+    assert client.session["_auth_user_id"] == str(respondent.pk)
+
+
+def test_an_unknown_address_is_counted_under_its_normal_form(client, respondent):
+    fail(client, "NOBODY@ＩＰＡＵＳＴＲＡＬＩＡ.test", settings.AXES_FAILURE_LIMIT - 1)
+    assert fail(client, "nobody@ipaustralia.test", 1).status_code == 429

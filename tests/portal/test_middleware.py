@@ -43,3 +43,41 @@ def test_any_other_api_address_answers_json_even_with_a_newline(respondent):
     response = token_client(respondent).patch("/api/v1/offices/A%0AB/assessments/-1/", {})
     assert response.status_code == 404
     assert response.json() == {"detail": "There is no such API address."}
+
+
+# --- Nothing personal is kept by browsers or shared caches ---------------------------------
+
+
+def no_store(response) -> bool:
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives
+
+
+def test_a_page_of_a_logged_in_person_is_never_stored(client_of, respondent):
+    response = client_of(respondent).get("/offices/AU/")
+    assert response.status_code == 200
+    assert no_store(response)
+
+
+def test_an_api_answer_is_never_stored(respondent):
+    response = token_client(respondent).get("/api/v1/offices/")
+    assert response.status_code == 200
+    assert no_store(response)
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/accounts/password/reset/", "/nowhere/"])
+def test_pages_before_logging_in_are_never_stored_either(client, url):
+    # They carry a form's CSRF token and messages meant for one person.
+    assert no_store(client.get(url))
+
+
+def test_a_redirect_to_the_login_is_never_stored(client):
+    response = client.get("/offices/AU/")
+    assert response.status_code == 302
+    assert no_store(response)
+
+
+def test_static_files_stay_cacheable(client):
+    response = client.get("/static/css/portal.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")

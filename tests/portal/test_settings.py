@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.env import ConfigurationError, env_bool, env_int, env_list
+from portal.env import ConfigurationError, env_bool, env_int, env_list, env_networks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,3 +96,31 @@ def test_an_integer_below_its_minimum_is_refused(monkeypatch):
 def test_lists_are_comma_separated_and_trimmed(monkeypatch):
     monkeypatch.setenv("SOME_LIST", " a.example, b.example ,,")
     assert env_list("SOME_LIST", []) == ["a.example", "b.example"]
+
+
+def test_trusted_proxies_are_addresses_and_cidr_ranges(monkeypatch):
+    monkeypatch.setenv("SOME_PROXIES", "10.0.0.0/8, 192.0.2.7 ,::1")
+    assert [str(network) for network in env_networks("SOME_PROXIES", [])] == [
+        "10.0.0.0/8",
+        "192.0.2.7/32",
+        "::1/128",
+    ]
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1/8", "10.0.0.0/33", "proxy.example", "10.0.0.*"])
+def test_a_malformed_trusted_proxy_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("SOME_PROXIES", value)
+    with pytest.raises(ConfigurationError, match=f"SOME_PROXIES: '{value}' is not"):
+        env_networks("SOME_PROXIES", [])
+
+
+def test_behind_a_tls_proxy_the_proxys_addresses_are_required():
+    result = start_with(BEHIND_TLS_PROXY="true")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr.splitlines()[-1]
+    assert start_with(BEHIND_TLS_PROXY="true", TRUSTED_PROXIES="172.16.0.0/12").returncode == 0
+
+
+def test_a_bad_trusted_proxy_stops_start_up():
+    result = start_with(TRUSTED_PROXIES="10.0.0.300/8")
+    assert "TRUSTED_PROXIES" in result.stderr.splitlines()[-1]

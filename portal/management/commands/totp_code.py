@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.accounts.models import email_normalised
 from portal.accounts.two_factor import current_code
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("totp_code runs only with DEBUG on.")
         device = (
-            TOTPDevice.objects.filter(user__email__iexact=email.strip(), confirmed=True)
+            TOTPDevice.objects.filter(user__email=email_normalised(email), confirmed=True)
             .order_by("pk")
             .first()
         )
