@@ -215,6 +215,11 @@ AssessmentSerializer = type(
         ),
         "editable": serializers.BooleanField(help_text="Whether you may change it now."),
         "submitted_at": serializers.DateTimeField(allow_null=True),
+        "being_revised": serializers.BooleanField(
+            help_text="The secretariat reopened this submission and the office is revising it. "
+            "Co-leads then read the version last submitted (its status, version and answers), "
+            "never the work in progress."
+        ),
         "answers": AnswerSerializer(many=True),
         **_overall_fields(write=False),
     },
@@ -282,6 +287,8 @@ def _represent(place) -> Response:
         "version": assessment.version,
         "editable": place.can_edit and not assessment.editing_block_reason(),
         "submitted_at": assessment.submitted_at,
+        "being_revised": assessment.submitted_at is not None
+        and (getattr(assessment, "being_revised", False) or assessment.status != "submitted"),
         "answers": answers,
         **{question.name: getattr(assessment, question.name) for question in q.OVERALL},
     }

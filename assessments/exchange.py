@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invitation
 from assessments.services import assessment_values
+from assessments.submissions import submitted_version
 from portal.offices import st3
 from portal.offices.models import Office
 from recommendations.models import Framework
@@ -807,12 +808,16 @@ def survey_export(*, cycle: Cycle) -> dict:
     numbers = list(
         cycle.framework.recommendations.order_by("number").values_list("number", flat=True)
     )
-    assessments = list(
-        cycle.assessments.submitted()
+    assessments = [
+        # A reopened submission is exported as it was submitted, not as it is being revised.
+        assessment
+        if assessment.status == Assessment.Status.SUBMITTED
+        else submitted_version(assessment)
+        for assessment in cycle.assessments.filter(submitted_at__isnull=False)
         .select_related("office")
         .prefetch_related("answers__recommendation")
         .order_by("office__code")
-    )
+    ]
     offices = {office.code: office for office in cycle.invited_offices.all()}
     offices.update({assessment.office.code: assessment.office for assessment in assessments})
     return {
