@@ -23,6 +23,7 @@ from assessments.models import (
     Answer,
     Assessment,
     Cycle,
+    cycle_date_problems,
 )
 from assessments.notifications import cycle_create, cycle_update
 from portal.api.docs import detail, errors
@@ -72,10 +73,9 @@ class CycleCreateSerializer(serializers.Serializer):
         return list(found.values())
 
     def validate(self, data):
-        if data["closes_on"] < data["opens_on"]:
-            raise serializers.ValidationError(
-                {"closes_on": _("A cycle cannot close before it opens.")}
-            )
+        problems = cycle_date_problems(data["year"], data["opens_on"], data["closes_on"])
+        if problems:
+            raise serializers.ValidationError(problems)
         return data
 
 
