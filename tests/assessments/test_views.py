@@ -437,3 +437,14 @@ def test_the_office_and_the_secretariat_read_the_draft_being_revised(
     for person in (respondent, secretariat):
         html = client_of(person).get(url(draft=revised)).content.decode()
         assert "Work in progress." in html and "being revised by the office" not in html
+
+
+def test_a_colead_sees_a_reopened_assessment_as_submitted_on_the_office_home(
+    client_of, colead, revised
+):
+    html = client_of(colead).get(reverse("office_home", args=["AU"])).content.decode()
+    assert "reopened, being revised" in html
+    assert "complete" not in html  # nothing of the draft's progress
+    assert (
+        reverse("assessment_history", kwargs={"code": "AU", "year": revised.cycle.year}) not in html
+    )
