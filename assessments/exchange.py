@@ -640,8 +640,10 @@ def _timestamp(reader: _Reader, value, place: str, cycle: ParsedCycle) -> dateti
             _("The offset from UTC must be between -14:00 and +14:00."),
         )
         return None
-    if cycle.year is not None and cycle.closes_on is not None:
-        start, end = Cycle(year=cycle.year, closes_on=cycle.closes_on).submission_window()
+    if cycle.year is not None:
+        # With the cycle's dates refused, the latest closing date the rule allows.
+        closes_on = cycle.closes_on or datetime.date(cycle.year + 1, 12, 31)
+        start, end = Cycle(year=cycle.year, closes_on=closes_on).submission_window()
         end = min(end, timezone.now())
         if not start <= moment <= end:
             reader.problem(

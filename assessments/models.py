@@ -150,6 +150,8 @@ class AssessmentQuerySet(models.QuerySet):
         if user.is_secretariat:
             return self
         if user.is_colead:
+            # Reopened ones too, but their answers are read as last submitted
+            # (assessments.submissions), never the draft being revised.
             return self.filter(submitted_at__isnull=False)
         return self.filter(office__memberships__user=user)
 

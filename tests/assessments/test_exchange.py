@@ -789,3 +789,9 @@ def test_a_file_nested_fifty_thousand_deep_is_a_clear_refusal(australia, tmp_pat
     path.write_text(deep)
     with pytest.raises(CommandError, match="more than 32 levels deep"):
         call_command("import_survey", str(path), "--dry-run")
+
+
+def test_a_timestamp_is_checked_even_when_the_cycle_dates_are_refused(australia):
+    data = with_cycle(year=2017, opens_on="0001-01-01", closes_on="9999-12-31")
+    data["assessments"][0]["submitted_at"] = "0001-01-01T00:00:00+14:00"
+    assert "assessments[0].submitted_at" in places_of(data)
