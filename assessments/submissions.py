@@ -106,8 +106,8 @@ def submitted_version(assessment: Assessment) -> Assessment:
 
 def submitted_answers(assessments) -> list[Answer]:
     """The last submitted answers of ``assessments`` (a queryset; only the ones ever submitted
-    count), unsaved, each with its recommendation and ``assessment.office`` loaded. Two
-    queries, three when some are being revised."""
+    count), each with its recommendation and ``assessment.office`` loaded, for reading
+    only. One query, two when some are being revised."""
     answers = list(
         Answer.objects.filter(assessment__in=assessments.filter(submitted_at__isnull=False))
         .select_related("recommendation", "assessment__office")
@@ -121,6 +121,8 @@ def submitted_answers(assessments) -> list[Answer]:
             by_assessment[answer.assessment_id].append(answer)
         for pk, assessment in revised.items():
             _replay(assessment, by_assessment[pk], revisions[pk])
+            for answer in by_assessment[pk]:
+                answer.save = answer.delete = _refuse
     return answers
 
 
@@ -137,4 +139,5 @@ def submitted_assessments(assessments) -> list[Assessment]:
             _replay(assessment, [], revision)
             assessment.version = revision.version or assessment.version
             assessment.status = Assessment.Status.SUBMITTED
+            assessment.save = assessment.delete = _refuse
     return found

@@ -243,3 +243,25 @@ def test_a_reopened_submission_counts_as_submitted_never_as_revised(
         )
     assert cycle_kpis(survey) == before
     assert before["respondents"] == 3 and before["trend"]["panel"]["offices"] == 2
+
+
+def test_the_heatmap_shows_a_reopened_submission_as_submitted(
+    survey, office, secretariat, respondent
+):
+    from kpi.dashboard import heatmap
+
+    def draw():
+        recommendations = list(survey.framework.recommendations.order_by("number"))
+        return [
+            heatmap(survey, mode=mode, region="", office_type="", recommendations=recommendations)
+            for mode in ("status", "maturity")
+        ]
+
+    before = draw()
+    reopen_with_draft_edits(
+        Assessment.objects.get(office=office, cycle=survey),
+        secretariat=secretariat,
+        respondent=respondent,
+        **{"r1-status": "not_planned", "r1-maturity_current": 5},
+    )
+    assert draw() == before
