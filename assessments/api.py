@@ -23,6 +23,7 @@ from assessments.models import (
     Answer,
     Assessment,
     Cycle,
+    cycle_date_problems,
 )
 from assessments.notifications import cycle_create, cycle_update
 from portal.api.docs import detail, errors
@@ -72,10 +73,9 @@ class CycleCreateSerializer(serializers.Serializer):
         return list(found.values())
 
     def validate(self, data):
-        if data["closes_on"] < data["opens_on"]:
-            raise serializers.ValidationError(
-                {"closes_on": _("A cycle cannot close before it opens.")}
-            )
+        problems = cycle_date_problems(data["year"], data["opens_on"], data["closes_on"])
+        if problems:
+            raise serializers.ValidationError(problems)
         return data
 
 
@@ -215,6 +215,11 @@ AssessmentSerializer = type(
         ),
         "editable": serializers.BooleanField(help_text="Whether you may change it now."),
         "submitted_at": serializers.DateTimeField(allow_null=True),
+        "being_revised": serializers.BooleanField(
+            help_text="The secretariat reopened this submission and the office is revising it. "
+            "Co-leads then read the version last submitted (its status, version and answers), "
+            "never the work in progress."
+        ),
         "answers": AnswerSerializer(many=True),
         **_overall_fields(write=False),
     },
@@ -282,6 +287,8 @@ def _represent(place) -> Response:
         "version": assessment.version,
         "editable": place.can_edit and not assessment.editing_block_reason(),
         "submitted_at": assessment.submitted_at,
+        "being_revised": assessment.submitted_at is not None
+        and (getattr(assessment, "being_revised", False) or assessment.status != "submitted"),
         "answers": answers,
         **{question.name: getattr(assessment, question.name) for question in q.OVERALL},
     }

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import Cycle
+from assessments.models import Cycle, cycle_date_problems
 from portal.offices.models import Office, Region
 from recommendations.models import Framework
 
@@ -128,9 +128,11 @@ class CycleCreateForm(OfficeChoiceForm):
 
     def clean(self):
         cleaned = super().clean()
-        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", _("A cycle cannot close before it opens."))
+        problems = cycle_date_problems(
+            cleaned.get("year"), cleaned.get("opens_on"), cleaned.get("closes_on")
+        )
+        for name, message in problems.items():
+            self.add_error(name, message)
         return cleaned
 
 

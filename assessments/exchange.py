@@ -8,16 +8,29 @@ importing an export into an empty database reproduces it.
 
 import datetime
 import difflib
+import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import questionnaire as q
-from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invitation
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentEvent,
+    Cycle,
+    Invitation,
+    cycle_date_problems,
+)
 from assessments.services import assessment_values
+from assessments.submissions import submitted_version
+from portal import safejson
 from portal.offices import st3
 from portal.offices.models import Office
 from recommendations.models import Framework
@@ -170,6 +183,27 @@ class ImportReport:
 # --- Reading a file --------------------------------------------------------------------------
 
 
+class FileUnreadable(ValueError):
+    """The file is not a JSON document the import can read; the message says why."""
+
+
+def survey_load(text: str):
+    """The JSON document of an exchange file's text, or ``FileUnreadable``: the one reading
+    of a file for the import page and the command, before ``survey_parse`` checks it."""
+    try:
+        return safejson.loads(text)
+    except safejson.TooDeep as deep:
+        raise FileUnreadable(
+            _("The file nests lists and objects more than %(depth)d levels deep.")
+            % {"depth": deep.max_depth}
+        ) from None
+    except json.JSONDecodeError as error:
+        raise FileUnreadable(
+            _("The file is not valid JSON: %(error)s at line %(line)d, column %(column)d.")
+            % {"error": error.msg, "line": error.lineno, "column": error.colno}
+        ) from None
+
+
 class _Reader:
     """Walks the document, collecting problems instead of stopping at the first."""
 
@@ -212,12 +246,17 @@ class _Reader:
             return []
         return value
 
-    def text(self, value, place: str, max_length: int) -> str | None:
-        """A string, or null for an empty one; ``None`` when it is not acceptable."""
+    def text(self, value, place: str, max_length: int, *, lines: bool = False) -> str | None:
+        """A string, or null for an empty one; ``None`` when it is not acceptable.
+
+        ``lines``: free text, which may hold tabs and line breaks; no text holds any other
+        control character (PostgreSQL cannot even store a NUL)."""
         if value is None:
             return ""
         if not isinstance(value, str):
             self.problem(place, _("Must be a text (a string in quotes) or null."))
+            return None
+        if not self.printable(value, place, lines=lines):
             return None
         if len(value) > max_length:
             self.problem(
@@ -228,9 +267,28 @@ class _Reader:
             return None
         return value
 
+    def printable(self, value: str, place: str, *, lines: bool = False) -> bool:
+        """Whether ``value`` is free of control characters (but tabs and line breaks in
+        free text); if not, the problem names the first one and where it is."""
+        allowed = "\t\n\r" if lines else ""
+        for position, char in enumerate(value, start=1):
+            if unicodedata.category(char) == "Cc" and char not in allowed:
+                self.problem(
+                    place,
+                    _(
+                        "Contains a control character (U+%(code)04X) at character %(position)d; "
+                        "remove it."
+                    )
+                    % {"code": ord(char), "position": position},
+                )
+                return False
+        return True
+
     def date(self, value, place: str) -> datetime.date | None:
         if not isinstance(value, str):
             self.problem(place, _("Must be a date written YYYY-MM-DD."))
+            return None
+        if not self.printable(value, place):
             return None
         try:
             return datetime.date.fromisoformat(value)
@@ -328,6 +386,8 @@ def _parse_cycle(reader: _Reader, parsed: ParsedSurvey, value) -> None:
         reader.problem("cycle.framework", _("This field is required."))
     elif not isinstance(version, str):
         reader.problem("cycle.framework", _("Must be a framework version in quotes, e.g. “2024”."))
+    elif not reader.printable(version, "cycle.framework"):
+        version = None
     else:
         framework = Framework.objects.filter(version=version).first()
         if framework is None:
@@ -377,8 +437,25 @@ def _parse_cycle(reader: _Reader, parsed: ParsedSurvey, value) -> None:
             result.closes_on = (
                 existing.closes_on if existing else datetime.date(result.year, 11, 30)
             )
-        if result.opens_on and result.closes_on and result.closes_on < result.opens_on:
-            reader.problem("cycle.closes_on", _("A cycle cannot close before it opens."))
+        if existing is None:
+            for name, message in cycle_date_problems(
+                result.year, result.opens_on, result.closes_on
+            ).items():
+                reader.problem(f"cycle.{name}", message)
+                setattr(result, name, None)
+            if result.closes_on is not None and result.closes_on >= timezone.localdate():
+                # A cycle still open would let offices start drafts in an imported survey.
+                reader.problem(
+                    "cycle.closes_on",
+                    _(
+                        "An imported survey is over: its cycle must have closed before today, "
+                        "not on %(date)s. Open a current cycle from the cycles page instead."
+                    )
+                    % {"date": result.closes_on.isoformat()},
+                )
+
+
+_CODE = re.compile(r"[A-Za-z]{2}")
 
 
 def _stored_offices(document: dict) -> dict[str, Office]:
@@ -387,8 +464,10 @@ def _stored_offices(document: dict) -> dict[str, Office]:
     for key, name in (("offices", "code"), ("assessments", "office")):
         entries = document.get(key)
         for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and isinstance(entry.get(name), str):
-                codes.add(entry[name].strip().upper())
+            code = entry.get(name) if isinstance(entry, dict) else None
+            # Only what can be a code reaches the query: a NUL would fail it on PostgreSQL.
+            if isinstance(code, str) and _CODE.fullmatch(code.strip()):
+                codes.add(code.strip().upper())
     return {office.code: office for office in Office.objects.filter(code__in=codes)}
 
 
@@ -449,6 +528,8 @@ def _office_code(reader: _Reader, value, place: str, *, required: bool) -> str |
     if not isinstance(value, str):
         reader.problem(place, _("Must be a two-letter WIPO ST.3 code in quotes."))
         return None
+    if not reader.printable(value, place):
+        return None
     try:
         st3.validate_st3_code(value)
     except ValidationError as error:
@@ -482,7 +563,7 @@ def _parse_assessments(reader: _Reader, parsed: ParsedSurvey, value) -> None:
         values = blank_values(numbers)
         for name in OVERALL_TEXTS:
             text = reader.text(
-                assessment.get(name), f"{place}.{name}", q.QUESTIONS[name].max_length
+                assessment.get(name), f"{place}.{name}", q.QUESTIONS[name].max_length, lines=True
             )
             if text is not None:
                 values[name] = text
@@ -491,7 +572,9 @@ def _parse_assessments(reader: _Reader, parsed: ParsedSurvey, value) -> None:
         _parse_answers(reader, assessment.get("answers"), place, values, numbers, parsed)
         submitted_at = None
         if assessment.get("submitted_at") is not None:
-            submitted_at = _timestamp(reader, assessment["submitted_at"], f"{place}.submitted_at")
+            submitted_at = _timestamp(
+                reader, assessment["submitted_at"], f"{place}.submitted_at", parsed.cycle
+            )
         if code is None or len(reader.problems) > before:
             continue
         result = ParsedAssessment(
@@ -531,7 +614,14 @@ def _private_marks(reader: _Reader, value, place: str, allowed) -> list[str]:
     return marks
 
 
-def _timestamp(reader: _Reader, value, place: str) -> datetime.datetime | None:
+MAX_OFFSET = datetime.timedelta(hours=14)  # the widest offset in use (Kiribati, UTC+14)
+
+
+def _timestamp(reader: _Reader, value, place: str, cycle: ParsedCycle) -> datetime.datetime | None:
+    """A submission time: an ISO 8601 date and time, at most 14 hours off UTC, within the
+    cycle's plausible window and not in the future."""
+    if isinstance(value, str) and not reader.printable(value, place):
+        return None
     try:
         moment = datetime.datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -544,6 +634,32 @@ def _timestamp(reader: _Reader, value, place: str) -> datetime.datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
+    if abs(moment.utcoffset()) > MAX_OFFSET:
+        reader.problem(
+            place,
+            _("The offset from UTC must be between -14:00 and +14:00."),
+        )
+        return None
+    if cycle.year is not None:
+        # With the cycle's dates refused, the latest closing date the rule allows.
+        closes_on = cycle.closes_on or datetime.date(cycle.year + 1, 12, 31)
+        start, end = Cycle(year=cycle.year, closes_on=closes_on).submission_window()
+        end = min(end, timezone.now())
+        if not start <= moment <= end:
+            reader.problem(
+                place,
+                _(
+                    "A submission of the %(year)d survey is dated from %(start)s to %(end)s, "
+                    "not %(value)s."
+                )
+                % {
+                    "year": cycle.year,
+                    "start": start.date().isoformat(),
+                    "end": end.date().isoformat(),
+                    "value": value,
+                },
+            )
+            return None
     return moment
 
 
@@ -628,7 +744,7 @@ def _answer_value(reader: _Reader, name: str, value, place: str):
             return _INVALID
         return text
     else:
-        text = reader.text(value, place, question.max_length)
+        text = reader.text(value, place, question.max_length, lines=True)
         return _INVALID if text is None else text
     return _INVALID
 
@@ -807,12 +923,16 @@ def survey_export(*, cycle: Cycle) -> dict:
     numbers = list(
         cycle.framework.recommendations.order_by("number").values_list("number", flat=True)
     )
-    assessments = list(
-        cycle.assessments.submitted()
+    assessments = [
+        # A reopened submission is exported as it was submitted, not as it is being revised.
+        assessment
+        if assessment.status == Assessment.Status.SUBMITTED
+        else submitted_version(assessment)
+        for assessment in cycle.assessments.filter(submitted_at__isnull=False)
         .select_related("office")
         .prefetch_related("answers__recommendation")
         .order_by("office__code")
-    )
+    ]
     offices = {office.code: office for office in cycle.invited_offices.all()}
     offices.update({assessment.office.code: assessment.office for assessment in assessments})
     return {

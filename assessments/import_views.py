@@ -1,6 +1,5 @@
 """The secretariat's page to check and import a past survey from an exchange file."""
 
-import json
 from dataclasses import dataclass
 
 from django import forms
@@ -11,7 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.exchange import SurveyInvalid, survey_import
+from assessments.exchange import FileUnreadable, SurveyInvalid, survey_import, survey_load
 from portal.permissions import secretariat_required
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -47,12 +46,9 @@ class SurveyImportForm(forms.Form):
         except UnicodeDecodeError:
             raise ValidationError(_("The file is not UTF-8 text: is it really JSON?")) from None
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValidationError(
-                _("The file is not valid JSON: %(error)s at line %(line)d, column %(column)d.")
-                % {"error": error.msg, "line": error.lineno, "column": error.colno}
-            ) from None
+            data = survey_load(text)
+        except FileUnreadable as unreadable:
+            raise ValidationError(str(unreadable)) from None
         return Upload(name=upload.name, data=data)
 
 

@@ -15,6 +15,27 @@ COMMENT_MAX_LENGTH = 3000
 LONG_TEXT_MAX_LENGTH = 10000
 
 
+def cycle_date_problems(year: int | None, opens_on, closes_on) -> dict[str, str]:
+    """What is wrong with a cycle's dates, by field: the one rule for the secretariat's form,
+    the API and the survey import.
+
+    A cycle closes after it opens, and both dates lie within about a year of its survey year
+    (from 1 January of the year before to 31 December of the year after): a 2017 survey
+    cannot be open in 2026 because someone typed 9999-12-31.
+    """
+    problems = {}
+    if year is not None:
+        first, last = datetime.date(year - 1, 1, 1), datetime.date(year + 1, 12, 31)
+        for name, day in (("opens_on", opens_on), ("closes_on", closes_on)):
+            if day is not None and not first <= day <= last:
+                problems[name] = _(
+                    "The %(year)s cycle’s dates must lie between %(first)s and %(last)s."
+                ) % {"year": year, "first": first.isoformat(), "last": last.isoformat()}
+    if opens_on and closes_on and closes_on < opens_on and "closes_on" not in problems:
+        problems["closes_on"] = _("A cycle cannot close before it opens.")
+    return problems
+
+
 class Cycle(models.Model):
     """One year's survey: a framework version, a window, and the offices invited."""
 
@@ -53,8 +74,9 @@ class Cycle(models.Model):
         return str(self.year)
 
     def clean(self) -> None:
-        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            raise ValidationError({"closes_on": _("A cycle cannot close before it opens.")})
+        problems = cycle_date_problems(self.year, self.opens_on, self.closes_on)
+        if problems:
+            raise ValidationError(problems)
         if self.framework_id and self.framework.status == Framework.Status.DRAFT:
             raise ValidationError(
                 {"framework": _("A cycle uses an active framework, not a draft.")}
@@ -70,6 +92,15 @@ class Cycle(models.Model):
     @property
     def state(self) -> str:
         return self.state_on(timezone.localdate())
+
+    def submission_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """When a submission of this cycle can plausibly have been made: from 1 January of
+        the year before its year to a year after it closes (late and reopened ones too)."""
+        start = datetime.datetime(self.year - 1, 1, 1, tzinfo=datetime.UTC)
+        end = datetime.datetime.combine(
+            self.closes_on + datetime.timedelta(days=366), datetime.time.max, tzinfo=datetime.UTC
+        )
+        return start, end
 
     def editing_block_reason(self, today: datetime.date | None = None) -> str:
         today = today or timezone.localdate()
@@ -119,6 +150,8 @@ class AssessmentQuerySet(models.QuerySet):
         if user.is_secretariat:
             return self
         if user.is_colead:
+            # Reopened ones too, but their answers are read as last submitted
+            # (assessments.submissions), never the draft being revised.
             return self.filter(submitted_at__isnull=False)
         return self.filter(office__memberships__user=user)
 

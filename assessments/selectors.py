@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, Cycle
+from assessments.submissions import submitted_version
 from portal.offices.models import MemberRole, Office
 from recommendations.models import MaturityLevel
 
@@ -63,8 +64,11 @@ def assessment_place(user, code: str, year: int) -> AssessmentPlace:
         .filter(cycle=cycle, office=office)
         .first()
     )
-    if role == "colead" and (assessment is None or assessment.submitted_at is None):
-        raise Http404  # co-leads read submissions, not drafts
+    if role == "colead":
+        if assessment is None or assessment.submitted_at is None:
+            raise Http404  # co-leads read submissions, not drafts
+        # Nor the work in progress on a reopened one: its last submitted version.
+        assessment = submitted_version(assessment)
     return AssessmentPlace(office=office, cycle=cycle, assessment=assessment, role=role)
 
 
@@ -75,12 +79,16 @@ def recommendations_with_levels(cycle: Cycle):
 
 
 def answers_by_number(assessment: Assessment) -> dict[int, Answer]:
+    if getattr(assessment, "is_submitted_version", False):
+        return {answer.recommendation.number: answer for answer in assessment.answers.all()}
     answers = Answer.objects.filter(assessment=assessment).select_related("recommendation")
     return {answer.recommendation.number: answer for answer in answers}
 
 
 def with_answers(assessment: Assessment) -> Assessment:
     """The assessment with its answers loaded in one query (for the services' reads)."""
+    if getattr(assessment, "is_submitted_version", False):
+        return assessment  # loaded already, and not to be swapped for the draft
     return (
         Assessment.objects.prefetch_related(
             Prefetch("answers", queryset=Answer.objects.select_related("recommendation"))

@@ -7,8 +7,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from assessments.models import Answer, Assessment, Cycle
+from assessments.models import Assessment, Cycle
 from assessments.questionnaire import TEXT_ANSWERS
+from assessments.submissions import submitted_answers, submitted_assessments
 from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
 from kpi import dashboard
@@ -35,18 +36,20 @@ class Comment:
 
 def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
     """The comments per recommendation and question, attributed by ST.3 code, without any
-    text its office marked "not for publication". One query."""
-    rows = (
-        Answer.objects.filter(
-            assessment__cycle=cycle, assessment__status=Assessment.Status.SUBMITTED
+    text its office marked "not for publication"; as last submitted."""
+    rows = [
+        (
+            answer.recommendation.number,
+            answer.assessment.office.code,
+            *(
+                getattr(answer, name)
+                for field in COMMENT_FIELDS
+                for name in (field, f"{field}_private")
+            ),
         )
-        .order_by("recommendation__number", "assessment__office__code")
-        .values_list(
-            "recommendation__number",
-            "assessment__office__code",
-            *(name for field in COMMENT_FIELDS for name in (field, f"{field}_private")),
-        )
-    )
+        for answer in submitted_answers(Assessment.objects.filter(cycle=cycle))
+    ]
+    rows.sort(key=lambda row: (row[0], row[1]))
     found: dict[int, dict[str, list[Comment]]] = {n: {} for n in numbers}
     for number, code, *values in rows:
         for index, field in enumerate(COMMENT_FIELDS):
@@ -68,13 +71,13 @@ def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
 
 
 def published_texts(cycle: Cycle, field: str) -> list[Comment]:
-    rows = (
-        Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
-        .exclude(**{field: ""})
-        .filter(**{f"{field}_private": False})
-        .order_by("office__code")
-        .values_list("office__code", field)
-    )
+    rows = [
+        (assessment.office.code, getattr(assessment, field))
+        for assessment in submitted_assessments(
+            Assessment.objects.filter(cycle=cycle).order_by("office__code")
+        )
+        if not getattr(assessment, f"{field}_private")
+    ]
     return [Comment(code, text) for code, text in rows if text.strip()]
 
 
@@ -85,7 +88,7 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
     numbers = [r.number for r in recommendations]
     titles = {r.number: r for r in recommendations}
     respondents = (
-        Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
+        Assessment.objects.filter(cycle=cycle, submitted_at__isnull=False)
         .order_by("office__code")
         .values_list("office__code", "office__name")
     )

@@ -15,8 +15,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from assessments.exchange import survey_export
-from assessments.models import Answer, Assessment, Cycle
+from assessments.models import Assessment, Cycle
 from assessments.questionnaire import TEXT_ANSWERS
+from assessments.submissions import submitted_answers, submitted_assessments
 from exports.output import Output, Progress, neutralised, no_progress, read_consistently
 from kpi.engine import FLAGS, STATUSES, UNANSWERED
 from kpi.services import cycle_kpis
@@ -47,16 +48,14 @@ class _Answers:
             .order_by("number")
             .values("id", "number", "short_title")
         )
-        self.assessments = list(
-            Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
-            .select_related("office")
-            .order_by("office__code")
-        )
+        # As last submitted: a reopened submission counts with the answers it submitted.
+        submissions = Assessment.objects.filter(cycle=cycle).order_by("office__code")
+        self.assessments = submitted_assessments(submissions)
         self.answers = {
-            (row["assessment_id"], row["recommendation_id"]): row
-            for row in Answer.objects.filter(
-                assessment__cycle=cycle, assessment__status=Assessment.Status.SUBMITTED
-            ).values(*ANSWER_FIELDS)
+            (answer.assessment_id, answer.recommendation_id): {
+                name: getattr(answer, name) for name in ANSWER_FIELDS
+            }
+            for answer in submitted_answers(submissions)
         }
 
     def answer(self, assessment, recommendation) -> dict:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assessments.models import Assessment, Cycle
+from assessments.submissions import submitted_assessments
 
 Progress = Callable[[int, str], None]
 
@@ -29,10 +30,14 @@ def submitted_versions(cycle: Cycle, office=None) -> tuple[dict[str, int], str]:
     """Which submissions, at which version, a file of ``cycle`` is built from, and a hash of
     them. Every change of an answer bumps its assessment's version, so an equal hash means
     equal answers."""
-    submitted = Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
+    submitted = Assessment.objects.filter(cycle=cycle)
     if office is not None:
         submitted = submitted.filter(office=office)
-    rows = submitted.order_by("office__code").values_list("office__code", "version", "pk")
+    # A reopened submission is read as last submitted: its draft edits change nothing here.
+    rows = [
+        (assessment.office.code, assessment.version, assessment.pk)
+        for assessment in submitted_assessments(submitted.order_by("office__code"))
+    ]
     versions = {code: version for code, version, _pk in rows}
     payload = json.dumps([cycle.year, [list(row) for row in rows]], separators=(",", ":"))
     return versions, hashlib.sha256(payload.encode()).hexdigest()

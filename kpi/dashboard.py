@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment
+from assessments.submissions import submitted_answers
 from kpi import charts
 from kpi.engine import STATUSES, UNANSWERED
 
@@ -182,19 +183,18 @@ def trend_rows(document: dict, recommendations) -> list[dict]:
 
 
 def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations) -> str:
-    """Offices × recommendations, from the stored answers of the submitted assessments."""
-    answers = Answer.objects.filter(
-        assessment__cycle=cycle, assessment__status=Assessment.Status.SUBMITTED
-    )
+    """Offices × recommendations, from the answers as last submitted."""
+    assessments = Assessment.objects.filter(cycle=cycle)
     if region:
-        answers = answers.filter(assessment__office__region=region)
+        assessments = assessments.filter(office__region=region)
     if office_type:
-        answers = answers.filter(assessment__office__office_type=office_type)
+        assessments = assessments.filter(office__office_type=office_type)
     grid: dict[str, dict[int, tuple]] = {}
-    for code, number, status, level in answers.values_list(
-        "assessment__office__code", "recommendation__number", "status", "maturity_current"
-    ).order_by("assessment__office__code"):
-        grid.setdefault(code, {})[number] = (status, level)
+    for answer in submitted_answers(assessments):
+        grid.setdefault(answer.assessment.office.code, {})[answer.recommendation.number] = (
+            answer.status,
+            answer.maturity_current,
+        )
     numbers = [r.number for r in recommendations]
     cells = []
     for code in grid:

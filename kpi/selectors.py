@@ -2,14 +2,16 @@
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from assessments.models import Answer, Assessment, Cycle
+from assessments.submissions import submitted_answers as last_submitted_answers
+from assessments.submissions import submitted_assessments
 from kpi import privacy
-from kpi.engine import FLAGS, LEVELS, STATUSES, Tally
+from kpi.engine import FLAGS, LEVELS, STATUSES, Row, Tally, tally_rows
 from kpi.models import OfficeFigures
 
 
@@ -26,6 +28,8 @@ class CycleCounts:
     # office id -> flag -> (questions answered, recommendations selected)
     choices: dict[int, dict[str, tuple[int, int]]]
     fingerprint: list[tuple]
+    # Offices whose submission is reopened: counted as last submitted, never as revised.
+    revised: set[int] = field(default_factory=set)
 
     def tallies(self, match) -> dict[int, Tally]:
         """The counts of the offices whose (region, type) ``match`` accepts."""
@@ -72,6 +76,8 @@ def _counting_sql() -> tuple[str, str, str, str]:
     recommendation = Answer._meta.get_field("recommendation").related_model._meta.db_table
     invitation = Cycle._meta.get_field("invited_offices").remote_field.through._meta.db_table
     submitted = f"s.cycle_id = %s AND s.status = '{Assessment.Status.SUBMITTED}'"
+    # The respondents include reopened submissions (their figures come from the history).
+    ever_submitted = "s.cycle_id = %s AND s.submitted_at IS NOT NULL"
     cells = (
         f"SELECT o.region, o.office_type, r.number, {measures} "  # noqa: S608 - names from the models; values bound
         f"FROM {answer} a JOIN {assessment} s ON s.id = a.assessment_id "
@@ -88,11 +94,11 @@ def _counting_sql() -> tuple[str, str, str, str]:
     # The respondents themselves come with their choices: one pass, even for an office
     # that submitted without a single answer row (LEFT JOIN).
     offices = (
-        f"SELECT s.office_id, s.id, s.version, s.submitted_at, o.code, o.region, "  # noqa: S608 - names from the models; values bound
+        f"SELECT s.office_id, s.id, s.version, s.submitted_at, s.status, o.code, o.region, "  # noqa: S608 - names from the models; values bound
         f"o.office_type, {per_office} FROM {assessment} s "
         f"JOIN {office} o ON o.id = s.office_id "
-        f"LEFT JOIN {answer} a ON a.assessment_id = s.id WHERE {submitted} "
-        "GROUP BY s.office_id, s.id, s.version, s.submitted_at, o.code, o.region, "
+        f"LEFT JOIN {answer} a ON a.assessment_id = s.id WHERE {ever_submitted} "
+        "GROUP BY s.office_id, s.id, s.version, s.submitted_at, s.status, o.code, o.region, "
         "o.office_type ORDER BY o.code"
     )
     invited = f"SELECT COUNT(*) FROM {invitation} WHERE cycle_id = %s"  # noqa: S608 - names from the models; values bound
@@ -132,13 +138,61 @@ def submitted_answers(cycle: Cycle):
     )
 
 
+@dataclass
+class Revised:
+    """The reopened submissions of a cycle, counted as last submitted (the SQL above counts
+    the others): they are few, so they are replayed from the history in Python."""
+
+    assessments: list[Assessment]
+    rows: dict[int, list[Row]]  # office id -> its answers as last submitted
+
+    def tallies(self, office: int) -> dict[int, Tally]:
+        return tally_rows(self.rows.get(office, []), {office})[0]
+
+    def choices(self, office: int) -> dict[str, tuple[int, int]]:
+        rows = self.rows.get(office, [])
+        return {
+            flag: (
+                sum(1 for row in rows if getattr(row, flag) is not None),
+                sum(1 for row in rows if getattr(row, flag)),
+            )
+            for flag in FLAGS
+        }
+
+
+def revised_submissions(cycle: Cycle, offices: set[int] | None = None) -> Revised:
+    reopened = Assessment.objects.filter(cycle=cycle, submitted_at__isnull=False).exclude(
+        status=Assessment.Status.SUBMITTED
+    )
+    if offices is not None:
+        reopened = reopened.filter(office_id__in=offices)
+    assessments = submitted_assessments(reopened)
+    rows: dict[int, list[Row]] = defaultdict(list)
+    if assessments:
+        for answer in last_submitted_answers(reopened):
+            rows[answer.assessment.office_id].append(
+                Row(
+                    office=answer.assessment.office_id,
+                    number=answer.recommendation.number,
+                    status=answer.status,
+                    focus=answer.focus,
+                    low_priority=answer.low_priority,
+                    challenge=answer.challenge,
+                    discuss=answer.discuss,
+                    current=answer.maturity_current,
+                    target=answer.maturity_target,
+                )
+            )
+    return Revised(assessments=assessments, rows=dict(rows))
+
+
 def _moment(value) -> datetime.datetime | None:
     # Raw SQLite cursors return text; PostgreSQL returns datetimes.
     return parse_datetime(value) if isinstance(value, str) else value
 
 
 def cycle_counts(cycle: Cycle) -> CycleCounts:
-    offices, choices, fingerprint = {}, {}, []
+    offices, choices, fingerprint, revised_at = {}, {}, [], {}
     cells: dict = defaultdict(dict)
     flags = len(FLAGS)
     with connection.cursor() as cursor:
@@ -151,6 +205,7 @@ def cycle_counts(cycle: Cycle) -> CycleCounts:
             pk,
             version,
             submitted_at,
+            state,
             code,
             region,
             office_type,
@@ -171,9 +226,22 @@ def cycle_counts(cycle: Cycle) -> CycleCounts:
                     FLAGS, values[:flags], values[flags:], strict=True
                 )
             }
-            fingerprint.append((pk, version, moment.isoformat() if moment else None))
+            fingerprint.append([pk, version, moment.isoformat() if moment else None])
+            if state != Assessment.Status.SUBMITTED:
+                revised_at[office] = fingerprint[-1]
         cursor.execute(INVITED_SQL, [cycle.pk])
         (invited,) = cursor.fetchone()
+    if revised_at:
+        revised = revised_submissions(cycle, set(revised_at))
+        for assessment in revised.assessments:
+            office = assessment.office
+            choices[office.pk] = revised.choices(office.pk)
+            cell = cells[(office.region, office.office_type)]
+            for number, tally in revised.tallies(office.pk).items():
+                cell.setdefault(number, Tally()).add(tally)
+            # The version submitted: draft edits of a reopened submission change nothing.
+            revised_at[office.pk][1] = assessment.version
+    fingerprint = [tuple(entry) for entry in fingerprint]
     return CycleCounts(
         cycle=cycle,
         offices=offices,
@@ -181,22 +249,33 @@ def cycle_counts(cycle: Cycle) -> CycleCounts:
         cells=dict(cells),
         choices=choices,
         fingerprint=fingerprint,
+        revised=set(revised_at),
     )
 
 
-def panel_tallies(cycle: Cycle, offices: set[int]) -> dict[int, Tally]:
-    """Counts of a given set of offices (the panel of two years) in one query."""
+def panel_tallies(
+    cycle: Cycle, offices: set[int], revised: set[int] | None = None
+) -> dict[int, Tally]:
+    """Counts of a given set of offices (the panel of two years) in one query, and the
+    reopened submissions among them (``revised``, if known: else looked up) as submitted."""
     if not offices:
         return {}
     sql = PANEL_SQL.format(offices=", ".join(["%s"] * len(offices)))
     with connection.cursor() as cursor:
         cursor.execute(sql, [cycle.pk, *sorted(offices)])
-        return {number: _tally_from_sql(values) for number, *values in cursor.fetchall()}
+        tallies = {number: _tally_from_sql(values) for number, *values in cursor.fetchall()}
+    among = set(offices) if revised is None else set(offices) & revised
+    if among:
+        counted = revised_submissions(cycle, among)
+        for assessment in counted.assessments:
+            for number, tally in counted.tallies(assessment.office_id).items():
+                tallies.setdefault(number, Tally()).add(tally)
+    return tallies
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:
     return (
-        Cycle.objects.filter(year__lt=cycle.year, assessments__status=Assessment.Status.SUBMITTED)
+        Cycle.objects.filter(year__lt=cycle.year, assessments__submitted_at__isnull=False)
         .order_by("-year")
         .first()
     )

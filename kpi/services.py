@@ -79,7 +79,7 @@ def _trend(
 
     def panel_figures(counts):
         return engine.assemble(
-            selectors.panel_tallies(counts.cycle, panel),
+            selectors.panel_tallies(counts.cycle, panel, counts.revised),
             counts.none_selected(panel),
             numbers=numbers,
             respondents=len(panel),

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.RefuseNulMiddleware",
+    # Before anything reads the body: an oversized API body gets a JSON 413.
+    "portal.middleware.ApiAnswersJsonMiddleware",
     # Early, so that every answer (the 403 and 404 pages too) carries the policy.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -95,3 +95,17 @@ def make_assessment(
         fields = answers_by_number.get(f"r{recommendation.number}", {})
         Answer.objects.create(assessment=assessment, recommendation=recommendation, **fields)
     return assessment
+
+
+def reopen_with_draft_edits(assessment: Assessment, *, secretariat, respondent, **values):
+    """The secretariat reopens a submission and the office starts revising it: ``values``
+    (by key, ``r1-status`` …) are saved in the draft, not submitted."""
+    from assessments.services import assessment_reopen, assessment_save
+
+    assessment_reopen(assessment=assessment, user=secretariat, reason="Revise, please.")
+    assessment.refresh_from_db()
+    assessment_save(
+        assessment=assessment, user=respondent, base_version=assessment.version, values=values
+    )
+    assessment.refresh_from_db()
+    return assessment

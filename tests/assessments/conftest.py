@@ -1,7 +1,10 @@
+import pytest
+
 from assessments import questionnaire as q
 from assessments.presenters import post_value
 from assessments.selectors import with_answers
-from assessments.services import assessment_values
+from assessments.services import assessment_save, assessment_submit, assessment_values
+from tests.factories import reopen_with_draft_edits
 
 
 def complete_values(numbers=range(1, 11)) -> dict:
@@ -25,3 +28,30 @@ def form_post(assessment, **changes) -> dict:
         else:
             data.pop(key, None)
     return data
+
+
+SUBMITTED_VALUES = {"r1-status_comment": "As submitted.", "proposals": "Sent."}
+DRAFT_EDITS = {
+    "r1-status": "not_planned",
+    "r1-status_comment": "Work in progress.",
+    "r2-focus": True,
+    "proposals": "Half-written.",
+}
+
+
+@pytest.fixture
+def submitted(draft, respondent):
+    """AU's draft, completed and submitted (version 3)."""
+    values = complete_values() | SUBMITTED_VALUES
+    assessment_save(assessment=draft, user=respondent, base_version=1, values=values)
+    assessment_submit(assessment=draft, user=respondent, base_version=2)
+    draft.refresh_from_db()
+    return draft
+
+
+@pytest.fixture
+def revised(submitted, secretariat, respondent):
+    """The submission, reopened by the secretariat and being revised: ``DRAFT_EDITS`` saved."""
+    return reopen_with_draft_edits(
+        submitted, secretariat=secretariat, respondent=respondent, **DRAFT_EDITS
+    )

@@ -220,3 +220,23 @@ def test_a_patch_then_a_stale_web_save_keeps_the_patched_comment(client_of, resp
         HTTP_IF_MATCH='"1"',
     )
     assert again.status_code == 412
+
+
+def test_a_colead_reads_a_reopened_assessment_as_it_was_submitted(colead, revised):
+    response = token_client(colead).get(url(revised))
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["status"], body["version"], body["being_revised"]) == ("submitted", 3, True)
+    assert response["ETag"] == '"3"'
+    first, second = body["answers"][0], body["answers"][1]
+    assert (first["status"], first["status_comment"]) == ("ongoing", "As submitted.")
+    assert second["focus"] is False and body["proposals"] == "Sent."
+
+
+def test_the_office_reads_its_draft_being_revised(respondent, revised):
+    body = token_client(respondent).get(url(revised)).json()
+    assert (body["status"], body["being_revised"], body["proposals"]) == (
+        "draft",
+        True,
+        "Half-written.",
+    )

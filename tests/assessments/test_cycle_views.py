@@ -360,3 +360,13 @@ class TestRemindNow:
         )
         assert "Last activity" in html
         assert "Remind AU now" in html
+
+
+def test_cycle_dates_far_from_the_survey_year_are_refused(
+    client_of, secretariat, new_cycle, post_committed
+):
+    new_cycle.update(opens_on="0001-01-01", closes_on="9999-12-31")
+    response = post_committed(client_of(secretariat), reverse("cycle_create"), new_cycle)
+    assert response.status_code == 200
+    assert response.content.decode().count("dates must lie between 2025-01-01 and 2027-12-31") == 2
+    assert not Cycle.objects.exists()

@@ -89,3 +89,23 @@ def test_an_office_reads_only_the_cycles_it_was_invited_to(outsider, office, oth
     client = token_client(outsider)
     assert [c["year"] for c in client.get(reverse("api_cycles")).json()] == [2026]
     assert client.get(reverse("api_cycle", args=[2025])).status_code == 404
+
+
+def test_cycle_dates_far_from_the_survey_year_are_refused(secretariat):
+    client = token_client(secretariat)
+    created = client.post(
+        reverse("api_cycles"),
+        {"year": 2017, "framework": "2024", "opens_on": "0001-01-01", "closes_on": "9999-12-31"},
+        format="json",
+    )
+    assert created.status_code == 400
+    assert set(created.json()["errors"]) == {"opens_on", "closes_on"}
+    assert "between 2016-01-01 and 2018-12-31" in created.json()["errors"]["opens_on"][0]
+    assert not Cycle.objects.exists()
+
+    make_cycle(2017)
+    moved = client.patch(
+        reverse("api_cycle", args=[2017]), {"closes_on": "9999-12-31"}, format="json"
+    )
+    assert moved.status_code == 400 and "closes_on" in moved.json()["errors"]
+    assert Cycle.objects.get(year=2017).closes_on == datetime.date(2017, 11, 30)

@@ -8,7 +8,14 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments.exchange import SurveyInvalid, survey_export, survey_import, survey_parse
+from assessments.exchange import (
+    FileUnreadable,
+    SurveyInvalid,
+    survey_export,
+    survey_import,
+    survey_load,
+    survey_parse,
+)
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invitation
 from kpi.models import KpiSnapshot
 from portal.offices.models import Office
@@ -704,3 +711,104 @@ def test_an_imported_assessments_history_replays_every_version(australia, secret
     before = base_values(imported, 0, stored)
     assert before["r1-status"] == "" and before["r1-focus"] is None
     assert before["proposals"] == ""
+
+
+NUL = "\x00"
+
+
+UNSTORABLE = {
+    "NUL in an office code": (with_assessment(office="A" + NUL), "assessments[0].office"),
+    "NUL in a listed office code": (
+        survey(offices=[{"code": "J" + NUL}]),
+        "offices[0].code",
+    ),
+    "NUL in the framework": (with_cycle(framework="2024" + NUL), "cycle.framework"),
+    "NUL in a new office's name": (with_office(name="Japan" + NUL), "offices[1].name"),
+    "escape in a new office's region": (with_office(region="\x1bASIA"), "offices[1].region"),
+    "NUL in a comment": (
+        with_answer(status_comment="Done." + NUL),
+        "assessments[0].answers[0].status_comment",
+    ),
+    "NUL in the proposals": (with_assessment(proposals=NUL), "assessments[0].proposals"),
+    "NUL in an evidence link": (
+        with_answer(evidence_url="https://ip.example/" + NUL),
+        "assessments[0].answers[0].evidence_url",
+    ),
+    "NUL after a timestamp": (
+        with_assessment(submitted_at="2025-10-01T12:00:00+00:00" + NUL),
+        "assessments[0].submitted_at",
+    ),
+    "NUL in a date": (with_cycle(opens_on="2025-09-01" + NUL), "cycle.opens_on"),
+    "an offset of almost a day": (
+        with_assessment(submitted_at="2025-10-01T12:00:00-23:59"),
+        "assessments[0].submitted_at",
+    ),
+    "a timestamp of year 1": (
+        with_assessment(submitted_at="0001-01-01T00:00:00+14:00"),
+        "assessments[0].submitted_at",
+    ),
+    "a timestamp in the future": (
+        with_assessment(submitted_at="2099-10-01T12:00:00+00:00"),
+        "assessments[0].submitted_at",
+    ),
+    "a 2017 survey open for ever": (
+        with_cycle(year=2017, opens_on="0001-01-01", closes_on="9999-12-31"),
+        "cycle.opens_on",
+    ),
+    "a survey not over yet": (with_cycle(year=2099), "cycle.closes_on"),
+}
+
+
+MESSAGES = {
+    "a timestamp of year 1": "A submission of the 2025 survey is dated from 2024-01-01 to",
+    "a timestamp in the future": "A submission of the 2025 survey is dated from 2024-01-01 to",
+    "an offset of almost a day": "The offset from UTC must be between -14:00 and +14:00.",
+    "a 2017 survey open for ever": "must lie between 2016-01-01 and 2018-12-31",
+    "a survey not over yet": "An imported survey is over",
+}
+
+
+@pytest.mark.parametrize(("data", "place"), UNSTORABLE.values(), ids=UNSTORABLE.keys())
+def test_what_the_database_cannot_hold_is_refused_by_the_dry_run_and_the_import_alike(
+    australia, request, data, place
+):
+    before = counts()
+    with pytest.raises(SurveyInvalid) as dry:
+        survey_import(data=data, dry_run=True)
+    problems = problems_of(data)  # the real import: the same problems, nothing stored
+    assert [(p.place, p.message) for p in dry.value.problems] == problems
+    assert counts() == before
+    expected = MESSAGES.get(request.node.callspec.id, "Contains a control character (U+00")
+    assert [p for p, m in problems if p == place and expected in m] == [place], problems
+
+
+def test_a_2017_survey_open_for_ever_is_refused_at_both_dates(australia):
+    data = with_cycle(year=2017, opens_on="0001-01-01", closes_on="9999-12-31")
+    assert places_of(data)[:2] == ["cycle.opens_on", "cycle.closes_on"]
+
+
+def test_tabs_and_line_breaks_in_free_text_are_kept(australia):
+    survey_import(data=with_answer(status_comment="Line one\n\tLine two\r\n"))
+    assert answer_of("AU", 2025, 1).status_comment == "Line one\n\tLine two\r\n"
+
+
+def test_the_place_of_a_control_character_is_told(australia):
+    ((place, message),) = problems_of(with_answer(focus_comment="ab\x07c"))
+    assert place == "assessments[0].answers[0].focus_comment"
+    assert message == "Contains a control character (U+0007) at character 3; remove it."
+
+
+def test_a_file_nested_fifty_thousand_deep_is_a_clear_refusal(australia, tmp_path):
+    deep = "[" * 50000 + "]" * 50000
+    with pytest.raises(FileUnreadable, match="more than 32 levels deep"):
+        survey_load(deep)
+    path = tmp_path / "deep.json"
+    path.write_text(deep)
+    with pytest.raises(CommandError, match="more than 32 levels deep"):
+        call_command("import_survey", str(path), "--dry-run")
+
+
+def test_a_timestamp_is_checked_even_when_the_cycle_dates_are_refused(australia):
+    data = with_cycle(year=2017, opens_on="0001-01-01", closes_on="9999-12-31")
+    data["assessments"][0]["submitted_at"] = "0001-01-01T00:00:00+14:00"
+    assert "assessments[0].submitted_at" in places_of(data)

@@ -155,3 +155,24 @@ def test_an_anonymous_visitor_is_sent_to_login_and_nothing_is_imported(client, f
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
     assert counts() == before
+
+
+def test_a_file_nested_fifty_thousand_deep_is_refused_clearly(page):
+    before = counts()
+    response = page.post(URL, {"file": upload(b"[" * 50000 + b"]" * 50000)})
+    assert response.status_code == 200
+    assert "more than 32 levels deep" in response.content.decode()
+    assert counts() == before
+
+
+def test_the_dry_run_reports_a_nul_in_a_comment_as_the_import_would(page):
+    data = json.loads(json.dumps(SURVEY))
+    data["assessments"][0]["answers"][0]["status_comment"] = "Done.\x00"
+    before = counts()
+    for dry_run in (True, False):
+        response = page.post(URL, {"file": upload(data), "dry_run": "on" if dry_run else ""})
+        html = response.content.decode()
+        assert "1 problem in survey-2021.json: nothing was imported" in html
+        assert "<td><code>assessments[0].answers[0].status_comment</code></td>" in html
+        assert "Contains a control character (U+0000) at character 6" in html
+    assert counts() == before

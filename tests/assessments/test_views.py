@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -765,4 +767,36 @@ def test_starting_from_last_year_shows_the_preview_first(client_of, respondent, 
             recommendation__number=7, assessment__office=office, assessment__cycle=open_cycle
         ).status
         == ""
+    )
+
+
+def test_a_colead_reads_a_reopened_assessment_as_it_was_submitted(client_of, colead, revised):
+    client = client_of(colead)
+    for page in ("assessment_form", "assessment_review"):
+        html = client.get(url(page, draft=revised)).content.decode()
+        assert "Reopened on" in html and "being revised by the office" in html
+        assert "As submitted." in html or page == "assessment_review"
+        assert "Work in progress." not in html and "Half-written." not in html
+    form = client.get(url(draft=revised)).content.decode()
+    assert re.search(r'name="r1-status" value="ongoing" id="[^"]*" checked', form)
+    assert "Sent." in form
+    assert client.get(url("assessment_history", draft=revised)).status_code == 404
+
+
+def test_the_office_and_the_secretariat_read_the_draft_being_revised(
+    client_of, respondent, secretariat, revised
+):
+    for person in (respondent, secretariat):
+        html = client_of(person).get(url(draft=revised)).content.decode()
+        assert "Work in progress." in html and "being revised by the office" not in html
+
+
+def test_a_colead_sees_a_reopened_assessment_as_submitted_on_the_office_home(
+    client_of, colead, revised
+):
+    html = client_of(colead).get(reverse("office_home", args=["AU"])).content.decode()
+    assert "reopened, being revised" in html
+    assert "complete" not in html  # nothing of the draft's progress
+    assert (
+        reverse("assessment_history", kwargs={"code": "AU", "year": revised.cycle.year}) not in html
     )

@@ -4,10 +4,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from assessments.services import assessment_reopen
 from exports.annex import build_annex
 from exports.output import submitted_versions
 from exports.pdf import FetchRefused, StaticOnlyFetcher, render_pdf
+from tests.factories import reopen_with_draft_edits
 
 pytestmark = pytest.mark.django_db
 
@@ -81,13 +81,27 @@ def test_the_same_answers_give_the_same_annex(survey):
     assert first.answers == {"AU": 1, "DE": 1, "FR": 1, "JP": 1, "KR": 1, "NZ": 1}
 
 
-def test_a_changed_answer_changes_the_recorded_hash(survey, office, secretariat):
+def test_a_reopened_submission_stays_in_the_annex_as_submitted(
+    survey, office, secretariat, respondent
+):
     before = build(survey)
-    assessment = survey.assessments.get(office=office)
-    assessment_reopen(assessment=assessment, user=secretariat, reason="Typo in R1.")
+    assessment = reopen_with_draft_edits(
+        survey.assessments.get(office=office),
+        secretariat=secretariat,
+        respondent=respondent,
+        **{"r1-status": "not_planned", "r1-status_comment": "Work in progress.", "r3-focus": True},
+    )
+    during = build(survey)
+    assert during.content == before.content
+    assert (during.answers_hash, during.answers) == (before.answers_hash, before.answers)
+    assert "Work in progress." not in text_of(during.content)[0]
+
+    # Submitted again, the revision is the new answer.
+    assessment.status = "submitted"
+    assessment.save()
     after = build(survey)
     assert after.answers_hash != before.answers_hash
-    assert "AU" not in after.answers
+    assert "Work in progress." in text_of(after.content)[0]
 
 
 def test_an_empty_survey_still_gives_a_readable_annex(office):

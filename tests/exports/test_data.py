@@ -9,7 +9,7 @@ from assessments.exchange import survey_export
 from exports.data import build_csv, build_json, build_xlsx
 from exports.output import submitted_versions
 from kpi.services import snapshot_refresh
-from tests.factories import make_assessment, make_cycle, make_office
+from tests.factories import make_assessment, make_cycle, make_office, reopen_with_draft_edits
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +317,29 @@ def test_building_the_workbook_takes_as_many_queries_for_many_offices_as_for_few
     with django_assert_max_num_queries(len(counted.captured_queries)):
         output = build_xlsx(cycle=cycle)
     assert len(sheets(output)["Answers"]) == 1 + 12 * 10
+
+
+def test_a_reopened_submission_is_exported_as_submitted_not_as_revised(
+    survey, office, secretariat, respondent
+):
+    def sheets(workbook_bytes):
+        workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+        return {sheet.title: list(sheet.values) for sheet in workbook}
+
+    before = (build_csv(cycle=survey), build_json(cycle=survey), build_xlsx(cycle=survey))
+    reopen_with_draft_edits(
+        survey.assessments.get(office=office),
+        secretariat=secretariat,
+        respondent=respondent,
+        **{"r1-status": "not_planned", "r1-status_comment": "Work in progress.", "r3-focus": True},
+    )
+    csv_file, json_file, xlsx_file = (
+        build_csv(cycle=survey),
+        build_json(cycle=survey),
+        build_xlsx(cycle=survey),
+    )
+    assert csv_file.content == before[0].content
+    assert json_file.content == before[1].content
+    assert sheets(xlsx_file.content) == sheets(before[2].content)
+    assert csv_file.answers == before[0].answers and "AU" in csv_file.answers
+    assert csv_file.answers_hash == before[0].answers_hash

@@ -6,10 +6,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assessments import services as assessment_services
+from assessments.models import Assessment
 from kpi.models import KpiSnapshot
 from kpi.services import cycle_kpis, snapshot_refresh
 from tests.assessments.conftest import complete_values
-from tests.factories import make_assessment, make_cycle, make_office
+from tests.factories import make_assessment, make_cycle, make_office, reopen_with_draft_edits
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,40 @@ def test_the_command_names_the_cycles_there_are_for_an_unknown_year(survey):
 
     with pytest.raises(CommandError, match=r"There is no 1999 cycle \(cycles: 2024, 2025\)\."):
         call_command("compute_kpis", "--year", "1999")
+
+
+def test_a_reopened_submission_counts_as_submitted_never_as_revised(
+    survey, office, secretariat, respondent
+):
+    before = cycle_kpis(survey)
+    for assessment in Assessment.objects.filter(office=office):  # this year's and last year's
+        reopen_with_draft_edits(
+            assessment,
+            secretariat=secretariat,
+            respondent=respondent,
+            **{"r1-status": "not_planned", "r1-maturity_current": 5, "r3-focus": True},
+        )
+    assert cycle_kpis(survey) == before
+    assert before["respondents"] == 3 and before["trend"]["panel"]["offices"] == 2
+
+
+def test_the_heatmap_shows_a_reopened_submission_as_submitted(
+    survey, office, secretariat, respondent
+):
+    from kpi.dashboard import heatmap
+
+    def draw():
+        recommendations = list(survey.framework.recommendations.order_by("number"))
+        return [
+            heatmap(survey, mode=mode, region="", office_type="", recommendations=recommendations)
+            for mode in ("status", "maturity")
+        ]
+
+    before = draw()
+    reopen_with_draft_edits(
+        Assessment.objects.get(office=office, cycle=survey),
+        secretariat=secretariat,
+        respondent=respondent,
+        **{"r1-status": "not_planned", "r1-maturity_current": 5},
+    )
+    assert draw() == before

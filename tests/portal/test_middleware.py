@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 from tests.api import token_client
@@ -81,3 +83,40 @@ def test_static_files_stay_cacheable(client):
     response = client.get("/static/css/portal.css")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_an_api_body_nested_thousands_deep_is_a_json_400(secretariat, respondent, draft):
+    for body in ("[" * 5000 + "]" * 5000, '{"a":' * 5000 + "1" + "}" * 5000):
+        response = token_client(respondent).patch(
+            f"/api/v1/offices/AU/assessments/{draft.cycle.year}/",
+            body,
+            content_type="application/json",
+            HTTP_IF_MATCH='"1"',
+        )
+        assert response.status_code == 400
+        assert "nested more than 32 levels deep" in response.json()["detail"]
+
+
+def test_an_oversized_api_body_is_a_json_413(secretariat):
+    body = b'{"year": "' + b"9" * (10 * 1024 * 1024) + b'"}'
+    response = token_client(secretariat).post(
+        "/api/v1/cycles/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert "larger than the 2621440 bytes" in response.json()["detail"]
+
+
+def test_a_body_longer_than_it_claims_is_still_cut_at_the_limit(settings):
+    from portal.api.parsers import PayloadTooLarge, StrictJSONParser
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    with pytest.raises(PayloadTooLarge):
+        StrictJSONParser().parse(io.BytesIO(b'"' + b"x" * 200 + b'"'))
+
+
+def test_an_error_django_answers_itself_on_the_api_is_json(client):
+    # Django refuses an unknown host name before any view runs, with its HTML 400 page.
+    response = client.get("/api/v1/cycles/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "The request could not be read."}

@@ -1,9 +1,14 @@
-import json
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from assessments.exchange import ImportReport, SurveyInvalid, survey_import
+from assessments.exchange import (
+    FileUnreadable,
+    ImportReport,
+    SurveyInvalid,
+    survey_import,
+    survey_load,
+)
 
 
 class Command(BaseCommand):
@@ -41,12 +46,9 @@ def read_json(path: Path):
     except UnicodeDecodeError:
         raise CommandError(f"{path.name} is not UTF-8 text.") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CommandError(
-            f"{path.name} is not valid JSON: {error.msg} at line {error.lineno}, "
-            f"column {error.colno}."
-        ) from None
+        return survey_load(text)
+    except FileUnreadable as unreadable:
+        raise CommandError(f"{path.name}: {unreadable}") from None
 
 
 def summary_lines(report: ImportReport) -> list[str]:
