@@ -239,8 +239,10 @@ def cycle_counts(cycle: Cycle) -> CycleCounts:
             cell = cells[(office.region, office.office_type)]
             for number, tally in revised.tallies(office.pk).items():
                 cell.setdefault(number, Tally()).add(tally)
-            # The version submitted: draft edits of a reopened submission change nothing.
+            # The version submitted: draft edits of a reopened submission change nothing,
+            # neither in the fingerprint nor in what the published figures say they hold.
             revised_at[office.pk][1] = assessment.version
+            offices[office.pk]["token"] = f"{assessment.pk}:{assessment.version}"
     fingerprint = [tuple(entry) for entry in fingerprint]
     return CycleCounts(
         cycle=cycle,

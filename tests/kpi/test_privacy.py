@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, AssessmentEvent
 from kpi import privacy, selectors
 from kpi.models import KpiSnapshot, OfficeFigures
 from kpi.privacy import ALL, CHANGE, COMPLEMENT, SHOWN, SMALL, decide, region_key, type_key
@@ -260,6 +260,11 @@ def test_no_pair_of_readings_reveals_fewer_than_five_offices(seed):
         answers = random_answers(rng)
         if assessment.status == Assessment.Status.SUBMITTED and rng.random() < 0.5:
             assessment.status = Assessment.Status.DRAFT  # reopened
+            # As the reopening service records it: everyone outside the office goes on
+            # reading the version submitted before it.
+            AssessmentEvent.objects.create(
+                assessment=assessment, kind="reopen", version=assessment.version + 1
+            )
         else:
             assessment.status = Assessment.Status.SUBMITTED  # submitted or resubmitted
             write_answers(assessment, answers)
