@@ -17,6 +17,7 @@ from assessments import selectors, services
 from assessments.forms import AnswersForm, ReopenForm
 from assessments.held import held_pop, hold_answers
 from assessments.presenters import conflict_rows, form_data, history_rows, sections
+from outbox.notices import tell_if_held
 
 
 def _form_url(code: str, year: int) -> str:
@@ -353,11 +354,12 @@ def assessment_review(request: HttpRequest, code: str, year: int) -> HttpRespons
         if not place.can_edit:
             raise PermissionDenied
         try:
-            services.assessment_submit(
-                assessment=assessment,
-                user=request.user,
-                base_version=int(request.POST.get("version", 0)),
-            )
+            with tell_if_held(request):
+                services.assessment_submit(
+                    assessment=assessment,
+                    user=request.user,
+                    base_version=int(request.POST.get("version", 0)),
+                )
         except services.Incomplete:
             messages.error(request, _("Not submitted: some answers are still missing."))
             status = 400
@@ -429,13 +431,19 @@ def assessment_reopen_view(request: HttpRequest, code: str, year: int) -> HttpRe
         messages.error(request, _("Give a reason for reopening: the office reads it."))
     else:
         try:
-            services.assessment_reopen(
-                assessment=place.assessment, user=request.user, reason=form.cleaned_data["reason"]
-            )
+            with tell_if_held(request) as held:
+                services.assessment_reopen(
+                    assessment=place.assessment,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
         except services.NotEditable as refused:
             messages.error(request, refused.reason)
         else:
-            messages.success(
-                request, _("Reopened. The office's respondents have been told by e-mail.")
-            )
+            if held.messages:
+                messages.success(request, _("Reopened."))
+            else:
+                messages.success(
+                    request, _("Reopened. The office's respondents have been told by e-mail.")
+                )
     return redirect(reverse("assessment_history", kwargs={"code": code, "year": year}))

@@ -2,6 +2,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from assessments.models import Cycle
 from kpi import engine, selectors
@@ -113,6 +114,10 @@ def snapshot_refresh(*, cycle: Cycle) -> KpiSnapshot:
 
 def schedule_recompute(cycle: Cycle) -> None:
     """After the current transaction commits, recompute the cycle's indicators."""
-    from kpi import tasks
+    from outbox.services import enqueue
 
-    transaction.on_commit(lambda: tasks.recompute_kpis.delay(cycle.pk))
+    enqueue(
+        "kpi.tasks.recompute_kpis",
+        args=[cycle.pk],
+        held_notice=_("The figures will be updated as soon as the job queue is back."),
+    )

@@ -21,5 +21,7 @@ def recompute_closed_cycles() -> None:
     from django.utils import timezone
 
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    from outbox.services import enqueue
+
     for cycle_id in Cycle.objects.filter(closes_on=yesterday).values_list("pk", flat=True):
-        recompute_kpis.delay(cycle_id)
+        enqueue(recompute_kpis, args=[cycle_id])
