@@ -241,7 +241,8 @@ def export_claim(*, job_id: int) -> ExportJob | None:
     now = timezone.now()
     with transaction.atomic():
         job = (
-            ExportJob.objects.select_for_update()
+            # Only the job's row: its office is an outer join, which cannot be locked.
+            ExportJob.objects.select_for_update(of=("self",))
             .select_related("cycle__framework", "office")
             .filter(pk=job_id)
             .first()
