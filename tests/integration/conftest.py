@@ -128,3 +128,19 @@ def celery_worker_process(start_worker):
     """Starts ``celery worker`` on a queue of its own; yields (queue, hostname)."""
     worker = start_worker()
     return worker.queue, worker.hostname
+
+
+@pytest.fixture
+def routed():
+    """``routed(queue)`` sends every task to that queue (the test's workers' own)."""
+    from portal.celery import app
+
+    def route(routes) -> None:
+        # Celery builds its router once, at the first task sent: build it again.
+        app.conf.task_routes = routes
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
+
+    previous = app.conf.task_routes
+    yield lambda queue: route({"*": {"queue": queue}})
+    route(previous)

@@ -9,10 +9,8 @@ import pytest
 from exports import services
 from exports.models import ExportJob
 from exports.tasks import recover_stalled_exports
-from portal.celery import app
 from tests.factories import make_assessment, make_cycle, make_office
 from tests.integration.test_celery_worker import wait_for
-from tests.integration.test_exports_worker import route
 
 pytestmark = [
     pytest.mark.integration,
@@ -29,18 +27,6 @@ CODES = ["AU", "NZ", "JP", "KR", "DE", "FR", "BR", "MX", "CA", "US", "IN", "CN"]
 def fast_heartbeat(settings):
     settings.EXPORT_HEARTBEAT_SECONDS = 1
     settings.EXPORT_STALLED_SECONDS = 4
-
-
-@pytest.fixture
-def routed():
-    """``routed(queue)`` sends every task to that queue (the test's workers' own)."""
-    previous = app.conf.task_routes
-
-    def to(queue):
-        route(app, {"*": {"queue": queue}})
-
-    yield to
-    route(app, previous)
 
 
 def ask_annex(secretariat) -> ExportJob:
