@@ -108,3 +108,10 @@ def test_an_export_asked_for_while_redis_was_down_is_built_once_it_is_back(
     assert (job.state, job.attempts, job.finished_at) == ("done", 1, done.finished_at)
     assert len(list(media_root.glob("exports/**/*.csv"))) == 1
     assert job.finished_at <= timezone.now()
+
+
+def test_the_health_check_is_ok_with_redis_and_a_live_worker(celery_worker_process, client):
+    queue, hostname = celery_worker_process
+    assert drained(queue, hostname)
+    body = client.get(reverse("health")).json()
+    assert (body["status"], body["broker"], body["worker"]) == ("ok", "ok", "ok")
