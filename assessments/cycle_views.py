@@ -83,15 +83,15 @@ def cycle_invite_view(request: HttpRequest, year: int) -> HttpResponse:
             invited = cycle_invite(
                 cycle=cycle, offices=form.cleaned_data["selected_offices"], user=request.user
             )
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d more office invited. Its respondents are being e-mailed.",
-                "%(count)d more offices invited. Their respondents are being e-mailed.",
-                len(invited),
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d more office invited. Its respondents are being e-mailed.",
+                    "%(count)d more offices invited. Their respondents are being e-mailed.",
+                    len(invited),
+                )
+                % {"count": len(invited)},
             )
-            % {"count": len(invited)},
-        )
     else:
         messages.error(request, " ".join(form.non_field_errors()))
     return redirect("cycle_detail", year=cycle.year)
@@ -160,10 +160,10 @@ def cycle_remind_view(request: HttpRequest, year: int, code: str) -> HttpRespons
     else:
         with tell_if_held(request) as held:
             reminder_request(cycle=cycle, office=office)
-        if not held.messages:
-            messages.success(
-                request,
-                _("A reminder is on its way to the respondents of %(code)s.")
-                % {"code": office.code},
-            )
+            if not held.messages:
+                messages.success(
+                    request,
+                    _("A reminder is on its way to the respondents of %(code)s.")
+                    % {"code": office.code},
+                )
     return redirect("cycle_detail", year=cycle.year)

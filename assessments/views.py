@@ -437,13 +437,12 @@ def assessment_reopen_view(request: HttpRequest, code: str, year: int) -> HttpRe
                     user=request.user,
                     reason=form.cleaned_data["reason"],
                 )
+                if held.messages:
+                    messages.success(request, _("Reopened."))
+                else:
+                    messages.success(
+                        request, _("Reopened. The office's respondents have been told by e-mail.")
+                    )
         except services.NotEditable as refused:
             messages.error(request, refused.reason)
-        else:
-            if held.messages:
-                messages.success(request, _("Reopened."))
-            else:
-                messages.success(
-                    request, _("Reopened. The office's respondents have been told by e-mail.")
-                )
     return redirect(reverse("assessment_history", kwargs={"code": code, "year": year}))

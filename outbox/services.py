@@ -80,16 +80,20 @@ def watch() -> Iterator[Held]:
         _watchers.reset(token)
 
 
-def _task_name(task) -> str:
-    name = task if isinstance(task, str) else task.name
+def _registered(name: str):
+    """The task of that name; tasks register when their module is imported, which a web
+    process or a command may not have done yet."""
     if name not in celery_app.tasks:
-        # Tasks register when their module is imported, which a web process may not have done.
         with contextlib.suppress(ImportError):
             importlib.import_module(name.rpartition(".")[0])
     if name not in celery_app.tasks:
         # Refused before the commit: a typo must not store a message that can never run.
         raise LookupError(f"no task named {name!r}")
-    return name
+    return celery_app.tasks[name]
+
+
+def _task_name(task) -> str:
+    return _registered(task if isinstance(task, str) else task.name).name
 
 
 def enqueue(
@@ -124,9 +128,16 @@ def dispatch(message: OutboxMessage | int) -> bool:
         )
         if claimed:
             row = OutboxMessage.objects.get(pk=pk)
-            celery_app.tasks[row.task].apply(
-                args=row.args, kwargs=row.kwargs, headers={HEADER: row.pk}
-            )
+            try:
+                _registered(row.task).apply(
+                    args=row.args, kwargs=row.kwargs, headers={HEADER: row.pk}
+                )
+            except Exception as error:
+                # Not done: left for the sweep (or outbox_flush), and raised as before.
+                OutboxMessage.objects.filter(pk=pk).update(
+                    sent_at=None, last_error=f"{type(error).__name__}: {error}"[:2000]
+                )
+                raise
         return True
     with transaction.atomic():
         # Locked while it is handed over, so that the sweep and the commit's own dispatch

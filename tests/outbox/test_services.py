@@ -99,6 +99,23 @@ def test_an_e_mail_delivered_twice_is_sent_once(
     assert notices_sent().done_at is not None
 
 
+def test_a_task_that_fails_in_process_is_left_for_the_sweep(
+    submitted, secretariat, respondent, settings, django_capture_on_commit_callbacks
+):
+    # No broker: the task runs in the request, and the mail server refuses the connection.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
+    with pytest.raises(ConnectionRefusedError), django_capture_on_commit_callbacks(execute=True):
+        reopen(submitted, secretariat)
+    message = notices_sent()
+    assert message.sent_at is None and "ConnectionRefusedError" in message.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    services.sweep(grace=0)
+    services.sweep(grace=0)
+    assert [m.to for m in mail.outbox] == [[respondent.email]]
+
+
 def test_the_sweep_leaves_a_fresh_message_to_the_dispatch_after_its_commit(broker_down):
     services.enqueue(record_heartbeat)  # its commit's own dispatch is under way
     broker_down.back()
