@@ -25,6 +25,7 @@ from portal.permissions import can_export
 logger = logging.getLogger(__name__)
 
 Kind = ExportJob.Kind
+RUN_EXPORT = "exports.tasks.run_export"
 
 
 def _build(job: ExportJob, progress: Progress) -> Output:
@@ -121,9 +122,6 @@ def _held_job_ids() -> list[int]:
         for message in OutboxMessage.objects.pending().filter(task=RUN_EXPORT)
         if message.args
     ]
-
-
-RUN_EXPORT = "exports.tasks.run_export"
 
 
 def _enqueue(job: ExportJob) -> None:

@@ -20,8 +20,8 @@ def recompute_closed_cycles() -> None:
 
     from django.utils import timezone
 
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     from outbox.services import enqueue
 
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for cycle_id in Cycle.objects.filter(closes_on=yesterday).values_list("pk", flat=True):
         enqueue(recompute_kpis, args=[cycle_id])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -68,14 +68,22 @@ def broker_reachable() -> bool:
 
 def queues_status() -> Queues:
     now = timezone.now()
-    backlog = OutboxMessage.objects.pending().aggregate(count=Count("pk"), oldest=Min("created_at"))
+    try:
+        backlog = OutboxMessage.objects.pending().aggregate(
+            count=Count("pk"), oldest=Min("created_at")
+        )
+        latest = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    except DatabaseError:
+        # Tables not there yet (a new release before its migrations): nothing is known.
+        backlog, latest, known = {"count": None, "oldest": None}, None, False
+    else:
+        known = True
     # Messages wait in the outbox only while the broker refuses them; one that has waited
     # past a few sweeps says the broker (or beat, which runs the sweep) is not working.
     late = datetime.timedelta(seconds=max(60, 3 * settings.OUTBOX_SWEEP_SECONDS))
-    outbox_ok = backlog["oldest"] is None or now - backlog["oldest"] < late
+    outbox_ok = known and (backlog["oldest"] is None or now - backlog["oldest"] < late)
     if celery_app.conf.task_always_eager:
         return Queues(True, True, None, True, backlog["count"], backlog["oldest"], outbox_ok)
-    latest = WorkerHeartbeat.objects.order_by("-seen_at").first()
     worker_ok = latest is not None and (now - latest.seen_at).total_seconds() < (
         WORKER_SILENT_SECONDS
     )

@@ -117,7 +117,9 @@ def health(request: HttpRequest) -> JsonResponse:
                 "oldest_seconds": int((timezone.now() - oldest).total_seconds())
                 if oldest
                 else None,
-                "status": "ok" if queues.outbox_ok else "late",
+                "status": "ok"
+                if queues.outbox_ok
+                else ("unknown" if queues.pending is None else "late"),
             },
         }
     )

@@ -227,3 +227,24 @@ def test_the_command_names_the_cycles_there_are_for_an_unknown_year(survey):
 
     with pytest.raises(CommandError, match=r"There is no 1999 cycle \(cycles: 2024, 2025\)\."):
         call_command("compute_kpis", "--year", "1999")
+
+
+def test_the_figures_of_a_cycle_that_closed_yesterday_are_computed_once_more(
+    office, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from kpi.tasks import recompute_closed_cycles
+    from outbox.models import OutboxMessage
+
+    today = timezone.localdate()
+    closed = make_cycle(
+        today.year,
+        offices=[office],
+        opens_on=today - datetime.timedelta(days=30),
+        closes_on=today - datetime.timedelta(days=1),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_closed_cycles.apply()
+    assert KpiSnapshot.objects.filter(cycle=closed).exists()
+    assert OutboxMessage.objects.get().sent_at is not None
