@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assessments import selectors, tasks
+from assessments import selectors
 from assessments.cycle_forms import CycleCreateForm, CycleInviteForm
 from assessments.models import Assessment, Cycle, Reminder
-from assessments.notifications import cycle_create, cycle_invite
+from assessments.notifications import cycle_create, cycle_invite, reminder_request
+from outbox.notices import tell_if_held
 from portal.offices.models import MemberRole, Membership
 from portal.permissions import secretariat_required
 
@@ -25,14 +26,15 @@ def cycle_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            cycle = cycle_create(
-                year=data["year"],
-                framework=data["framework"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                offices=data["selected_offices"],
-                user=request.user,
-            )
+            with tell_if_held(request):
+                cycle = cycle_create(
+                    year=data["year"],
+                    framework=data["framework"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    offices=data["selected_offices"],
+                    user=request.user,
+                )
         except ValidationError as error:
             form.add_error(None, error)
         except IntegrityError:  # the same year, created by someone else a moment ago
@@ -77,18 +79,19 @@ def cycle_invite_view(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, year=year)
     form = CycleInviteForm(request.POST, cycle=cycle)
     if form.is_valid():
-        invited = cycle_invite(
-            cycle=cycle, offices=form.cleaned_data["selected_offices"], user=request.user
-        )
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d more office invited. Its respondents are being e-mailed.",
-                "%(count)d more offices invited. Their respondents are being e-mailed.",
-                len(invited),
+        with tell_if_held(request):
+            invited = cycle_invite(
+                cycle=cycle, offices=form.cleaned_data["selected_offices"], user=request.user
             )
-            % {"count": len(invited)},
-        )
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d more office invited. Its respondents are being e-mailed.",
+                    "%(count)d more offices invited. Their respondents are being e-mailed.",
+                    len(invited),
+                )
+                % {"count": len(invited)},
+            )
     else:
         messages.error(request, " ".join(form.non_field_errors()))
     return redirect("cycle_detail", year=cycle.year)
@@ -155,9 +158,12 @@ def cycle_remind_view(request: HttpRequest, year: int, code: str) -> HttpRespons
     elif cycle.assessments.filter(office=office, status=Assessment.Status.SUBMITTED).exists():
         messages.info(request, _("%(code)s has submitted already.") % {"code": office.code})
     else:
-        transaction.on_commit(lambda: tasks.send_reminder_now.delay(cycle.pk, office.pk))
-        messages.success(
-            request,
-            _("A reminder is on its way to the respondents of %(code)s.") % {"code": office.code},
-        )
+        with tell_if_held(request) as held:
+            reminder_request(cycle=cycle, office=office)
+            if not held.messages:
+                messages.success(
+                    request,
+                    _("A reminder is on its way to the respondents of %(code)s.")
+                    % {"code": office.code},
+                )
     return redirect("cycle_detail", year=cycle.year)

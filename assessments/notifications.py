@@ -21,9 +21,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from assessments import selectors
 from assessments.models import Assessment, Cycle, Invitation, Reminder
+from outbox.services import enqueue
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
 from recommendations.models import Framework
@@ -95,10 +97,11 @@ def cycle_invite(*, cycle: Cycle, offices: Iterable[Office], user: User) -> list
     Invitation.objects.bulk_create(Invitation(cycle=cycle, office=office) for office in new)
     logger.info("%s invited %d offices to cycle %s", user, len(new), cycle.year)
 
-    from assessments import tasks
-
-    office_ids = [office.pk for office in new]
-    transaction.on_commit(lambda: tasks.send_invitations.delay(cycle.pk, office_ids))
+    enqueue(
+        "assessments.tasks.send_invitations",
+        args=[cycle.pk, [office.pk for office in new]],
+        held_notice=_("The invitations will be e-mailed as soon as the mail queue is back."),
+    )
     return new
 
 
@@ -173,6 +176,17 @@ def reminders_send(*, today: datetime.date) -> list[ReminderBatch]:
         # The offices reached are recorded; failing loudly lets the mail problem be seen.
         raise failure
     return batches
+
+
+@transaction.atomic
+def reminder_request(*, cycle: Cycle, office: Office) -> None:
+    """The secretariat's "remind now", sent by a worker once asked."""
+    enqueue(
+        "assessments.tasks.send_reminder_now",
+        args=[cycle.pk, office.pk],
+        held_notice=_("The reminder to %(code)s will be sent as soon as the mail queue is back.")
+        % {"code": office.code},
+    )
 
 
 def reminder_send_now(*, cycle: Cycle, office: Office) -> bool:

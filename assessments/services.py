@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, HeldAnswers
 from kpi.services import schedule_recompute
+from outbox.services import enqueue
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.offices.models import Office
@@ -485,9 +486,11 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     event = _record(locked, kind=AssessmentEvent.Kind.REOPEN, user=user, reason=reason)
     audit_record(kind=AuditEvent.Kind.REOPENED, user=user, target=locked, detail={"reason": reason})
 
-    from assessments import tasks
-
-    transaction.on_commit(lambda: tasks.send_reopened_notice.delay(locked.pk, reason))
+    enqueue(
+        "assessments.tasks.send_reopened_notice",
+        args=[locked.pk, reason],
+        held_notice=_("The e-mail to the office will be sent as soon as the mail queue is back."),
+    )
     schedule_recompute(locked.cycle)
     assessment.refresh_from_db()
     return event
@@ -547,7 +550,11 @@ def reopen_request(*, assessment: Assessment, user) -> HeldAnswers | None:
     held.reopen_requested_at = timezone.now()
     held.save(update_fields=["reopen_requested_at", "updated_at"])
 
-    from assessments import tasks
-
-    transaction.on_commit(lambda: tasks.send_reopen_request.delay(held.pk))
+    enqueue(
+        "assessments.tasks.send_reopen_request",
+        args=[held.pk],
+        held_notice=_(
+            "The e-mail to the secretariat will be sent as soon as the mail queue is back."
+        ),
+    )
     return held

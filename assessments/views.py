@@ -27,6 +27,7 @@ from assessments.presenters import (
     post_value,
     sections,
 )
+from outbox.notices import tell_if_held
 
 
 def _form_url(code: str, year: int) -> str:
@@ -450,7 +451,8 @@ def assessment_held_discard_view(request: HttpRequest, code: str, year: int) -> 
 def assessment_reopen_request_view(request: HttpRequest, code: str, year: int) -> HttpResponse:
     place = _editable_place(request, code, year)
     try:
-        held = services.reopen_request(assessment=place.assessment, user=request.user)
+        with tell_if_held(request):
+            held = services.reopen_request(assessment=place.assessment, user=request.user)
     except services.NotEditable as refused:
         messages.error(request, refused.reason)
     else:
@@ -597,11 +599,12 @@ def assessment_review(request: HttpRequest, code: str, year: int) -> HttpRespons
         if not place.can_edit:
             raise PermissionDenied
         try:
-            services.assessment_submit(
-                assessment=assessment,
-                user=request.user,
-                base_version=int(request.POST.get("version", 0)),
-            )
+            with tell_if_held(request):
+                services.assessment_submit(
+                    assessment=assessment,
+                    user=request.user,
+                    base_version=int(request.POST.get("version", 0)),
+                )
         except services.Incomplete:
             messages.error(request, _("Not submitted: some answers are still missing."))
             status = 400
@@ -680,13 +683,18 @@ def assessment_reopen_view(request: HttpRequest, code: str, year: int) -> HttpRe
         messages.error(request, _("Give a reason for reopening: the office reads it."))
     else:
         try:
-            services.assessment_reopen(
-                assessment=place.assessment, user=request.user, reason=form.cleaned_data["reason"]
-            )
+            with tell_if_held(request) as held:
+                services.assessment_reopen(
+                    assessment=place.assessment,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                if held.messages:
+                    messages.success(request, _("Reopened."))
+                else:
+                    messages.success(
+                        request, _("Reopened. The office's respondents have been told by e-mail.")
+                    )
         except services.NotEditable as refused:
             messages.error(request, refused.reason)
-        else:
-            messages.success(
-                request, _("Reopened. The office's respondents have been told by e-mail.")
-            )
     return redirect(reverse("assessment_history", kwargs={"code": code, "year": year}))

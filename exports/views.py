@@ -14,6 +14,7 @@ from assessments.models import Cycle
 from exports import selectors, services
 from exports.forms import AnnexForm, DataForm
 from exports.models import ExportJob
+from outbox.notices import tell_if_held
 from portal.permissions import (
     colead_or_secretariat_required,
     secretariat_required,
@@ -75,15 +76,16 @@ def annex_start(request: HttpRequest) -> HttpResponse:
     form = AnnexForm(request.POST)
     if not form.is_valid():
         return _home(request, annex_form=form, status=400)
-    job, created = services.export_request(
-        user=request.user,
-        kind=ExportJob.Kind.ANNEX,
-        cycle=form.cleaned_data["cycle"],
-        parameters={
-            "symbol": form.cleaned_data["symbol"].strip(),
-            "date": form.cleaned_data["date"].isoformat(),
-        },
-    )
+    with tell_if_held(request):
+        job, created = services.export_request(
+            user=request.user,
+            kind=ExportJob.Kind.ANNEX,
+            cycle=form.cleaned_data["cycle"],
+            parameters={
+                "symbol": form.cleaned_data["symbol"].strip(),
+                "date": form.cleaned_data["date"].isoformat(),
+            },
+        )
     return _started(request, job, created)
 
 
@@ -93,9 +95,10 @@ def data_start(request: HttpRequest) -> HttpResponse:
     form = DataForm(request.POST)
     if not form.is_valid():
         return _home(request, data_form=form, status=400)
-    job, created = services.export_request(
-        user=request.user, kind=form.cleaned_data["format"], cycle=form.cleaned_data["cycle"]
-    )
+    with tell_if_held(request):
+        job, created = services.export_request(
+            user=request.user, kind=form.cleaned_data["format"], cycle=form.cleaned_data["cycle"]
+        )
     return _started(request, job, created)
 
 
@@ -107,12 +110,13 @@ def office_summary_start(request: HttpRequest, code: str, year: int) -> HttpResp
         raise Http404  # a summary is of a submission
     if place.role == "colead":
         raise PermissionDenied  # co-leads read the task force's exports, not an office's
-    job, created = services.export_request(
-        user=request.user,
-        kind=ExportJob.Kind.OFFICE_SUMMARY,
-        cycle=place.cycle,
-        office=place.office,
-    )
+    with tell_if_held(request):
+        job, created = services.export_request(
+            user=request.user,
+            kind=ExportJob.Kind.OFFICE_SUMMARY,
+            cycle=place.cycle,
+            office=place.office,
+        )
     return _started(request, job, created)
 
 
@@ -161,7 +165,8 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_for(request.user, pk)
-    job, retried = services.export_retry(job=job, user=request.user)
+    with tell_if_held(request):
+        job, retried = services.export_retry(job=job, user=request.user)
     if not retried and job.pk != pk:
         messages.info(request, _("The same export was started again since: here it is."))
     return redirect("export_job", pk=job.pk)

@@ -3,6 +3,7 @@ import json
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessments.models import Cycle
 from kpi import engine, privacy, selectors
@@ -160,6 +161,10 @@ def office_figures_publish(
 
 def schedule_recompute(cycle: Cycle) -> None:
     """After the current transaction commits, recompute the cycle's indicators."""
-    from kpi import tasks
+    from outbox.services import enqueue
 
-    transaction.on_commit(lambda: tasks.recompute_kpis.delay(cycle.pk))
+    enqueue(
+        "kpi.tasks.recompute_kpis",
+        args=[cycle.pk],
+        held_notice=_("The figures will be updated as soon as the job queue is back."),
+    )

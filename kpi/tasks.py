@@ -20,6 +20,8 @@ def recompute_closed_cycles() -> None:
 
     from django.utils import timezone
 
+    from outbox.services import enqueue
+
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for cycle_id in Cycle.objects.filter(closes_on=yesterday).values_list("pk", flat=True):
-        recompute_kpis.delay(cycle_id)
+        enqueue(recompute_kpis, args=[cycle_id])

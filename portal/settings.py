@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "assessments",
     "kpi",
     "exports",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -165,11 +166,42 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 # Exports run in workers recycled after a few tasks (WeasyPrint's memory is not all given
 # back), each under this limit in seconds.
 EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 300, minimum=10)
+# A running export writes a heartbeat this often (seconds); one whose heartbeat is older than
+# EXPORT_STALLED_SECONDS lost its worker (killed, machine restarted) and is run again, up to
+# EXPORT_MAX_ATTEMPTS times in all, then marked failed with "Try again".
+EXPORT_HEARTBEAT_SECONDS = env_int("EXPORT_HEARTBEAT_SECONDS", 10, minimum=1)
+EXPORT_STALLED_SECONDS = env_int("EXPORT_STALLED_SECONDS", 45, minimum=2)
+if EXPORT_STALLED_SECONDS < 2 * EXPORT_HEARTBEAT_SECONDS:
+    raise ConfigurationError(
+        "EXPORT_STALLED_SECONDS must be at least twice EXPORT_HEARTBEAT_SECONDS, or a live "
+        "export would be taken for a lost one"
+    )
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3, minimum=1)
 # A queue of their own, so that a long annex never delays an invitation or a reminder.
 EXPORT_QUEUE = env_str("EXPORT_QUEUE", "exports")
 CELERY_TASK_ROUTES = {"exports.tasks.run_export": {"queue": EXPORT_QUEUE}}
+# With Redis, a message taken by a worker that then died comes back after this many seconds
+# (it must exceed the longest task); the export sweep below does not wait for it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 3600, minimum=10)
+}
+# Seconds before a broker that does not answer counts as unreachable (a page waits this long).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The outbox (outbox/services.py): how often beat sends again what the broker refused, how
+# long a fresh message is left to its own dispatch, how long sent messages are kept.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30, minimum=1)
+OUTBOX_SWEEP_GRACE = 10
+OUTBOX_KEEP_DAYS = 7
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.record_heartbeat", "schedule": 60.0},
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep_outbox",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+    },
+    "stalled-exports": {
+        "task": "exports.tasks.recover_stalled_exports",
+        "schedule": 15.0,
+    },
     "deadline-reminders": {
         "task": "assessments.tasks.send_deadline_reminders",
         "schedule": crontab(hour=6, minute=0),

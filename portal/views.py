@@ -3,6 +3,7 @@ from django.db import connection
 from django.db.models import OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -86,10 +87,39 @@ def secretariat_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and container health checks: answers 503 if the database does not."""
+    """For load balancers and container health checks.
+
+    503 only when the database does not answer: nothing works then. A broker or worker that
+    is down is "degraded" with 200, because the web process itself is fine (changes are
+    stored, and their e-mails and jobs wait in the outbox): a load balancer that took web out
+    of service for it would turn a late e-mail into an outage. Monitoring reads the body.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
         return JsonResponse({"status": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    queues = selectors.queues_status()
+    if queues.eager:
+        broker = worker = "in-process"
+    else:
+        broker = "ok" if queues.broker_ok else "unreachable"
+        worker = "ok" if queues.worker_ok else "silent"
+    oldest = queues.oldest_pending
+    return JsonResponse(
+        {
+            "status": "ok" if queues.ok else "degraded",
+            "database": "ok",
+            "broker": broker,
+            "worker": worker,
+            "outbox": {
+                "pending": queues.pending,
+                "oldest_seconds": int((timezone.now() - oldest).total_seconds())
+                if oldest
+                else None,
+                "status": "ok"
+                if queues.outbox_ok
+                else ("unknown" if queues.pending is None else "late"),
+            },
+        }
+    )

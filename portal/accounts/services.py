@@ -135,17 +135,18 @@ def password_reset(*, user, request: HttpRequest, had_password: bool) -> None:
     for token in tokens:
         token_revoke(token=token, user=user, request=request)
     if had_password:
-        changed_at = timezone.now()
-        transaction.on_commit(
-            lambda: _password_reset_notice_send(
-                user=user, changed_at=changed_at, tokens=len(tokens)
-            )
+        from outbox.services import enqueue
+
+        # Through the outbox like every e-mail: a broker that is down neither loses it nor
+        # turns the committed reset into an error.
+        enqueue(
+            "portal.accounts.tasks.send_password_reset_notice",
+            args=[user.pk, timezone.now().isoformat(), len(tokens)],
         )
 
 
-def _password_reset_notice_send(*, user, changed_at, tokens: int) -> None:
-    """Sent in the request, like Django's own reset e-mail: it depends on no queue, so a
-    broker that is down neither delays it nor turns the committed reset into an error."""
+def password_reset_notice_send(*, user, changed_at, tokens: int) -> None:
+    """Tells the person that their password was reset and what that ended."""
     # In the portal's language, like every e-mail (assessments/notifications.py).
     with translation.override(settings.LANGUAGE_CODE):
         context = {

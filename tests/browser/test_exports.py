@@ -49,6 +49,7 @@ def test_the_secretariat_starts_an_annex_watches_it_and_downloads_it(page, tmp_p
     )
     page.goto(f"/exports/{job.pk}/")
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "0")
+    job = services.export_claim(job_id=job.pk)
     services._progress_writer(job)(40, "Laying out the pages")
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "40")
     expect(page.locator("#job")).to_contain_text("Laying out the pages")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from assessments.services import assessment_reopen
 from exports import selectors, services
 from exports.models import ExportJob
+from outbox.models import OutboxMessage
 from tests.factories import make_assessment, make_cycle, make_office
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,8 @@ def test_an_annex_job_runs_and_keeps_its_file(survey, secretariat, run_on_commit
 
 
 def test_the_progress_reaches_the_job_row_while_it_runs(survey, secretariat):
-    job, _created = ask_annex(secretariat, survey)  # queued: its task is not run here
+    ask_annex(secretariat, survey)  # queued: its task is not run here
+    job = services.export_claim(job_id=ExportJob.objects.get().pk)
     report = services._progress_writer(job)
     report(30, "Laying out the pages")
     job.refresh_from_db()
@@ -101,7 +103,8 @@ def test_a_failed_job_says_why_and_can_be_retried(
     retried, again = run_on_commit(lambda: services.export_retry(job=job, user=respondent))
     retried.refresh_from_db()
     assert again and retried.pk == job.pk
-    assert (retried.state, retried.error, retried.attempts) == ("done", "", 2)
+    # "Try again" is a fresh start, with all its attempts.
+    assert (retried.state, retried.error, retried.attempts) == ("done", "", 1)
     assert retried.file.read().startswith(b"%PDF")
 
 
@@ -112,19 +115,108 @@ def test_only_a_failed_job_is_retried(survey, secretariat, run_on_commit):
     assert not retried and same.state == ExportJob.State.DONE
 
 
-def test_a_job_whose_worker_vanished_stops_blocking_a_new_request(survey, secretariat):
-    stuck, _created = ask_annex(secretariat, survey)
-    ExportJob.objects.filter(pk=stuck.pk).update(state=ExportJob.State.RUNNING)
-    later = timezone.now() + datetime.timedelta(hours=1)
-    assert services.stale_jobs_fail(now=later) == 1
+def stalled(job: ExportJob, *, attempts: int = 1) -> ExportJob:
+    """The job as a worker killed mid-run leaves it: running, its heartbeat a minute old."""
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.RUNNING,
+        attempts=attempts,
+        progress=30,
+        updated_at=timezone.now() - datetime.timedelta(seconds=60),
+    )
+    return ExportJob.objects.get(pk=job.pk)
+
+
+def test_a_job_whose_worker_was_killed_runs_again_and_finishes(
+    survey, secretariat, run_on_commit, settings
+):
+    settings.EXPORT_STALLED_SECONDS = 45
+    job = stalled(ask_annex(secretariat, survey)[0])
+    counts = run_on_commit(services.stalled_jobs_recover)
+    assert counts["requeued"] == 1
+    job.refresh_from_db()
+    assert (job.state, job.progress, job.attempts) == ("done", 100, 2)
+    assert job.file.read().startswith(b"%PDF")
+
+
+def test_a_job_lost_on_its_last_attempt_fails_and_offers_to_try_again(
+    survey, secretariat, settings
+):
+    settings.EXPORT_MAX_ATTEMPTS = 3
+    job = stalled(ask_annex(secretariat, survey)[0], attempts=3)
+    assert services.stalled_jobs_recover()["failed"] == 1
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED
+    assert "stopped 3 times" in job.error and "Try again" in job.error
+    _job, retried = services.export_retry(job=job, user=secretariat)
+    assert retried
+
+
+def test_a_lost_job_does_not_block_a_new_request_for_the_same_export(survey, secretariat, settings):
+    settings.EXPORT_MAX_ATTEMPTS = 1
+    stuck = stalled(ask_annex(secretariat, survey)[0])
+    job, created = ask_annex(secretariat, survey)
     stuck.refresh_from_db()
     assert stuck.state == ExportJob.State.FAILED
-    assert "stopped without finishing" in stuck.error
+    assert created and job.pk != stuck.pk
 
 
-def test_a_job_still_moving_is_not_stale(survey, secretariat):
-    ask_annex(secretariat, survey)
-    assert services.stale_jobs_fail() == 0
+def test_a_job_whose_heartbeat_is_fresh_is_left_to_its_worker(survey, secretariat):
+    job, _created = ask_annex(secretariat, survey)
+    services.export_claim(job_id=job.pk)
+    assert services.stalled_jobs_recover() == {"requeued": 0, "failed": 0, "redispatched": 0}
+    # A second delivery of its message waits instead of running it a second time.
+    with pytest.raises(services.Busy):
+        services.export_claim(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("running", 1)
+
+
+def test_a_message_that_comes_back_after_its_worker_died_takes_the_job_over(survey, secretariat):
+    job = stalled(ask_annex(secretariat, survey)[0])
+    claimed = services.export_claim(job_id=job.pk)
+    assert (claimed.state, claimed.attempts, claimed.progress) == ("running", 2, 0)
+
+
+def test_a_finished_job_is_not_run_again_by_a_late_delivery(survey, secretariat, run_on_commit):
+    from exports.tasks import run_export
+
+    job, _created = run_on_commit(lambda: ask_annex(secretariat, survey))
+    job.refresh_from_db()
+    run_export.apply(args=[job.pk])
+    again = ExportJob.objects.get(pk=job.pk)
+    assert (again.state, again.attempts, again.file.name) == ("done", 1, job.file.name)
+
+
+def test_a_run_taken_over_by_another_neither_finishes_nor_fails_the_job(survey, secretariat):
+    job, _created = ask_annex(secretariat, survey)
+    first = services.export_claim(job_id=job.pk)
+    # Its heartbeat was taken for lost and a second run claimed the job meanwhile.
+    ExportJob.objects.filter(pk=job.pk).update(attempts=2)
+    services.export_run(job=first)
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.file.name) == ("running", 2, "")
+    services.export_fail(job=first, error="late")
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("running", "")
+
+
+def test_a_queued_job_whose_message_the_broker_lost_is_sent_again(
+    survey, secretariat, run_on_commit
+):
+    job, _created = ask_annex(secretariat, survey)
+    OutboxMessage.objects.update(sent_at=timezone.now())  # taken by the broker, then lost
+    later = timezone.now() + datetime.timedelta(hours=1)
+    counts = run_on_commit(lambda: services.stalled_jobs_recover(now=later))
+    assert counts["redispatched"] == 1
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE
+
+
+def test_a_queued_job_held_in_the_outbox_is_not_sent_twice(survey, secretariat):
+    ask_annex(secretariat, survey)  # the broker has not taken its message yet
+    later = timezone.now() + datetime.timedelta(hours=1)
+    assert services.stalled_jobs_recover(now=later)["redispatched"] == 0
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_the_annex_is_the_secretariats(survey, colead, respondent):

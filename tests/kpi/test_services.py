@@ -265,3 +265,24 @@ def test_the_heatmap_shows_a_reopened_submission_as_submitted(
         **{"r1-status": "not_planned", "r1-maturity_current": 5},
     )
     assert draw() == before
+
+
+def test_the_figures_of_a_cycle_that_closed_yesterday_are_computed_once_more(
+    office, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from kpi.tasks import recompute_closed_cycles
+    from outbox.models import OutboxMessage
+
+    today = timezone.localdate()
+    closed = make_cycle(
+        today.year,
+        offices=[office],
+        opens_on=today - datetime.timedelta(days=30),
+        closes_on=today - datetime.timedelta(days=1),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_closed_cycles.apply()
+    assert KpiSnapshot.objects.filter(cycle=closed).exists()
+    assert OutboxMessage.objects.get().sent_at is not None

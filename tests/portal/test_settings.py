@@ -44,6 +44,8 @@ def test_it_starts_with_no_environment_at_all():
         ({"DEBUG": "false", "SECRET_KEY": "s" * 50}, "ALLOWED_HOSTS"),
         ({"DEBUG": "false", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "portal.example"}, "SITE_URL"),
         ({"DATABASE_URL": "postgress://nowhere/db"}, "DATABASE_URL"),
+        ({"EXPORT_HEARTBEAT_SECONDS": "30"}, "EXPORT_STALLED_SECONDS"),
+        ({"EXPORT_MAX_ATTEMPTS": "0"}, "EXPORT_MAX_ATTEMPTS"),
     ],
 )
 def test_it_refuses_to_start_and_names_the_variable(environment, named):
@@ -124,3 +126,12 @@ def test_behind_a_tls_proxy_the_proxys_addresses_are_required():
 def test_a_bad_trusted_proxy_stops_start_up():
     result = start_with(TRUSTED_PROXIES="10.0.0.300/8")
     assert "TRUSTED_PROXIES" in result.stderr.splitlines()[-1]
+
+
+def test_beat_sends_the_outbox_and_the_lost_exports_again_within_a_minute(settings):
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert schedule["outbox.tasks.sweep_outbox"] <= 60
+    assert schedule["exports.tasks.recover_stalled_exports"] <= 60
+    assert settings.EXPORT_STALLED_SECONDS + 15 <= 60
