@@ -340,9 +340,13 @@
     return match ? document.getElementById(match[1]) : null;
   }
 
+  const jump = document.querySelector("[data-section-jump]");
+  const jumpSelect = document.querySelector("[data-section-select]");
+
   function showSection(section) {
     if (!section) return;
     current = section;
+    if (jumpSelect) jumpSelect.value = section.id;
     sectionEls.forEach(function (el) { el.hidden = el !== section; });
     document.querySelectorAll("[data-section-link]").forEach(function (link) {
       if (link.dataset.sectionLink === section.dataset.section) link.setAttribute("aria-current", "step");
@@ -368,6 +372,19 @@
       if (target && first.contains(target)) target.scrollIntoView();
     }
     if (sectionList && phone.matches) sectionList.open = false;
+    if (jump && jumpSelect) {
+      jump.hidden = false;
+      jumpSelect.addEventListener("change", function () {
+        const section = document.getElementById(jumpSelect.value);
+        if (!section) return;
+        if (editable && Object.keys(dirty).length) {
+          clearTimeout(timer);
+          timer = null;
+          save();
+        }
+        goTo(section);
+      });
+    }
     window.addEventListener("hashchange", function () {
       const section = sectionOf(location.hash);
       if (!section || section === current) return;

@@ -47,6 +47,7 @@ def started(setting):
 def show_section(page, number):
     """The form shows one section at a time: open another from the section list."""
     anchor = f"r{number}" if isinstance(number, int) else number
+    page.wait_for_load_state()  # the form's script has run and hidden the other sections
     if not page.locator(f"#{anchor}").is_visible():
         page.locator(f"[data-section-link='{anchor}']").click()
     expect(page.locator(f"#{anchor}")).to_be_visible()
@@ -415,6 +416,7 @@ def test_a_follow_up_appears_when_its_yes_is_chosen(page, setting, started):
     expect(projects).to_be_hidden()
     section.locator("input[name='r1-focus'][value='yes']").check()
     expect(projects).to_be_visible()
+    expect(section.locator("[data-field='r1-focus'] .not-answered")).to_be_hidden()
     section.locator("input[name='r1-focus'][value='no']").check()
     expect(projects).to_be_hidden()
     expect(section.get_by_label("Comments on the status")).to_be_visible()  # not a follow-up
@@ -459,7 +461,11 @@ def test_on_a_phone_the_status_stays_in_view_and_nothing_scrolls_sideways(
     assert box is not None and 0 <= box["y"] < 5, box  # stuck to the top while far down
     expect(page.locator("[data-save-state]")).to_contain_text("Saved at", timeout=30_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    # The section list folds away, and opens from the status bar's neighbour.
+    # Another section is chosen from the sticky bar, or from the list folded under it.
+    page.locator("[data-section-select]").select_option("r3")
+    expect(page.locator("#r3")).to_be_visible()
+    expect(page.locator("#r1")).to_be_hidden()
+    assert page.locator("[data-form-status]").bounding_box()["y"] < 5
     page.get_by_text("Sections", exact=True).click()
     page.locator("[data-section-link='r6']").click()
     expect(page.locator("#r6")).to_be_visible()
