@@ -1,5 +1,6 @@
 """Shapes answers for the templates: sections of the form, conflicts and history lines."""
 
+from assessments import consistency
 from assessments import questionnaire as q
 from assessments.services import assessment_values
 
@@ -60,6 +61,10 @@ def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
             for question in q.PER_RECOMMENDATION
             if q.key(number, question.name) in form.fields
         }
+        value = {name: bound.value() for name, bound in fields.items()}
+        found = consistency.warnings(
+            value.get("status"), value.get("maturity_current"), value.get("maturity_target")
+        )
         result.append(
             {
                 "recommendation": recommendation,
@@ -70,9 +75,23 @@ def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
                 "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
                 "flags": {name: _flag_state(fields[name]) for name in q.FLAGS if name in fields},
                 "copied": sorted(key for key in copied if q.parse_key(key)[0] == number),
+                "warnings": {w.field: w.message for w in found},
             }
         )
+    for before, section, after in zip([None, *result], result, [*result[1:], None], strict=False):
+        section["previous"], section["next"] = before, after
     return result
+
+
+def answer_warnings(answers) -> list[dict]:
+    """The contradictions of stored answers, for "Check and submit" and the read view."""
+    return [
+        {"recommendation": answer.recommendation, "message": found.message}
+        for answer in answers
+        for found in consistency.warnings(
+            answer.status, answer.maturity_current, answer.maturity_target
+        )
+    ]
 
 
 def held_rows(held, stored: dict) -> list[dict]:
@@ -138,4 +157,41 @@ def history_rows(events) -> list[dict]:
             ],
         }
         for event in events
+    ]
+
+
+def read_texts(answers) -> list[dict]:
+    """A reader's view of the written answers: only those given, each with its mark."""
+    rows = []
+    for answer in answers:
+        texts = [
+            {
+                "label": q.QUESTIONS[name].label,
+                "value": getattr(answer, name),
+                "private": getattr(answer, f"{name}_private"),
+            }
+            for name in q.TEXT_ANSWERS
+            if getattr(answer, name)
+        ]
+        if answer.evidence_url:
+            texts.append(
+                {
+                    "label": q.QUESTIONS["evidence_url"].label,
+                    "value": answer.evidence_url,
+                    "url": True,
+                }
+            )
+        rows.append({"recommendation": answer.recommendation, "texts": texts})
+    return rows
+
+
+def overall_texts(assessment) -> list[dict]:
+    return [
+        {
+            "label": question.label,
+            "value": getattr(assessment, question.name),
+            "private": getattr(assessment, f"{question.name}_private"),
+        }
+        for question in q.OVERALL
+        if question.kind == "text" and getattr(assessment, question.name)
     ]

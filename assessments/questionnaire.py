@@ -110,6 +110,11 @@ def label(field_key: str) -> str:
     number, name = parse_key(field_key)
     question = QUESTIONS.get(name)
     text = str(question.label) if question else name
+    if question and question.private_of:
+        # "Not for publication" alone would not say which comment it marks.
+        text = _("%(comment)s – not for publication") % {
+            "comment": QUESTIONS[question.private_of].label
+        }
     if number is None:
         return text
     return _("Recommendation %(number)s: %(question)s") % {"number": number, "question": text}

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments import questionnaire as q
-from assessments.models import Answer, Assessment, Cycle
+from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
 from assessments.submissions import submitted_version
 from portal.offices.models import MemberRole, Office
 from recommendations.models import MaturityLevel
@@ -117,3 +117,25 @@ def complete_sections(**answers_of):
         .values("count")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def form_events(assessment) -> dict:
+    """For the top of the form: who last changed answers and, while a reopened assessment
+    is being revised, the reopening with its reason. A reopening changes no answer, so it is
+    not a "last saved"; only then is the history read (one indexed query each)."""
+    if not (assessment.reopened_at and assessment.status == assessment.Status.DRAFT):
+        saved = {"at": assessment.updated_at, "user": assessment.updated_by}
+        return {"last_saved": saved if assessment.updated_by else None, "reopening": None}
+    events = assessment.events.select_related("user").order_by("-version", "-pk")
+    saved = events.filter(
+        kind__in=[
+            AssessmentEvent.Kind.SAVE,
+            AssessmentEvent.Kind.COPY,
+            AssessmentEvent.Kind.CONFIRM,
+            AssessmentEvent.Kind.UNDO,
+        ]
+    ).first()
+    return {
+        "last_saved": saved,
+        "reopening": events.filter(kind=AssessmentEvent.Kind.REOPEN).first(),
+    }

@@ -1,5 +1,7 @@
 """The office's assessment: the form, autosave, submission, history and reopening."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.views import redirect_to_login
@@ -13,18 +15,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from assessments import consistency, selectors, services
 from assessments import questionnaire as q
-from assessments import selectors, services
 from assessments.forms import AnswersForm, ReopenForm
 from assessments.held import held_pop, hold_answers
 from assessments.presenters import (
+    answer_warnings,
     conflict_rows,
     copy_rows,
     form_data,
     held_form_data,
     held_rows,
     history_rows,
+    overall_texts,
     post_value,
+    read_texts,
     sections,
 )
 from outbox.notices import tell_if_held
@@ -49,6 +54,7 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
     editable = place.can_edit and not block_reason
     copied = services.copied_unconfirmed(assessment) if editable else set()
     section_list = sections(recommendations, answers, form, copied)
+    events = selectors.form_events(assessment) if place.can_edit else {}
     return render(
         request,
         "assessments/form.html",
@@ -61,6 +67,9 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "total": len(section_list),
             "editable": editable,
             "block_reason": block_reason,
+            "last_saved": events.get("last_saved"),
+            "reopening": events.get("reopening"),
+            "consistency_rules": json.dumps(consistency.client_rules()),
             "conflict": conflict,
             "held": held,
             "copied_keys": copied,
@@ -79,6 +88,27 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             and selectors.has_previous_submission(place.office, place.cycle.year),
         },
         status=status,
+    )
+
+
+def _render_read(request, place) -> HttpResponse:
+    """Readers (viewers, co-leads, the secretariat) get the answers to read, not a form."""
+    assessment = selectors.with_answers(place.assessment)
+    answers = sorted(assessment.answers.all(), key=lambda a: a.recommendation.number)
+    return render(
+        request,
+        "assessments/read.html",
+        {
+            "place": place,
+            "assessment": assessment,
+            "answers": answers,
+            "texts": read_texts(answers),
+            "overall": overall_texts(assessment),
+            "warnings": answer_warnings(answers),
+            "reopen_form": ReopenForm()
+            if place.can_reopen and assessment.status == "submitted"
+            else None,
+        },
     )
 
 
@@ -110,6 +140,8 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
         return _render_start(request, place)
     if request.method == "POST":
         return _save_full_form(request, place)
+    if not place.can_edit:
+        return _render_read(request, place)
     held = held_pop(request, code, year)
     if held and place.can_edit:
         data = form_data(selectors.with_answers(place.assessment), held)
@@ -622,6 +654,7 @@ def assessment_review(request: HttpRequest, code: str, year: int) -> HttpRespons
         assessment = selectors.with_answers(place.assessment)
     missing = services.assessment_missing(assessment)
     recommendations = list(selectors.recommendations_with_levels(place.cycle))
+    answers = sorted(assessment.answers.all(), key=lambda a: a.recommendation.number)
     return render(
         request,
         "assessments/review.html",
@@ -638,7 +671,8 @@ def assessment_review(request: HttpRequest, code: str, year: int) -> HttpRespons
                 for r in recommendations
                 if r.number in missing.by_recommendation
             ],
-            "answers": sorted(assessment.answers.all(), key=lambda a: a.recommendation.number),
+            "answers": answers,
+            "warnings": answer_warnings(answers),
             "editable": place.can_edit and not assessment.editing_block_reason(),
         },
         status=status,

@@ -73,7 +73,7 @@
 
   // Progress: a section is complete with a status and a current maturity level.
   function updateProgress() {
-    const sections = form.querySelectorAll("[data-section]");
+    const sections = form.querySelectorAll('[data-section^="r"]');
     let complete = 0;
     sections.forEach(function (section) {
       const anchor = section.dataset.section;
@@ -156,6 +156,8 @@
       banner.appendChild(button);
     }
     banner.hidden = false;
+    banner.scrollIntoView({ block: "nearest" });
+    banner.focus({ preventScroll: true });
   }
 
   function clearErrors(name) {
@@ -280,6 +282,8 @@
     const input = event.target;
     if (!input.name || !isAnswer(input.name)) return;
     if (input.tagName === "TEXTAREA") updateCount(input);
+    const answer = /^r(\d+)-(status|maturity_current|maturity_target)$/.exec(input.name);
+    if (answer) checkConsistency(answer[1]);
     dirty[input.name] = valueOf(input);
     invalid.delete(input.name);
     unmarkCopied(input.name);
@@ -289,6 +293,144 @@
       setState(form.dataset.unsavedText, "unsaved");
       schedule();
     }
+  }
+
+  // Warnings (never refusals) for answers that sit badly together. The rules are the
+  // server's (assessments/consistency.py), rendered into the page as data.
+  let rules = { status: [], targetBelow: "" };
+  try { rules = JSON.parse(form.dataset.consistency || "null") || rules; } catch (e) { /* none */ }
+
+  function checkConsistency(number) {
+    const section = document.getElementById("r" + number);
+    if (!section) return;
+    const status = form.querySelector('input[name="r' + number + '-status"]:checked');
+    const currentInput = form.querySelector('input[name="r' + number + '-maturity_current"]:checked');
+    const targetInput = form.querySelector('[name="r' + number + '-maturity_target"]');
+    const current = currentInput ? parseInt(currentInput.value, 10) : NaN;
+    const target = targetInput ? parseInt(targetInput.value, 10) : NaN;
+    const messages = { maturity_current: "", maturity_target: "" };
+    rules.status.forEach(function (rule) {
+      if (status && rule.status === status.value && rule.levels.indexOf(current) >= 0) {
+        messages.maturity_current = rule.message;
+      }
+    });
+    if (!isNaN(current) && !isNaN(target) && target < current) messages.maturity_target = rules.targetBelow;
+    Object.keys(messages).forEach(function (field) {
+      const warning = section.querySelector('[data-warning="' + field + '"]');
+      if (!warning) return;
+      warning.textContent = messages[field];
+      warning.hidden = !messages[field];
+    });
+  }
+
+  // One section at a time. Every section stays in the page, and so in every post and in the
+  // browser's copy: hiding one never loses what was typed in it.
+  const sectionEls = Array.prototype.slice.call(form.querySelectorAll("[data-section]"));
+  const phone = window.matchMedia("(max-width: 56rem)");
+  const sectionList = document.querySelector("[data-section-list]");
+  let current = null;
+
+  function sectionOf(hash) {
+    if (!hash || hash.length < 2 || hash.charAt(0) !== "#") return null;
+    const id = hash.slice(1);
+    const target = document.getElementById(id);
+    if (target) return target.closest("[data-section]");
+    // A link to an answer whose input has another id (a radio button: id_r3-status_0).
+    const match = /(?:^|_)(r\d+)-/.exec(id);
+    return match ? document.getElementById(match[1]) : null;
+  }
+
+  const jump = document.querySelector("[data-section-jump]");
+  const jumpSelect = document.querySelector("[data-section-select]");
+
+  function showSection(section) {
+    if (!section) return;
+    current = section;
+    if (jumpSelect) jumpSelect.value = section.id;
+    sectionEls.forEach(function (el) { el.hidden = el !== section; });
+    document.querySelectorAll("[data-section-link]").forEach(function (link) {
+      if (link.dataset.sectionLink === section.dataset.section) link.setAttribute("aria-current", "step");
+      else link.removeAttribute("aria-current");
+    });
+  }
+
+  function goTo(section) {
+    showSection(section);
+    if (location.hash !== "#" + section.id) history.pushState(null, "", "#" + section.id);
+    section.setAttribute("tabindex", "-1");
+    section.focus({ preventScroll: true });
+    section.scrollIntoView();
+  }
+
+  if (sectionEls.length > 1) {
+    form.classList.add("paged");
+    const refused = form.querySelector('[aria-invalid="true"], .field-invalid');
+    const first = sectionOf(location.hash) || (refused && refused.closest("[data-section]")) || sectionEls[0];
+    showSection(first);
+    if (location.hash && location.hash !== "#conflict" && location.hash !== "#held") {
+      const target = document.getElementById(location.hash.slice(1));
+      if (target && first.contains(target)) target.scrollIntoView();
+    }
+    if (sectionList && phone.matches) sectionList.open = false;
+    if (jump && jumpSelect) {
+      jump.hidden = false;
+      jumpSelect.addEventListener("change", function () {
+        const section = document.getElementById(jumpSelect.value);
+        if (!section) return;
+        if (editable && Object.keys(dirty).length) {
+          clearTimeout(timer);
+          timer = null;
+          save();
+        }
+        goTo(section);
+      });
+    }
+    window.addEventListener("hashchange", function () {
+      const section = sectionOf(location.hash);
+      if (!section || section === current) return;
+      showSection(section);
+      const target = document.getElementById(location.hash.slice(1));
+      if (target) target.scrollIntoView();
+    });
+    // A link into a hidden section (the section list, the merge table, "go to it") shows
+    // that section first, so that the browser can scroll to it.
+    document.addEventListener("click", function (event) {
+      const link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
+      if (!link || link.hasAttribute("data-step")) return;
+      const section = sectionOf(link.getAttribute("href"));
+      if (section) showSection(section);
+      if (sectionList && phone.matches && sectionList.contains(link)) sectionList.open = false;
+    }, true);
+    // "Next / previous section": what changed is saved at once, then the section changes
+    // (without a script these buttons post the whole form and come back at that section).
+    form.addEventListener("click", function (event) {
+      const step = event.target.closest ? event.target.closest("[data-step]") : null;
+      if (!step) return;
+      const section = document.getElementById(step.dataset.step);
+      if (!section) return;
+      event.preventDefault();
+      if (editable && Object.keys(dirty).length) {
+        clearTimeout(timer);
+        timer = null;
+        save();
+      }
+      goTo(section);
+    });
+  }
+
+  // A refused save comes back with the merge table: open there, whatever section the
+  // address names.
+  const conflictPanel = document.getElementById("conflict");
+  if (conflictPanel) {
+    const openAtConflict = function () {
+      conflictPanel.scrollIntoView();
+      conflictPanel.focus({ preventScroll: true });
+    };
+    // The address still names the section the save came from; the browser would scroll
+    // there once the page has loaded.
+    history.replaceState(null, "", location.pathname + location.search + "#conflict");
+    openAtConflict();
+    window.addEventListener("load", openAtConflict);
   }
 
   form.addEventListener("input", onChange);

@@ -778,7 +778,8 @@ def test_a_colead_reads_a_reopened_assessment_as_it_was_submitted(client_of, col
         assert "As submitted." in html or page == "assessment_review"
         assert "Work in progress." not in html and "Half-written." not in html
     form = client.get(url(draft=revised)).content.decode()
-    assert re.search(r'name="r1-status" value="ongoing" id="[^"]*" checked', form)
+    # Readers get the answers to read (the summary), not a disabled form.
+    assert re.search(r"1\. [^<]*</th>\s*<td>Ongoing implementation</td>", form)
     assert "Sent." in form
     assert client.get(url("assessment_history", draft=revised)).status_code == 404
 

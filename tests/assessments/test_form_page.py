@@ -1,0 +1,123 @@
+"""The form one works through: steps between sections, follow-ups, consistency warnings, the
+reopening said at the top, and what readers see."""
+
+import pytest
+from django.urls import reverse
+
+from assessments import consistency, services
+from assessments.models import Answer
+from tests.assessments.conftest import complete_values, form_post
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, draft):
+    return reverse(name, kwargs={"code": "AU", "year": draft.cycle.year})
+
+
+def test_next_section_saves_the_whole_form_and_comes_back_at_the_next_one(
+    client_of, respondent, draft
+):
+    response = client_of(respondent).post(
+        url("assessment_form", draft),
+        form_post(draft, r3__status="implemented", r3__maturity_current=4, section="r4"),
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#r4")
+    stored = Answer.objects.get(assessment=draft, recommendation__number=3)
+    assert (stored.status, stored.maturity_current) == ("implemented", 4)
+
+
+def test_each_section_offers_the_previous_and_the_next_one(client_of, respondent, draft):
+    html = client_of(respondent).get(url("assessment_form", draft)).content.decode()
+    assert 'value="r2" class="button primary" data-step="r2"' in html  # next from 1
+    assert 'value="r1" class="button" data-step="r1"' in html  # previous from 2
+    assert 'value="overall" class="button primary" data-step="overall"' in html  # next from 10
+
+
+def test_a_follow_up_is_marked_as_one_and_kept_visible_when_it_holds_text(
+    client_of, respondent, draft
+):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r2-challenge_comment": "Old"}
+    )
+    html = client_of(respondent).get(url("assessment_form", draft)).content.decode()
+    assert 'class="field followup" data-field="r1-focus_comment"' in html
+    assert 'class="field followup has-text" data-field="r2-challenge_comment"' in html
+    assert 'class="field" data-field="r1-status_comment"' in html  # not a follow-up
+
+
+@pytest.mark.parametrize(
+    ("status", "current", "target", "fields"),
+    [
+        ("considering", 5, None, ["maturity_current"]),
+        ("not_planned", 4, 4, ["maturity_current"]),
+        ("implemented", 1, 3, ["maturity_current"]),
+        ("ongoing", 3, 2, ["maturity_target"]),
+        ("implemented", 4, 5, []),
+        ("", None, None, []),
+    ],
+)
+def test_answers_that_contradict_each_other_are_warned_about(status, current, target, fields):
+    assert [w.field for w in consistency.warnings(status, current, target)] == fields
+
+
+def test_the_form_warns_beside_the_field_and_the_review_lists_it_without_refusing(
+    client_of, respondent, draft
+):
+    values = complete_values() | {"r2-status": "considering", "r2-maturity_current": 5}
+    values |= {"r4-maturity_current": 3, "r4-maturity_target": 2}
+    services.assessment_save(assessment=draft, user=respondent, base_version=1, values=values)
+    client = client_of(respondent)
+    html = client.get(url("assessment_form", draft)).content.decode()
+    assert (
+        '<p class="warning" data-warning="maturity_current" role="status">'
+        "“Under consideration” with a maturity level of 4 or 5" in html
+    )
+    assert html.count('<p class="warning" data-warning="maturity_target" role="status">The') == 1
+    assert "data-consistency=" in html  # the rules, for the script
+    review = client.get(url("assessment_review", draft)).content.decode()
+    assert "2 answers to check" in review
+    assert "4. " in review and "The target level is below the current level." in review
+    response = client.post(url("assessment_review", draft), {"version": "2"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
+
+
+def test_the_respondent_reads_why_and_by_whom_it_was_reopened(
+    client_of, respondent, secretariat, submitted
+):
+    services.assessment_reopen(
+        assessment=submitted, user=secretariat, reason="Recommendation 4 needs evidence."
+    )
+    html = client_of(respondent).get(url("assessment_form", submitted)).content.decode()
+    assert f"Reopened by {secretariat}" in html
+    assert "Recommendation 4 needs evidence." in html
+    # The secretariat changed no answer: the last save is still the respondent's.
+    assert f"by {respondent}</p>" in html
+    assert f"by {secretariat}</p>" not in html
+
+
+def test_a_viewer_reads_a_compact_view_of_the_answers(client_of, viewer, respondent, draft):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values=complete_values([1])
+    )
+    response = client_of(viewer).get(url("assessment_form", draft))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Answers of AU" in html
+    assert 'class="data summary"' in html
+    assert "<textarea" not in html
+    assert "Submit the assessment" not in html
+
+
+def test_a_history_label_says_which_comment_is_not_for_publication():
+    from assessments import questionnaire as q
+
+    assert q.label("r1-status_comment_private") == (
+        "Recommendation 1: Comments on the status – not for publication"
+    )
+    assert q.label("proposals_private") == (
+        "Proposals to improve or update the recommendations – not for publication"
+    )
