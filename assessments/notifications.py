@@ -178,15 +178,30 @@ def reminders_send(*, today: datetime.date) -> list[ReminderBatch]:
     return batches
 
 
+REMIND_TASK = "assessments.tasks.send_reminder_now"
+
+
 @transaction.atomic
 def reminder_request(*, cycle: Cycle, office: Office) -> None:
     """The secretariat's "remind now", sent by a worker once asked."""
     enqueue(
-        "assessments.tasks.send_reminder_now",
+        REMIND_TASK,
         args=[cycle.pk, office.pk],
         held_notice=_("The reminder to %(code)s will be sent as soon as the mail queue is back.")
         % {"code": office.code},
     )
+
+
+@transaction.atomic
+def reminders_request(*, cycle: Cycle, offices: list[Office]) -> None:
+    """The secretariat's "remind all who have not submitted": one "remind now" per office,
+    so that each is recorded, and safe to send twice, as when pressed one by one."""
+    for office in offices:
+        enqueue(
+            REMIND_TASK,
+            args=[cycle.pk, office.pk],
+            held_notice=_("The reminders will be sent as soon as the mail queue is back."),
+        )
 
 
 def reminder_send_now(*, cycle: Cycle, office: Office) -> bool:

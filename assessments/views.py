@@ -731,4 +731,7 @@ def assessment_reopen_view(request: HttpRequest, code: str, year: int) -> HttpRe
                     )
         except services.NotEditable as refused:
             messages.error(request, refused.reason)
+    if request.POST.get("back") == "cycle" and request.user.is_secretariat:
+        # Reopened from the cycle's response tracker: back to it, where the row now says so.
+        return redirect(reverse("cycle_detail", kwargs={"year": year}) + f"#office-{code.upper()}")
     return redirect(reverse("assessment_history", kwargs={"code": code, "year": year}))

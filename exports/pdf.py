@@ -74,5 +74,6 @@ def render_pdf(html: str, *, on_laid_out=None) -> Rendered:
     if on_laid_out:
         on_laid_out(pages)
     # WeasyPrint writes no creation date: the same HTML gives the same bytes.
-    content = document.write_pdf()
+    # Tagged (PDF/UA-1): a screen reader follows its structure, in the document's language.
+    content = document.write_pdf(pdf_variant="pdf/ua-1")
     return Rendered(content=content, pages=pages)

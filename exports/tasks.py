@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=3,
+    # Without a broker, built once the page that follows its progress is sent.
+    run_after_response=True,
 )
 def run_export(self, job_id: int) -> None:
     """Runs an export job; any number of deliveries of it finish the job once."""

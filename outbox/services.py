@@ -23,7 +23,9 @@ Usage, inside the service that makes the change (``@transaction.atomic``)::
                           "is back."))
 
 Without a broker (the embedded default) the task runs in-process right after the commit,
-as ``.delay()`` did.
+as ``.delay()`` did; a long task (an export, ``run_after_response=True`` on the task) asked
+for during a request runs once the response is sent (``outbox.middleware``), so that the
+page that follows its progress appears at once.
 """
 
 import contextlib
@@ -31,11 +33,12 @@ import contextvars
 import datetime
 import importlib
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -80,6 +83,71 @@ def watch() -> Iterator[Held]:
         _watchers.reset(token)
 
 
+# The work that the current request put off until its response is sent, or None outside a
+# request; see ``after_response``.
+_after_response: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "outbox_after_response", default=None
+)
+
+
+@contextlib.contextmanager
+def after_response() -> Iterator[list]:
+    """Collects, while a request is served, the in-process runs of long tasks; the caller
+    runs them once the response is sent (``run_put_off``)."""
+    put_off: list = []
+    token = _after_response.set(put_off)
+    try:
+        yield put_off
+    finally:
+        _after_response.reset(token)
+
+
+def run_put_off(put_off: list) -> None:
+    """Runs what a request put off. A failure is logged, not raised: the response is gone,
+    and the message, left unsent, is run again by the sweep (or ``outbox_flush``)."""
+    while put_off:
+        pk = put_off.pop(0)
+        try:
+            dispatch(pk)
+        except Exception:
+            logger.exception("the outbox message %s, run after the response, failed", pk)
+
+
+AFTER_RESPONSE_THREAD = "outbox-after-response"
+
+
+def run_put_off_in_background(put_off: list) -> threading.Thread:
+    """Runs what a request put off in a thread of its own, so that the server is free to
+    answer the next request (the progress page) while it runs. Should the process end
+    first, an export that had started is taken up again by the recovery of stalled exports,
+    and a message not yet claimed by the sweep."""
+    shared = {
+        alias: connections[alias]
+        for alias in connections
+        if connections[alias].vendor == "sqlite" and connections[alias].is_in_memory_db()
+    }
+
+    for connection in shared.values():
+        connection.inc_thread_sharing()
+
+    def run() -> None:
+        # An in-memory database (the tests' live server) exists only in its connection.
+        for alias, connection in shared.items():
+            connections[alias] = connection
+        try:
+            run_put_off(put_off)
+        finally:
+            for alias in connections:
+                if alias in shared:
+                    shared[alias].dec_thread_sharing()
+                else:
+                    connections[alias].close()
+
+    thread = threading.Thread(target=run, name=AFTER_RESPONSE_THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
 def _registered(name: str):
     """The task of that name; tasks register when their module is imported, which a web
     process or a command may not have done yet."""
@@ -122,6 +190,12 @@ def dispatch(message: OutboxMessage | int) -> bool:
     pk = message if isinstance(message, int) else message.pk
     now = timezone.now()
     if celery_app.conf.task_always_eager:
+        put_off = _after_response.get()
+        if put_off is not None and _runs_after_response(message, pk):
+            # Not claimed yet: if the process dies before the response is sent, the message
+            # is still pending, and the sweep runs it.
+            put_off.append(pk)
+            return True
         # No broker: the task runs here and now, as ``.delay()`` did.
         claimed = OutboxMessage.objects.filter(pk=pk, sent_at__isnull=True).update(
             sent_at=now, touched_at=now, attempts=F("attempts") + 1
@@ -165,6 +239,13 @@ def dispatch(message: OutboxMessage | int) -> bool:
         row.last_error = ""
         row.save(update_fields=["attempts", "touched_at", "last_error", "sent_at"])
     return True
+
+
+def _runs_after_response(message: OutboxMessage | int, pk: int) -> bool:
+    task = message.task if isinstance(message, OutboxMessage) else None
+    if task is None:
+        task = OutboxMessage.objects.filter(pk=pk).values_list("task", flat=True).first()
+    return bool(task) and getattr(_registered(task), "run_after_response", False)
 
 
 def _publish(row: OutboxMessage) -> None:

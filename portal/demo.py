@@ -105,6 +105,16 @@ DEMO_TOTP_KEYS = {
 }
 
 
+def demo_site_url(addrport: str) -> str:
+    """Where the demo is reached when it serves at ``addrport`` (as runserver takes it: a
+    port, or an address and a port): the address e-mail links point to."""
+    host, _, port = addrport.rpartition(":")
+    if host in ("", "0", "0.0.0.0", "[::]"):  # noqa: S104 - compared, not bound
+        # Served on every interface (or the default one): this machine's name reaches it.
+        host = "localhost"
+    return f"http://{host}:{port}"
+
+
 def demo_devices_ensure() -> None:
     """Gives the demo co-lead and secretariat their authenticator (also in a demo database
     made before two-factor authentication existed)."""

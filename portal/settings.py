@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: what it puts off runs after every other middleware has answered.
+    "outbox.middleware.RunAfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.RefuseNulMiddleware",
     # Before anything reads the body: an oversized API body gets a JSON 413.

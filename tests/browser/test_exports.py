@@ -27,9 +27,10 @@ def test_the_secretariat_starts_an_annex_watches_it_and_downloads_it(page, tmp_p
     page.get_by_role("link", name=str(year), exact=True).click()
     page.get_by_label("Document symbol").fill("CWS/14/8")
     page.get_by_label("Date on the title page").fill("2026-03-02")
-    # Without a broker the job runs as the page is posted: it lands on the finished job.
+    # Without a broker the job is built once the click is answered: the progress is seen.
     page.get_by_role("button", name="Build the annex").click()
-    expect(page.locator("#job")).to_contain_text("Done")
+    expect(page.locator("#job-progress")).to_be_visible(timeout=3000)
+    expect(page.locator("#job")).to_contain_text("Done", timeout=60000)
     with page.expect_download() as download:
         page.get_by_role("link", name=f"Download CWS-14-8-annex-{year}.pdf").click()
     path = tmp_path / "annex.pdf"

@@ -274,3 +274,22 @@ def test_the_query_count_is_bounded_whatever_the_number_of_offices(
         output = build_office_summary(cycle=cycle, office=office)
 
     assert output.pages
+
+
+def test_the_profile_follows_the_comments_without_leaving_a_page_nearly_empty(cycle, office):
+    make_assessment(
+        cycle,
+        office,
+        submitted=True,
+        r1=level(3, 4) | {"status_comment": "E-filing covers every IP right since 2023."},
+        r2=level(4),
+    )
+    peers(cycle, ["JP", "KR", "DE", "FR", "EP", "GB"], current=4)
+    snapshot_refresh(cycle=cycle)
+
+    output = build_office_summary(cycle=cycle, office=office)
+
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(output.content)).pages]
+    (comments_page,) = [n for n, text in enumerate(pages) if "Comments by recommendation" in text]
+    assert "Maturity profile" in pages[comments_page]
+    assert len(pages) <= 4

@@ -66,3 +66,19 @@ def test_a_machine_without_any_font_prints_the_same_pdf(tmp_path):
     ).stdout
 
     assert bare == render_pdf(SIX_SCRIPTS).content
+
+
+def test_a_pdf_is_tagged_for_screen_readers_in_its_language():
+    rendered = render_pdf(
+        '<!DOCTYPE html><html lang="fr"><head><title>Résumé</title></head>'
+        "<body><h1>Résumé</h1><p>Un paragraphe.</p></body></html>"
+    )
+
+    catalog = PdfReader(io.BytesIO(rendered.content)).trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert catalog["/Lang"] == "fr"
+
+
+def test_the_same_html_gives_the_same_tagged_bytes():
+    assert render_pdf(SIX_SCRIPTS).content == render_pdf(SIX_SCRIPTS).content

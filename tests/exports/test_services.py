@@ -268,3 +268,71 @@ def test_an_annex_of_another_cycle_says_nothing_of_this_one(survey, secretariat,
     other = make_cycle(2024)
     run_on_commit(lambda: ask_annex(secretariat, other))
     assert selectors.annex_changes(survey).annex is None
+
+
+def _built() -> None:
+    """Waits for the exports that requests put off to be built."""
+    import threading
+
+    from outbox.services import AFTER_RESPONSE_THREAD
+
+    for thread in threading.enumerate():
+        if thread.name == AFTER_RESPONSE_THREAD:
+            thread.join(timeout=60)
+
+
+class TestWithoutABroker:
+    """In the embedded default an export is built after the click is answered, so that the
+    page following its progress appears at once."""
+
+    pytestmark = [
+        pytest.mark.django_db(transaction=True),
+        pytest.mark.usefixtures("committed_framework"),
+    ]
+
+    def click(self, secretariat, survey):
+        """A request that asks for a CSV export, as the exports page's button does."""
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        from outbox.middleware import RunAfterResponseMiddleware
+
+        def view(request):
+            services.export_request(user=secretariat, kind=ExportJob.Kind.CSV, cycle=survey)
+            return HttpResponse("the progress page")
+
+        return RunAfterResponseMiddleware(view)(RequestFactory().post("/exports/data/"))
+
+    def test_the_job_waits_for_the_response_to_be_sent(self, secretariat, survey):
+        response = self.click(secretariat, survey)
+        job = ExportJob.objects.get()
+        assert job.state == ExportJob.State.QUEUED  # answered before the export is built
+        response.close()  # what the server does once the response's last byte is sent
+        _built()
+        job.refresh_from_db()
+        assert job.state == ExportJob.State.DONE and job.file.read()
+
+    def test_a_process_that_dies_before_sending_leaves_the_message_for_the_sweep(
+        self, secretariat, survey
+    ):
+        from outbox.services import sweep
+
+        self.click(secretariat, survey)  # never closed: the process died
+        assert OutboxMessage.objects.pending().count() == 1
+        sweep(grace=0)
+        assert ExportJob.objects.get().state == ExportJob.State.DONE
+
+    def test_short_tasks_still_run_before_the_answer(self, respondent, draft):
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        from assessments.models import Reminder
+        from assessments.notifications import reminder_request
+        from outbox.middleware import RunAfterResponseMiddleware
+
+        def view(request):
+            reminder_request(cycle=draft.cycle, office=draft.office)
+            return HttpResponse()
+
+        RunAfterResponseMiddleware(view)(RequestFactory().post("/"))
+        assert Reminder.objects.filter(office=draft.office).exists()

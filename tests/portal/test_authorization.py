@@ -81,6 +81,7 @@ TABLE = {
     "cycle_detail": ("get", LOGIN, REFUSED, REFUSED),
     "cycle_invite": ("post", LOGIN, REFUSED, REFUSED),
     "cycle_remind": ("post", LOGIN, REFUSED, REFUSED),
+    "cycle_remind_all": ("post", LOGIN, REFUSED, REFUSED),
     "survey_import": ("get", LOGIN, REFUSED, REFUSED),
     "audit_log": ("get", LOGIN, REFUSED, REFUSED),
     "audit_log_csv": ("get", LOGIN, REFUSED, REFUSED),

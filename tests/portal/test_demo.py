@@ -85,3 +85,34 @@ def test_the_demo_colead_and_secretariat_have_an_authenticator_with_a_printed_ke
         assert device.key == key
         assert secret_base32(device) in demo
     assert "manage.py totp_code EMAIL" in demo
+
+
+@pytest.mark.parametrize(
+    ("addrport", "site_url"),
+    [
+        ("127.0.0.1:8113", "http://127.0.0.1:8113"),
+        ("8113", "http://localhost:8113"),
+        ("0.0.0.0:9000", "http://localhost:9000"),
+        ("[::1]:8113", "http://[::1]:8113"),
+    ],
+)
+def test_e_mail_links_lead_to_where_the_demo_serves(settings, monkeypatch, addrport, site_url):
+    from django.conf import settings as live
+
+    from assessments.notifications import _absolute as absolute_url
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    settings.DEBUG = True
+    call_command("demo", addrport, "--no-serve")
+    assert site_url == live.SITE_URL
+    assert absolute_url("/accounts/login/") == f"{site_url}/accounts/login/"
+
+
+def test_a_site_url_given_to_the_demo_is_kept(settings, monkeypatch):
+    from django.conf import settings as live
+
+    monkeypatch.setenv("SITE_URL", "https://demo.example.org")
+    settings.DEBUG = True
+    settings.SITE_URL = "https://demo.example.org"
+    call_command("demo", "127.0.0.1:8113", "--no-serve")
+    assert live.SITE_URL == "https://demo.example.org"

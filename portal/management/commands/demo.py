@@ -1,9 +1,11 @@
+import os
+
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.two_factor import secret_base32
-from portal.demo import DEMO_PASSWORD, LOGINS, demo_devices_ensure, seed_demo
+from portal.demo import DEMO_PASSWORD, LOGINS, demo_devices_ensure, demo_site_url, seed_demo
 
 
 class Command(BaseCommand):
@@ -36,8 +38,12 @@ class Command(BaseCommand):
             self.stdout.write("Demo data found from an earlier run; kept as it is.")
             demo_devices_ensure()
 
-        host = addrport if ":" in addrport else f"localhost:{addrport}"
-        self.stdout.write(self.style.SUCCESS(f"\nDemo portal: http://{host}/"))
+        site_url = demo_site_url(addrport)
+        if not os.environ.get("SITE_URL"):
+            # Links in the demo's e-mails (invitations, password resets) lead to where it
+            # is served, not to the default localhost:8000; a SITE_URL given is kept.
+            settings.SITE_URL = site_url
+        self.stdout.write(self.style.SUCCESS(f"\nDemo portal: {site_url}/"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         width = max(len(login.role) for login in LOGINS)
         keys = {
