@@ -509,7 +509,7 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
         )
     base_version = form.cleaned_data["version"]
     try:
-        services.assessment_save(
+        event = services.assessment_save(
             assessment=place.assessment,
             user=request.user,
             base_version=base_version,
@@ -558,14 +558,20 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             },
             status=403,
         )
-    assessment = selectors.with_answers(place.assessment)
+    assessment = place.assessment
     now = timezone.localtime()
-    # What others saved since the page's version, for the page to show (never over typing).
-    updated = {
-        key: post_value(key, change["current"])
-        for key, change in services.changes_since(assessment, base_version).items()
-        if key not in values
-    }
+    # What others saved since the page's version, for the page to show (never over typing);
+    # read only when someone else saved meanwhile.
+    others_saved = assessment.version - (1 if event is not None else 0) != base_version
+    updated = (
+        {
+            key: post_value(key, change["current"])
+            for key, change in services.changes_since(assessment, base_version).items()
+            if key not in values
+        }
+        if others_saved
+        else {}
+    )
     if refused:
         message = ngettext(
             "Saved at %(time)s, except %(count)s answer that needs your attention.",
@@ -582,8 +588,7 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             "saved": sorted(values),
             "refused": refused,
             "updated": updated,
-            "complete": len(place.numbers)
-            - len(services.assessment_missing(assessment).by_recommendation),
+            "complete": services.complete_count(assessment),
         }
     )
 
