@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,9 @@ from assessments.presenters import (
     sections,
 )
 from outbox.notices import tell_if_held
+
+# History entries (saves) per page of the history.
+HISTORY_PAGE_SIZE = 100
 
 
 def _form_url(code: str, year: int) -> str:
@@ -656,10 +660,12 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
     if place.assessment is None or place.role == "colead":
         raise Http404
     events = place.assessment.events.select_related("user").order_by("-version", "-pk")
+    # A few hours of typing make thousands of autosaves: a page holds a bounded number.
+    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     editable = place.can_edit and not place.assessment.editing_block_reason()
     undoable = {
         event.pk
-        for event in events
+        for event in page.object_list
         if editable and services.copy_still_undoable(place.assessment, event)
     }
     return render(
@@ -668,7 +674,8 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
         {
             "place": place,
             "assessment": place.assessment,
-            "events": history_rows(events),
+            "events": history_rows(page.object_list),
+            "page": page,
             "undoable": undoable,
             "reopen_form": ReopenForm()
             if place.can_reopen and place.assessment.status == "submitted"

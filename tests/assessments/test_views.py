@@ -1,11 +1,13 @@
+import datetime
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
-from assessments.models import Answer, Assessment, HeldAnswers
+from assessments.models import Answer, Assessment, AssessmentEvent, HeldAnswers
 from tests.assessments.conftest import complete_values, form_post
 from tests.factories import PASSWORD
 
@@ -848,3 +850,62 @@ def test_an_autosave_builds_only_the_fields_it_was_sent():
         {"version": "1", "r12-status": "ongoing"}, numbers=range(1, 11), partial=True
     )
     assert not unknown.is_valid() and unknown.unknown_numbers == [12]
+
+
+# --- The history ----------------------------------------------------------------------------
+
+
+def test_one_persons_saves_in_a_row_make_one_history_entry_listing_every_change(
+    client_of, respondent, colleague, draft
+):
+    for version, text in enumerate(["First", "Second", "Third"], start=1):
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=version, values={"proposals": text}
+        )
+    services.assessment_save(
+        assessment=draft, user=colleague, base_version=4, values={"r2-status": "ongoing"}
+    )
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=5, values={"r2-status": "decided"}
+    )
+    html = client_of(respondent).get(url("assessment_history", draft=draft)).content.decode()
+    assert html.count('class="history-entry') == 4  # respondent, colleague, respondent, start
+    assert "3 saves, versions 2–4" in html
+    for text in ("First", "Second", "Third"):
+        assert f"<td>{text}</td>" in html  # every value it went through, not only the last
+
+
+def _typing(draft, user, count):
+    """``count`` autosaves of one person a few seconds apart, as hours of typing leave."""
+    start = timezone.now() - datetime.timedelta(hours=3)
+    AssessmentEvent.objects.bulk_create(
+        AssessmentEvent(
+            assessment=draft,
+            kind=AssessmentEvent.Kind.SAVE,
+            user=user,
+            at=start + datetime.timedelta(seconds=2 * n),
+            version=draft.version + 1 + n,
+            changes=[{"field": "proposals", "old": f"text {n}", "new": f"text {n + 1}"}],
+        )
+        for n in range(count)
+    )
+    Assessment.objects.filter(pk=draft.pk).update(version=draft.version + count)
+
+
+def test_the_history_of_thousands_of_autosaves_is_paged_and_renders_a_bounded_page(
+    client_of, respondent, draft, django_assert_max_num_queries
+):
+    client = client_of(respondent)
+    _typing(draft, respondent, 20)
+    with django_assert_max_num_queries(20) as few:
+        small = client.get(url("assessment_history", draft=draft))
+    _typing(Assessment.objects.get(pk=draft.pk), respondent, 5000)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url("assessment_history", draft=draft))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert len(page.content) < 20 * len(small.content)
+    assert html.count("<td>text ") <= 2 * 100  # one page of saves, each with its before/after
+    assert "Page 1 of 51" in html and 'rel="next"' in html
+    last = client.get(url("assessment_history", draft=draft) + "?page=51").content.decode()
+    assert "Started" in last  # the oldest entry is on the last page
