@@ -54,6 +54,11 @@ def _flag_state(bound) -> str:
     return ""
 
 
+def _levels(recommendation) -> list:
+    levels = recommendation.levels
+    return list(levels if isinstance(levels, tuple) else levels.all())
+
+
 def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
     result = []
     for recommendation in recommendations:
@@ -68,7 +73,7 @@ def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
                 "recommendation": recommendation,
                 "anchor": f"r{number}",
                 "f": fields,
-                "levels": list(recommendation.levels.all()),
+                "levels": _levels(recommendation),
                 "answer": answers.get(number),
                 "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
                 "flags": {name: _flag_state(fields[name]) for name in q.FLAGS if name in fields},

@@ -41,7 +41,7 @@ def _form_url(code: str, year: int) -> str:
 def _render_form(request, place, *, form=None, conflict=None, status=200, held=False, held_keys=()):
     assessment = place.assessment
     held_server = services.held_for(assessment, request.user) if place.can_edit else None
-    recommendations = list(selectors.recommendations_with_levels(place.cycle))
+    recommendations = selectors.framework_texts(place.cycle)
     answers = selectors.answers_by_number(assessment)
     numbers = [r.number for r in recommendations]
     if form is None:

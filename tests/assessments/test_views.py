@@ -909,3 +909,34 @@ def test_the_history_of_thousands_of_autosaves_is_paged_and_renders_a_bounded_pa
     assert "Page 1 of 51" in html and 'rel="next"' in html
     last = client.get(url("assessment_history", draft=draft) + "?page=51").content.decode()
     assert "Started" in last  # the oldest entry is on the last page
+
+
+# --- What the form page keeps between requests ------------------------------------------------
+
+
+def test_the_form_page_reads_the_frameworks_wording_once_not_on_every_request(
+    client_of, respondent, draft
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(respondent)
+    client.get(url(draft=draft))
+    with CaptureQueriesContext(connection) as again:
+        html = client.get(url(draft=draft)).content.decode()
+    read = " ".join(query["sql"] for query in again.captured_queries)
+    assert "recommendations_maturitylevel" not in read
+    assert 'FROM "recommendations_recommendation"' not in read
+    level = draft.cycle.framework.recommendations.get(number=1).levels.get(level=1)
+    assert level.descriptor in html
+
+
+def test_a_change_to_a_draft_frameworks_wording_shows_on_the_form_at_once(
+    client_of, respondent, draft
+):
+    client = client_of(respondent)
+    client.get(url(draft=draft))
+    level = draft.cycle.framework.recommendations.get(number=1).levels.get(level=2)
+    level.descriptor = "A newly worded descriptor."
+    level.save()
+    assert "A newly worded descriptor." in client.get(url(draft=draft)).content.decode()
