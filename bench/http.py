@@ -269,6 +269,8 @@ class User:
             if response.getheader("Content-Encoding") == "gzip":
                 content = gzip.decompress(content)
             self.version = json.loads(content)["version"]
+            # The next case's users start from here, not from the seeded version.
+            self.person["version"] = max(self.person["version"], self.version)
         return response.status
 
 
