@@ -97,23 +97,25 @@ class AnswersForm(forms.Form):
     def __init__(self, *args, numbers, partial: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.numbers = list(numbers)
+        # An autosave sends a few answers: only their fields are built (and validated).
+        sent = set(self.data) if partial and self.is_bound else None
+        names = []
         for number in self.numbers:
             for question in q.PER_RECOMMENDATION:
-                self.fields[q.key(number, question.name)] = _field(question)
+                names.append((q.key(number, question.name), question))
         for question in q.OVERALL:
-            self.fields[question.name] = _field(question)
+            names.append((question.name, question))
+        known = {name for name, _question in names}
+        for name, question in names:
+            if sent is None or name in sent:
+                self.fields[name] = _field(question)
         self.unknown_numbers = sorted(
             {
                 int(match.group(1))
                 for name in (self.data or {})
-                if (match := ANSWER_KEY.match(name)) and name not in self.fields
+                if (match := ANSWER_KEY.match(name)) and name not in known
             }
         )
-        if partial and self.is_bound:
-            sent = set(self.data)
-            for name in list(self.fields):
-                if name != "version" and name not in sent:
-                    del self.fields[name]
 
     def clean(self):
         if self.unknown_numbers:

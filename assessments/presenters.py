@@ -1,7 +1,10 @@
 """Shapes answers for the templates: sections of the form, conflicts and history lines."""
 
+import datetime
+
 from assessments import consistency
 from assessments import questionnaire as q
+from assessments.models import AssessmentEvent
 from assessments.services import assessment_values
 
 
@@ -52,6 +55,11 @@ def _flag_state(bound) -> str:
     return ""
 
 
+def _levels(recommendation) -> list:
+    levels = recommendation.levels
+    return list(levels if isinstance(levels, tuple) else levels.all())
+
+
 def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
     result = []
     for recommendation in recommendations:
@@ -70,7 +78,7 @@ def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
                 "recommendation": recommendation,
                 "anchor": f"r{number}",
                 "f": fields,
-                "levels": list(recommendation.levels.all()),
+                "levels": _levels(recommendation),
                 "answer": answers.get(number),
                 "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
                 "flags": {name: _flag_state(fields[name]) for name in q.FLAGS if name in fields},
@@ -143,20 +151,19 @@ def conflict_rows(stale, conflicts, mine: dict) -> list[dict]:
     return rows
 
 
-def history_rows(events) -> list[dict]:
+# Saves by one person further apart than this start a new entry of the history.
+SAVES_APART = datetime.timedelta(hours=1)
+
+
+def _change_rows(event) -> list[dict]:
     return [
         {
+            "label": q.label(change["field"]),
+            "old": q.display_value(change["field"], change["old"]),
+            "new": q.display_value(change["field"], change["new"]),
             "event": event,
-            "changes": [
-                {
-                    "label": q.label(change["field"]),
-                    "old": q.display_value(change["field"], change["old"]),
-                    "new": q.display_value(change["field"], change["new"]),
-                }
-                for change in event.changes
-            ],
         }
-        for event in events
+        for change in event.changes
     ]
 
 
@@ -195,3 +202,29 @@ def overall_texts(assessment) -> list[dict]:
         for question in q.OVERALL
         if question.kind == "text" and getattr(assessment, question.name)
     ]
+
+
+def _continues(entry: dict, event) -> bool:
+    """Whether ``event`` (older) belongs to the entry of one person's run of saves."""
+    last = entry["events"][-1]
+    return (
+        event.kind == last.kind == AssessmentEvent.Kind.SAVE
+        and event.user_id == last.user_id
+        and last.at - event.at <= SAVES_APART
+    )
+
+
+def history_rows(events) -> list[dict]:
+    """The history's entries, newest first: one person's consecutive saves (an autosave
+    after each answer typed) make one entry, listing every change each save made."""
+    entries: list[dict] = []
+    for event in events:
+        if entries and _continues(entries[-1], event):
+            entries[-1]["events"].append(event)
+        else:
+            entries.append({"event": event, "events": [event]})
+    for entry in entries:
+        entry["first"] = entry["events"][-1]
+        entry["grouped"] = len(entry["events"]) > 1
+        entry["changes"] = [row for event in entry["events"] for row in _change_rows(event)]
+    return entries

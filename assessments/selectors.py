@@ -1,10 +1,12 @@
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
@@ -25,9 +27,7 @@ class AssessmentPlace:
     @cached_property
     def numbers(self) -> list[int]:
         """The recommendation numbers of the cycle's framework."""
-        return list(
-            self.cycle.framework.recommendations.order_by("number").values_list("number", flat=True)
-        )
+        return [text.number for text in framework_texts(self.cycle)]
 
     @property
     def can_edit(self) -> bool:
@@ -76,6 +76,55 @@ def recommendations_with_levels(cycle: Cycle):
     return cycle.framework.recommendations.prefetch_related(
         Prefetch("levels", queryset=MaturityLevel.objects.order_by("level"))
     ).order_by("number")
+
+
+@dataclass(frozen=True)
+class LevelText:
+    level: int
+    name: str
+    descriptor: str
+
+
+@dataclass(frozen=True)
+class RecommendationText:
+    """A recommendation's wording as the form shows it, the same for every office."""
+
+    pk: int
+    number: int
+    short_title: str
+    statement: str
+    gist: str
+    levels: tuple[LevelText, ...]
+
+
+# A day: the key changes anyway with any change to the wording.
+FRAMEWORK_TEXTS_SECONDS = 60 * 60 * 24
+
+
+def framework_texts(cycle: Cycle) -> list[RecommendationText]:
+    """The recommendations and level descriptors of the cycle's framework, read once per
+    framework version, change and language rather than on every form page."""
+    framework = cycle.framework
+    stamp = framework.updated_at.timestamp() if framework.updated_at else 0
+    key = f"framework-texts:{framework.pk}:{framework.version}:{stamp}:{get_language()}"
+    texts = cache.get(key)
+    if texts is None:
+        texts = [
+            RecommendationText(
+                pk=recommendation.pk,
+                number=recommendation.number,
+                short_title=recommendation.short_title,
+                statement=recommendation.statement,
+                gist=recommendation.gist,
+                levels=tuple(
+                    LevelText(level.level, level.name, level.descriptor)
+                    for level in recommendation.levels.all()
+                ),
+            )
+            for recommendation in recommendations_with_levels(cycle)
+        ]
+        cache.set(key, texts, FRAMEWORK_TEXTS_SECONDS)
+    return texts
 
 
 def answers_by_number(assessment: Assessment) -> dict[int, Answer]:

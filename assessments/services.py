@@ -79,6 +79,16 @@ def assessment_missing(assessment: Assessment) -> Missing:
     return missing
 
 
+def complete_count(assessment: Assessment) -> int:
+    """How many sections are complete: the same rule as ``assessment_missing``, counted by
+    the database (an autosave answers it without reading every answer)."""
+    return Answer.objects.filter(
+        q.COMPLETE_ANSWER,
+        assessment_id=assessment.pk,
+        recommendation__framework_id=assessment.cycle.framework_id,
+    ).count()
+
+
 def changes_since(assessment: Assessment, version: int) -> dict:
     """What others changed after ``version``: per key, the value then, now, and who did it."""
     changes: dict = {}
@@ -204,12 +214,20 @@ def _record(assessment: Assessment, *, kind, user, changes=(), reason="") -> Ass
 
 def _apply(assessment: Assessment, values: dict) -> list[dict]:
     """Writes the values that differ from what is stored; returns the changes."""
-    answers = {
-        answer.recommendation.number: answer
-        for answer in assessment.answers.select_related("recommendation")
-    }
-    changes, touched = [], set()
-    lacking = {q.parse_key(key)[0] for key in values} - set(answers) - {None}
+    # Only the answers being written are read: an autosave touches one or two sections.
+    numbers = {q.parse_key(key)[0] for key in values} - {None}
+    answers = (
+        {
+            answer.recommendation.number: answer
+            for answer in assessment.answers.select_related("recommendation").filter(
+                recommendation__number__in=numbers
+            )
+        }
+        if numbers
+        else {}
+    )
+    changes, touched, written = [], set(), set()
+    lacking = numbers - set(answers)
     if lacking:
         # Imported or older assessments may lack rows: make them when first answered.
         for recommendation in assessment.cycle.framework.recommendations.filter(number__in=lacking):
@@ -228,9 +246,9 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
         changes.append({"field": field_key, "old": old, "new": new})
         if number is not None:
             touched.add(number)
+            written.add(name)
     if touched:
-        names = [question.name for question in q.PER_RECOMMENDATION]
-        Answer.objects.bulk_update([answers[n] for n in touched], names)
+        Answer.objects.bulk_update([answers[n] for n in touched], sorted(written))
     return changes
 
 
@@ -251,6 +269,8 @@ def assessment_save(
     if reason:
         raise NotEditable(reason)
     changes = _apply(locked, _merge_or_refuse(locked, base_version, values, strict=strict))
+    # The caller learns the current version even when nothing changed.
+    assessment.version = locked.version
     if not changes:
         return None
     event = _record(locked, kind=kind, user=user, changes=changes)

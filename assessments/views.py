@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,9 @@ from assessments.presenters import (
 )
 from outbox.notices import tell_if_held
 
+# History entries (saves) per page of the history.
+HISTORY_PAGE_SIZE = 100
+
 
 def _form_url(code: str, year: int) -> str:
     return reverse("assessment_form", kwargs={"code": code.upper(), "year": year})
@@ -42,7 +46,7 @@ def _form_url(code: str, year: int) -> str:
 def _render_form(request, place, *, form=None, conflict=None, status=200, held=False, held_keys=()):
     assessment = place.assessment
     held_server = services.held_for(assessment, request.user) if place.can_edit else None
-    recommendations = list(selectors.recommendations_with_levels(place.cycle))
+    recommendations = selectors.framework_texts(place.cycle)
     answers = selectors.answers_by_number(assessment)
     numbers = [r.number for r in recommendations]
     if form is None:
@@ -541,7 +545,7 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
         )
     base_version = form.cleaned_data["version"]
     try:
-        services.assessment_save(
+        event = services.assessment_save(
             assessment=place.assessment,
             user=request.user,
             base_version=base_version,
@@ -590,14 +594,20 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             },
             status=403,
         )
-    assessment = selectors.with_answers(place.assessment)
+    assessment = place.assessment
     now = timezone.localtime()
-    # What others saved since the page's version, for the page to show (never over typing).
-    updated = {
-        key: post_value(key, change["current"])
-        for key, change in services.changes_since(assessment, base_version).items()
-        if key not in values
-    }
+    # What others saved since the page's version, for the page to show (never over typing);
+    # read only when someone else saved meanwhile.
+    others_saved = assessment.version - (1 if event is not None else 0) != base_version
+    updated = (
+        {
+            key: post_value(key, change["current"])
+            for key, change in services.changes_since(assessment, base_version).items()
+            if key not in values
+        }
+        if others_saved
+        else {}
+    )
     if refused:
         message = ngettext(
             "Saved at %(time)s, except %(count)s answer that needs your attention.",
@@ -614,8 +624,7 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             "saved": sorted(values),
             "refused": refused,
             "updated": updated,
-            "complete": len(place.numbers)
-            - len(services.assessment_missing(assessment).by_recommendation),
+            "complete": services.complete_count(assessment),
         }
     )
 
@@ -685,10 +694,12 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
     if place.assessment is None or place.role == "colead":
         raise Http404
     events = place.assessment.events.select_related("user").order_by("-version", "-pk")
+    # A few hours of typing make thousands of autosaves: a page holds a bounded number.
+    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     editable = place.can_edit and not place.assessment.editing_block_reason()
     undoable = {
         event.pk
-        for event in events
+        for event in page.object_list
         if editable and services.copy_still_undoable(place.assessment, event)
     }
     return render(
@@ -697,7 +708,8 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
         {
             "place": place,
             "assessment": place.assessment,
-            "events": history_rows(events),
+            "events": history_rows(page.object_list),
+            "page": page,
             "undoable": undoable,
             "reopen_form": ReopenForm()
             if place.can_reopen and place.assessment.status == "submitted"

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+# This folder holds http.py, which must not hide the standard library's http: it goes last.
+sys.path.append(sys.path.pop(0))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 

@@ -77,6 +77,10 @@ MIDDLEWARE = [
     # Early, so that every answer (the 403 and 404 pages too) carries the policy.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise (static files keep their own compressed copies and byte ranges),
+    # outside everything that writes a body. It pads each answer with random bytes, which
+    # blunts BREACH-style guessing of the CSRF token through the compressed size.
+    "django.middleware.gzip.GZipMiddleware",
     # Inside WhiteNoise (static files stay cacheable), outside everything that answers.
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 RECOMMENDATION_COUNT = 10
@@ -62,6 +63,9 @@ class Framework(models.Model):
         verbose_name=_("derived from"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved on by every change to the framework or a part of it: what is cached of its
+    # wording (the form's texts) is keyed by it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -108,6 +112,11 @@ class Framework(models.Model):
         if self.is_frozen:
             raise FrameworkFrozen(self)
 
+    def touch(self) -> None:
+        """Marks the wording as changed (a part of it was saved or deleted)."""
+        self.updated_at = timezone.now()
+        Framework.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
 
 class FrameworkPart(models.Model):
     """Anything that belongs to a framework and freezes with it."""
@@ -116,12 +125,17 @@ class FrameworkPart(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.get_framework().assert_editable()
+        framework = self.get_framework()
+        framework.assert_editable()
         super().save(*args, **kwargs)
+        framework.touch()
 
     def delete(self, *args, **kwargs):
-        self.get_framework().assert_editable()
-        return super().delete(*args, **kwargs)
+        framework = self.get_framework()
+        framework.assert_editable()
+        deleted = super().delete(*args, **kwargs)
+        framework.touch()
+        return deleted
 
     def get_framework(self) -> Framework:
         raise NotImplementedError

@@ -120,3 +120,46 @@ def test_an_error_django_answers_itself_on_the_api_is_json(client):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "The request could not be read."}
+
+
+def _gunzip(response) -> bytes:
+    import gzip
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return gzip.decompress(body)
+
+
+def test_a_page_is_compressed_for_a_browser_that_asks(client_of, respondent, draft):
+    response = client_of(respondent).get(
+        f"/offices/AU/{draft.cycle.year}/", HTTP_ACCEPT_ENCODING="gzip, deflate, br"
+    )
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert b"</html>" in _gunzip(response)
+
+
+def test_an_api_answer_is_compressed_for_a_client_that_asks(respondent, draft):
+    response = token_client(respondent).get(
+        f"/api/v1/offices/AU/assessments/{draft.cycle.year}/", HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert b'"version"' in _gunzip(response)
+
+
+def test_the_compressed_size_varies_so_that_a_secret_cannot_be_guessed_from_it(
+    client_of, respondent, draft
+):
+    # BREACH guesses a token from the compressed length: Django pads each answer randomly.
+    client = client_of(respondent)
+    sizes = {
+        len(client.get(f"/offices/AU/{draft.cycle.year}/", HTTP_ACCEPT_ENCODING="gzip").content)
+        for _ in range(6)
+    }
+    assert len(sizes) > 1
+
+
+def test_an_answer_is_not_compressed_unless_asked(client_of, respondent, draft):
+    response = client_of(respondent).get(f"/offices/AU/{draft.cycle.year}/")
+    assert "Content-Encoding" not in response

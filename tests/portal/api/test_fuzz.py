@@ -81,6 +81,11 @@ def test_the_api_answers_as_its_schema_says(api_schema, callers):
         )
         def answers_as_described(case):
             for header in callers.values():
-                case.call_and_validate(headers={"Authorization": header}, excluded_checks=NOT_OURS)
+                # Schemathesis asks for gzip but reads a WSGI answer as sent, without
+                # decompressing it (compression has its own tests).
+                case.call_and_validate(
+                    headers={"Authorization": header, "Accept-Encoding": "identity"},
+                    excluded_checks=NOT_OURS,
+                )
 
         answers_as_described()
