@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments.models import Answer, Assessment
 from assessments.submissions import submitted_answers
@@ -49,6 +50,12 @@ def panels(group: dict, recommendations) -> list[Panel]:
     entries = group["recommendations"]
     categories = [titles.get(entry["number"], str(entry["number"])) for entry in entries]
     signalled = {index for index, entry in enumerate(entries) if entry["priority_signal"]}
+    # Every chart says how many offices it rests on, in its accessible description too.
+    basis = " " + ngettext(
+        "Based on %(count)s responding office.",
+        "Based on %(count)s responding offices.",
+        group["respondents"],
+    ) % {"count": group["respondents"]}
     result = []
 
     status_keys = [*STATUSES, UNANSWERED]
@@ -63,7 +70,8 @@ def panels(group: dict, recommendations) -> list[Panel]:
                 description=_(
                     "For each recommendation, the share of responding offices at each "
                     "implementation status."
-                ),
+                )
+                + basis,
                 categories=categories,
                 series=[
                     charts.Series(
@@ -95,7 +103,7 @@ def panels(group: dict, recommendations) -> list[Panel]:
                 svg=charts.bars(
                     chart_id=flag,
                     title=title,
-                    description=description,
+                    description=description + "." + basis,
                     categories=categories,
                     values=[e[flag]["percent"] for e in entries],
                     highlight=highlight,
@@ -127,7 +135,8 @@ def panels(group: dict, recommendations) -> list[Panel]:
                 description=_(
                     "For each recommendation, the mean current maturity level (1 to 5) "
                     "of the responding offices."
-                ),
+                )
+                + basis,
                 categories=categories,
                 values=[e["maturity"]["mean"] or 0 for e in entries],
                 max_value=5,

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -77,6 +79,10 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     else:
         group = document
     recommendations = list(cycle.framework.recommendations.order_by("number"))
+    # What the year tabs and the heatmap switch carry over, so that a filter is never lost.
+    kept = urlencode(
+        {key: value for key, value in (("region", region), ("type", office_type)) if value}
+    )
     return render(
         request,
         "kpi/dashboard.html",
@@ -104,6 +110,11 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             if group
             else "",
             "filters": {"region": region, "type": office_type, "heatmap": mode},
+            "filtered": bool(region or office_type),
+            "kept": kept,
+            "respondents": group["respondents"] if group else 0,
+            "small_group": bool(group) and group["respondents"] < MIN_GROUP,
+            "min_group": MIN_GROUP,
             "regions": Region.choices,
             "office_types": OfficeType.choices,
             "years": KpiSnapshot.objects.order_by("-cycle__year").values_list(

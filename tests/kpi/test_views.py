@@ -186,3 +186,46 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
     survey(office, [*ASIA_PACIFIC, "US", "CA", "BR", "MX"], year=2026)
     with django_assert_max_num_queries(len(few.captured_queries)):
         dashboard(client, year=2026)
+
+
+def test_a_one_office_region_is_marked_as_a_small_group_and_the_headline_follows(
+    client_of, colead, office
+):
+    survey(office, [*ASIA_PACIFIC, "DE"])
+    response = dashboard(client_of(colead), region="europe")
+    html = response.content.decode()
+    assert response.context["respondents"] == 1
+    assert "responding office in this selection" in html
+    assert "of 9 responding in all" in html
+    assert "Small group" in html
+    assert "these figures rest on 1 office only" in html
+    # Every chart says on how many offices it rests, in the page and in the SVG.
+    assert html.count("Based on 1 responding office.") >= 6
+    assert "9 responding offices" not in html.split("kpi-strip")[1].split("</ul>")[0]
+
+
+def test_a_group_of_five_is_not_marked_small(client_of, colead, office):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    html = dashboard(client_of(colead), region="europe").content.decode()
+    assert "Based on 5 responding offices." in html
+    assert "Small group" not in html
+
+
+def test_year_tabs_and_the_heatmap_switch_keep_the_filter(client_of, colead, office):
+    survey(office, EUROPE, year=2024)
+    cycle = make_cycle(2025, offices=[office])
+    make_assessment(cycle, office, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    client = client_of(colead)
+    html = dashboard(client, year=2024, region="europe", type="national").content.decode()
+    assert f'href="{reverse("cycle_dashboard", args=[2025])}?region=europe&amp;type=national"' in (
+        html
+    )
+    assert "?region=europe&amp;type=national&amp;heatmap=maturity#heatmap" in html
+
+
+def test_an_empty_result_offers_to_clear_the_filters(client_of, colead, office):
+    survey(office, EUROPE)
+    html = dashboard(client_of(colead), region="africa").content.decode()
+    assert "No office of this group has submitted in this cycle." in html
+    assert f'href="{reverse("cycle_dashboard", args=[2025])}">Clear filters' in html
