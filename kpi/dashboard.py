@@ -191,7 +191,7 @@ def trend_rows(document: dict, recommendations) -> list[dict]:
     ]
 
 
-def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations) -> str:
+def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations, link=None) -> str:
     """Offices × recommendations, from the answers as last submitted."""
     assessments = Assessment.objects.filter(cycle=cycle)
     if region:
@@ -215,8 +215,7 @@ def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations)
                     charts.Cell(
                         text=str(level),
                         color=charts.MATURITY_COLORS[level],
-                        label=_("%(code)s, recommendation %(n)s: level %(level)s")
-                        % {"code": code, "n": number, "level": level},
+                        label=_("level %(level)s") % {"level": level},
                     )
                     if level
                     else None
@@ -224,7 +223,7 @@ def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations)
             else:
                 text, color = charts.STATUS_CELLS[status]
                 label = STATUS_LABELS.get(status, _("Not answered"))
-                line.append(charts.Cell(text=text, color=color, label=f"{code}, {number}: {label}"))
+                line.append(charts.Cell(text=text, color=color, label=label))
         cells.append(line)
     if mode == "maturity":
         legend = [(str(level), charts.MATURITY_COLORS[level]) for level in range(1, 6)]
@@ -246,6 +245,8 @@ def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations)
         ),
         rows=list(grid),
         columns=[str(n) for n in numbers],
+        column_names=[f"{r.number}. {r.short_title}" for r in recommendations],
+        row_links=[link(code) for code in grid] if link else None,
         cells=cells,
         legend=legend,
     )

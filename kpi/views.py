@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessments import selectors as assessment_selectors
@@ -106,6 +107,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
                 region=region,
                 office_type=office_type,
                 recommendations=recommendations,
+                link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
             )
             if group
             else "",

@@ -229,3 +229,18 @@ def test_an_empty_result_offers_to_clear_the_filters(client_of, colead, office):
     html = dashboard(client_of(colead), region="africa").content.decode()
     assert "No office of this group has submitted in this cycle." in html
     assert f'href="{reverse("cycle_dashboard", args=[2025])}">Clear filters' in html
+
+
+def test_heatmap_rows_link_to_the_assessment_and_columns_are_named(client_of, colead, office):
+    cycle = survey(office, EUROPE)
+    first = cycle.framework.recommendations.order_by("number").first()
+    html = dashboard(client_of(colead)).content.decode()
+    heatmap = html[html.index('id="heatmap-status"') :]
+    review = reverse("assessment_review", args=["AU", 2025])
+    assert f'<a href="{review}"><title>AU</title>' in heatmap
+    name = f"1. {first.short_title}"
+    assert f"<title>{name}</title>" in heatmap  # the column header's tooltip
+    assert f">{name}</text>" in heatmap  # the key under the grid
+    # The hover text says each thing once.
+    assert f"<title>AU, {name}: Ongoing implementation</title>" in heatmap
+    assert "AU, 1: AU" not in heatmap
