@@ -244,3 +244,29 @@ def test_heatmap_rows_link_to_the_assessment_and_columns_are_named(client_of, co
     # The hover text says each thing once.
     assert f"<title>AU, {name}: Ongoing implementation</title>" in heatmap
     assert "AU, 1: AU" not in heatmap
+
+
+def test_a_rising_challenge_or_low_priority_share_is_not_green(client_of, colead, office):
+    offices = [office, *(make_office(code) for code in EUROPE)]
+    for year, flagged in ((2024, False), (2025, True)):
+        cycle = make_cycle(year, offices=offices)
+        for each in offices:
+            make_assessment(
+                cycle,
+                each,
+                submitted=True,
+                r1={
+                    "status": "ongoing" if flagged else "considering",
+                    "maturity_current": 3 if flagged else 2,
+                    "challenge": flagged,
+                    "low_priority": flagged,
+                    "focus": flagged,
+                },
+            )
+        snapshot_refresh(cycle=cycle)
+    html = dashboard(client_of(colead)).content.decode()
+    trend = html[html.index('id="trend"') : html.index('id="heatmap"')]
+    row = trend[trend.index('<th scope="row">1.') :].split("</tr>")[0]
+    assert row.count('class="up worse"') == 4  # low priority and challenge, both columns
+    assert row.count('class="up better"') == 4  # adoption and maturity
+    assert row.count('class="up neutral"') == 2  # focus
