@@ -22,6 +22,16 @@ class Panel:
     rows: list[list]
     note: str = ""
     highlights: set = field(default_factory=set)
+    # The same chart laid out for a phone (the page shows one or the other by its width).
+    svg_narrow: str = ""
+
+
+def _both(draw, **kwargs) -> dict:
+    """A chart in its wide and narrow layouts, as Panel arguments."""
+    return {
+        "svg": draw(**kwargs),
+        "svg_narrow": draw(**{**kwargs, "chart_id": f"{kwargs['chart_id']}-narrow"}, narrow=True),
+    }
 
 
 def flag_titles() -> dict:
@@ -64,7 +74,8 @@ def panels(group: dict, recommendations) -> list[Panel]:
         Panel(
             id="status",
             title=_("Implementation status (Q2)"),
-            svg=charts.stacked_bars(
+            **_both(
+                charts.stacked_bars,
                 chart_id="status",
                 title=_("Implementation status (Q2)"),
                 description=_(
@@ -100,7 +111,8 @@ def panels(group: dict, recommendations) -> list[Panel]:
             Panel(
                 id=flag,
                 title=title,
-                svg=charts.bars(
+                **_both(
+                    charts.bars,
                     chart_id=flag,
                     title=title,
                     description=description + "." + basis,
@@ -129,7 +141,8 @@ def panels(group: dict, recommendations) -> list[Panel]:
         Panel(
             id="maturity",
             title=_("Maturity"),
-            svg=charts.bars(
+            **_both(
+                charts.bars,
                 chart_id="maturity",
                 title=_("Mean current maturity level"),
                 description=_(
