@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from assessments.models import Answer, Assessment
 from assessments.submissions import submitted_answers
@@ -263,3 +264,51 @@ def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations,
         cells=cells,
         legend=legend,
     )
+
+
+# Bump when the drawings change, so that charts cached by an older release are not served.
+CHARTS_VERSION = 1
+# A snapshot's charts are kept a week after their last use; a new snapshot has a new key.
+CHARTS_TIMEOUT = 7 * 24 * 3600
+
+
+def cached_charts(
+    snapshot, group: dict, *, region: str, office_type: str, mode: str, recommendations, link
+) -> dict:
+    """The dashboard's panels and heatmap, drawn once per snapshot, filter and language.
+
+    Drawing is most of a dashboard request's cost and grows with the number of offices
+    (the heatmap has a cell per office and recommendation); the figures change only with
+    the snapshot, so a request that finds them drawn does constant work. The key holds the
+    snapshot's answers hash and the time it was computed: a recomputation draws afresh.
+    """
+    key = ":".join(
+        str(part)
+        for part in (
+            "kpi-charts",
+            CHARTS_VERSION,
+            snapshot.cycle_id,
+            snapshot.answers_hash,
+            snapshot.computed_at.isoformat(),
+            region,
+            office_type,
+            mode,
+            get_language(),
+        )
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    drawn = {
+        "panels": panels(group, recommendations),
+        "heatmap": heatmap(
+            snapshot.cycle,
+            mode=mode,
+            region=region,
+            office_type=office_type,
+            recommendations=recommendations,
+            link=link,
+        ),
+    }
+    cache.set(key, drawn, CHARTS_TIMEOUT)
+    return drawn

@@ -84,6 +84,19 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     kept = urlencode(
         {key: value for key, value in (("region", region), ("type", office_type)) if value}
     )
+    drawn = (
+        dashboard.cached_charts(
+            snapshot,
+            group,
+            region=region,
+            office_type=office_type,
+            mode=mode,
+            recommendations=recommendations,
+            link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
+        )
+        if group
+        else {"panels": [], "heatmap": ""}
+    )
     return render(
         request,
         "kpi/dashboard.html",
@@ -92,7 +105,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "snapshot": snapshot,
             "document": document,
             "group": group,
-            "panels": dashboard.panels(group, recommendations) if group else [],
+            "panels": drawn["panels"],
             "signalled": [
                 r
                 for r, e in zip(recommendations, group["recommendations"], strict=False)
@@ -101,16 +114,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             if group
             else [],
             "trend": dashboard.trend_rows(document, recommendations),
-            "heatmap": dashboard.heatmap(
-                cycle,
-                mode=mode,
-                region=region,
-                office_type=office_type,
-                recommendations=recommendations,
-                link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
-            )
-            if group
-            else "",
+            "heatmap": drawn["heatmap"],
             "filters": {"region": region, "type": office_type, "heatmap": mode},
             "filtered": bool(region or office_type),
             "kept": kept,

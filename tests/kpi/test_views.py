@@ -1,14 +1,22 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from kpi import charts
 from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
+from portal.offices import st3
 from tests.factories import SESSION_QUERIES, make_assessment, make_cycle, make_office
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_charts_from_another_test():
+    cache.clear()
 
 ASIA_PACIFIC = ["JP", "KR", "SG", "MY", "PH", "CN", "IN"]
 EUROPE = ["DE", "FR", "ES", "PL", "SE"]
@@ -270,3 +278,62 @@ def test_a_rising_challenge_or_low_priority_share_is_not_green(client_of, colead
     assert row.count('class="up worse"') == 4  # low priority and challenge, both columns
     assert row.count('class="up better"') == 4  # adoption and maturity
     assert row.count('class="up neutral"') == 2  # focus
+
+
+@pytest.fixture
+def drawings(monkeypatch):
+    """How many charts the renderer drew (wrapping it, to count its calls)."""
+    calls = []
+    for name in ("bars", "stacked_bars", "heatmap"):
+        draw = getattr(charts, name)
+
+        def counted(*args, _draw=draw, _name=name, **kwargs):
+            calls.append(_name)
+            return _draw(*args, **kwargs)
+
+        monkeypatch.setattr(charts, name, counted)
+    return calls
+
+
+def test_charts_are_drawn_once_per_snapshot_filter_and_language(
+    client_of, colead, office, drawings
+):
+    cycle = survey(office, EUROPE)
+    client = client_of(colead)
+    dashboard(client)
+    assert "heatmap" in drawings and len(drawings) >= 11  # 6 panels, wide and narrow, heatmap
+    drawings.clear()
+    assert dashboard(client).status_code == 200
+    assert drawings == []  # the snapshot has not changed: nothing is drawn again
+    dashboard(client, region="europe")
+    assert drawings  # another filter is drawn once
+    drawings.clear()
+    dashboard(client, region="europe")
+    assert drawings == []
+    client.post(reverse("set_language"), {"language": "fr"})
+    dashboard(client)
+    assert drawings  # another language too
+    drawings.clear()
+    make_assessment(cycle, make_office("IT"), submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    client.post(reverse("set_language"), {"language": "en"})
+    html = dashboard(client).content.decode()
+    assert drawings  # a new snapshot is drawn afresh
+    assert ">IT<" in html
+
+
+def test_a_dashboard_request_costs_the_same_whatever_the_number_of_offices(
+    client_of, colead, office, django_assert_num_queries, django_assert_max_num_queries
+):
+    client = client_of(colead)
+    survey(office, EUROPE)
+    dashboard(client)  # draws and keeps the charts
+    with django_assert_max_num_queries(8 + SESSION_QUERIES) as small:
+        dashboard(client)
+    counted = len(small.captured_queries)  # before the query log rolls over
+    taken = {"AU", *ASIA_PACIFIC, *EUROPE, "US", "CA"}
+    many = [code for code in sorted(st3.entries()) if code not in taken][:40]
+    survey(office, [*ASIA_PACIFIC, "US", "CA", *many], year=2026)
+    dashboard(client, year=2026)
+    with django_assert_num_queries(counted):
+        dashboard(client, year=2026)
