@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def _no_charts_from_another_test():
     cache.clear()
 
+
 ASIA_PACIFIC = ["JP", "KR", "SG", "MY", "PH", "CN", "IN"]
 EUROPE = ["DE", "FR", "ES", "PL", "SE"]
 
