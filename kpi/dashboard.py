@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Answer, Assessment
 from assessments.submissions import submitted_answers
 from kpi import charts
-from kpi.engine import STATUSES, UNANSWERED
+from kpi.engine import STATUSES, UNANSWERED, percent
 
 STATUS_LABELS = {value: label for value, label in Answer.Status.choices}
 
@@ -138,35 +138,48 @@ def panels(group: dict, recommendations) -> list[Panel]:
             )
         )
 
+    respondents = group["respondents"]
+    level_names = [_("Level %(level)s") % {"level": level} for level in range(1, 6)]
     result.append(
         Panel(
             id="maturity",
             title=_("Maturity"),
             **_both(
-                charts.bars,
+                charts.stacked_bars,
                 chart_id="maturity",
-                title=_("Mean current maturity level"),
+                title=_("Current maturity level"),
                 description=_(
-                    "For each recommendation, the mean current maturity level (1 to 5) "
-                    "of the responding offices."
+                    "For each recommendation, the share of responding offices at each "
+                    "current maturity level, from 1 to 5."
                 )
                 + basis,
                 categories=categories,
-                values=[e["maturity"]["mean"] or 0 for e in entries],
-                max_value=5,
-                unit="",
-                decimals=1,
+                series=[
+                    *(
+                        charts.Series(
+                            name=name,
+                            values=[
+                                percent(e["maturity"]["distribution"][str(level)], respondents)
+                                for e in entries
+                            ],
+                            color=charts.MATURITY_COLORS[level],
+                        )
+                        for level, name in zip(range(1, 6), level_names, strict=True)
+                    ),
+                    charts.Series(
+                        name=_("Not answered"),
+                        values=[e["unanswered"]["maturity"]["percent"] for e in entries],
+                        color=charts.STATUS_COLORS[-1],
+                    ),
+                ],
             ),
             headers=[
                 _("Recommendation"),
                 _("Mean"),
                 _("Median"),
-                "1",
-                "2",
-                "3",
-                "4",
-                "5",
+                *level_names,
                 _("Not answered"),
+                _("Mean target"),
                 _("Mean target gap"),
             ],
             rows=[
@@ -176,8 +189,42 @@ def panels(group: dict, recommendations) -> list[Panel]:
                     e["maturity"]["median"],
                     *(e["maturity"]["distribution"][str(level)] for level in range(1, 6)),
                     e["unanswered"]["maturity"]["count"],
+                    e.get("target", {}).get("mean"),
                     e["target_gap"]["mean"],
                 ]
+                for i, e in enumerate(entries)
+            ],
+        )
+    )
+    # The target beside the current level: two bars per recommendation.
+    paired, values = [], []
+    for category, e in zip(categories, entries, strict=True):
+        paired += [category, "\u2003" + _("target")]
+        values += [e["maturity"]["mean"] or 0, e.get("target", {}).get("mean") or 0]
+    result.append(
+        Panel(
+            id="target",
+            title=_("Current and target level"),
+            **_both(
+                charts.bars,
+                chart_id="target",
+                title=_("Mean current and target maturity level"),
+                description=_(
+                    "For each recommendation, the mean current maturity level (1 to 5) of "
+                    "the responding offices, followed by the mean level they aim for."
+                )
+                + basis,
+                categories=paired,
+                values=values,
+                max_value=5,
+                unit="",
+                decimals=1,
+                highlight=set(range(1, len(paired), 2)),
+                highlight_label=_("Target level"),
+            ),
+            headers=[_("Recommendation"), _("Mean current level"), _("Mean target")],
+            rows=[
+                [categories[i], e["maturity"]["mean"], e.get("target", {}).get("mean")]
                 for i, e in enumerate(entries)
             ],
         )

@@ -338,3 +338,26 @@ def test_a_dashboard_request_costs_the_same_whatever_the_number_of_offices(
     dashboard(client, year=2026)
     with django_assert_num_queries(counted):
         dashboard(client, year=2026)
+
+
+def test_maturity_shows_the_five_levels_and_the_target_beside_the_current_level(
+    client_of, colead, office
+):
+    offices = [office, *(make_office(code) for code in EUROPE)]
+    cycle = make_cycle(2025, offices=offices)
+    for index, each in enumerate(offices):
+        make_assessment(
+            cycle,
+            each,
+            submitted=True,
+            r1={"status": "ongoing", "maturity_current": 2 + index % 2, "maturity_target": 4},
+        )
+    snapshot_refresh(cycle=cycle)
+    response = dashboard(client_of(colead))
+    html = response.content.decode()
+    maturity = html[html.index('id="maturity"') : html.index('id="target"')]
+    assert "<title>Level 2: 50 %</title>" in maturity
+    assert "<title>Level 3: 50 %</title>" in maturity
+    target = next(p for p in response.context["panels"] if p.id == "target")
+    assert target.rows[0][1:] == [2.5, 4.0]
+    assert "Target level" in str(target.svg)
