@@ -14,6 +14,7 @@ the palettes are colour-blind safe and label colours are chosen per fill for con
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,7 @@ __all__ = [
     "contrast",
     "heatmap",
     "heatmap_pages",
+    "small_multiples",
     "stacked_bars",
 ]
 
@@ -510,6 +512,102 @@ def heatmap_pages(
             )
         )
     return parts
+
+
+def small_multiples(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    categories: list[str],
+    years: list[str],
+    values: list[list[float | None]],
+    max_value: float = 100,
+    unit: str = "%",
+    narrow: bool = False,
+) -> SafeString:
+    """One small line chart per category, side by side: a figure over the years.
+
+    The caller passes ``categories`` (a name per small chart, wrapped like bar labels),
+    ``years`` (the x axis, oldest first) and ``values``: one list per category with one value
+    per year, None where there is none (the line then breaks). Every point has its value
+    written above it and in its tooltip. ``narrow``: one column, 360 units wide.
+    """
+    ids = _ids(chart_id)
+    width = NARROW_WIDTH if narrow else WIDTH
+    if not categories or not years:
+        return _no_data(ids, title, description, width)
+    if len(values) != len(categories):
+        raise ValueError(f"{len(values)} lines for {len(categories)} categories")
+    for line in values:
+        if len(line) != len(years):
+            raise ValueError(f"{len(line)} values for {len(years)} years")
+        _check_values(v for v in line if v is not None)
+    columns = 1 if narrow else 2
+    gap = 16
+    cell_w = (width - 2 * PAD - gap * (columns - 1)) / columns
+    plot_h = 64
+    decimals = 0 if unit == "%" else 1
+    parts: list[str] = []
+    y = PAD
+    for start in range(0, len(categories), columns):
+        chunk = list(enumerate(categories[start : start + columns], start))
+        wrapped = {i: _wrap(name, cell_w, LABEL_SIZE) for i, name in chunk}
+        title_h = max(len(lines) for lines in wrapped.values()) * LINE_HEIGHT
+        for column, (i, name) in enumerate(chunk):
+            x_left = PAD + column * (cell_w + gap)
+            parts.append(format_html("<g><title>{}</title>", name))
+            parts.append(_label(wrapped[i], x_left, y + LINE_HEIGHT / 2, bold=True))
+            top = y + title_h + 14  # room for the value written above a full-height point
+            bottom = top + plot_h
+            parts.append(
+                format_html(
+                    '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="1"/>',
+                    _n(x_left),
+                    _n(bottom),
+                    _n(x_left + cell_w),
+                    MUTED,
+                )
+            )
+            step = (cell_w - 40) / max(len(years) - 1, 1)
+            points = []
+            for k, (year, value) in enumerate(zip(years, values[i], strict=True)):
+                x = x_left + 20 + k * step if len(years) > 1 else x_left + cell_w / 2
+                parts.append(_text(year, x, bottom + 10, SMALL_SIZE, MUTED, "middle"))
+                if value is None:
+                    points.append(None)
+                    continue
+                py = bottom - plot_h * min(value, max_value) / max_value
+                points.append((x, py))
+                text = _format(value, decimals, unit)
+                parts.append(
+                    format_html(
+                        '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}, {}: {}</title>'
+                        "</circle>",
+                        _n(x),
+                        _n(py),
+                        BAR_COLOR,
+                        name,
+                        year,
+                        text,
+                    )
+                )
+                parts.append(_text(text, x, py - 8, SMALL_SIZE, INK, "middle"))
+            for one, two in itertools.pairwise(points):
+                if one and two:
+                    parts.append(
+                        format_html(
+                            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
+                            _n(one[0]),
+                            _n(one[1]),
+                            _n(two[0]),
+                            _n(two[1]),
+                            BAR_COLOR,
+                        )
+                    )
+            parts.append(mark_safe("</g>"))
+        y += title_h + 14 + plot_h + 22
+    return _svg(ids, title, description, y + PAD, parts, width)
 
 
 # --- Building blocks ----------------------------------------------------------------------------

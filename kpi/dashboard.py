@@ -1,5 +1,6 @@
 """Turns a KPI snapshot into the dashboard's panels: a chart and the table behind it."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -359,3 +360,88 @@ def cached_charts(
     }
     cache.set(key, drawn, CHARTS_TIMEOUT)
     return drawn
+
+
+def multi_year(cycle, recommendations) -> dict | None:
+    """Every cycle of the cycle's framework: adoption by year for all respondents, and the
+    change among the same offices (those that answered both) from each year to the next.
+
+    Drawn once per set of snapshots and language, like the other charts; None when the
+    framework has a single cycle with figures.
+    """
+    from kpi.models import KpiSnapshot
+
+    snapshots = KpiSnapshot.objects.filter(cycle__framework_id=cycle.framework_id).order_by(
+        "cycle__year"
+    )
+    marks = list(snapshots.values_list("cycle__year", "answers_hash", "computed_at"))
+    if len(marks) < 2:
+        return None
+    stamps = ",".join(f"{year}/{digest}/{when.isoformat()}" for year, digest, when in marks)
+    digest = hashlib.sha256(stamps.encode()).hexdigest()  # a key of bounded length
+    key = f"kpi-years:{CHARTS_VERSION}:{get_language()}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    documents = [
+        (year, document) for year, document in snapshots.values_list("cycle__year", "document")
+    ]
+    years = [str(year) for year, _document in documents]
+    titles = [f"{r.number}. {r.short_title}" for r in recommendations]
+    by_year = [
+        {entry["number"]: entry for entry in document["recommendations"]}
+        for _year, document in documents
+    ]
+    panel_by_year = [
+        {
+            entry["number"]: entry
+            for entry in (document.get("trend") or {}).get("panel", {}).get("recommendations", [])
+        }
+        for _year, document in documents
+    ]
+    lines = [
+        [(entries.get(r.number) or {}).get("adoption", {}).get("percent") for entries in by_year]
+        for r in recommendations
+    ]
+    arguments = {
+        "chart_id": "years",
+        "title": _("Adoption over the years"),
+        "description": _(
+            "For each recommendation, the share of responding offices that have implemented "
+            "it or are implementing it, in every cycle of this framework."
+        ),
+        "categories": titles,
+        "years": years,
+        "values": lines,
+    }
+    drawn = {
+        **_both(charts.small_multiples, **arguments),
+        "years": years,
+        "respondents": [document["respondents"] for _year, document in documents],
+        "panel_offices": [
+            (document.get("trend") or {}).get("panel", {}).get("offices")
+            for _year, document in documents
+        ],
+        "rows": [
+            {
+                "title": title,
+                "cells": [
+                    {
+                        "adoption": line[index],
+                        "panel": (panel_by_year[index].get(r.number) or {}).get("adoption")
+                        if index
+                        else None,
+                    }
+                    for index in range(len(years))
+                ],
+            }
+            for r, title, line in zip(recommendations, titles, lines, strict=True)
+        ],
+    }
+    cache.set(key, drawn, CHARTS_TIMEOUT)
+    return drawn
+
+
+def _panel(document: dict) -> dict:
+    """The change since the previous cycle among the offices that answered both."""
+    return (document.get("trend") or {}).get("panel") or {}

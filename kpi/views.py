@@ -114,6 +114,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             if group
             else [],
             "trend": dashboard.trend_rows(document, recommendations),
+            "years_view": dashboard.multi_year(cycle, recommendations),
             "heatmap": drawn["heatmap"],
             "filters": {"region": region, "type": office_type, "heatmap": mode},
             "filtered": bool(region or office_type),

@@ -78,3 +78,13 @@ def test_the_dashboard_fits_a_phone_and_prints_without_navigation_or_filters(pag
     expect(page.locator(".main-nav")).to_be_hidden()
     expect(page.locator("form.filters")).to_be_hidden()
     expect(page.locator("#status .chart-wide svg")).to_be_visible()
+
+
+def test_a_colead_reads_the_multi_year_view(page):
+    year = open_dashboard(page)
+    section = page.locator("#years")
+    expect(section.get_by_role("heading", name="Over the years")).to_be_visible()
+    expect(section.locator(".chart-wide svg")).to_have_attribute("role", "img")
+    expect(section.locator(".chart-wide svg")).to_contain_text(year)
+    section.get_by_text("Show the table behind the chart").click()
+    expect(section.locator("table")).to_contain_text("Same offices")

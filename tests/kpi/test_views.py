@@ -361,3 +361,30 @@ def test_maturity_shows_the_five_levels_and_the_target_beside_the_current_level(
     target = next(p for p in response.context["panels"] if p.id == "target")
     assert target.rows[0][1:] == [2.5, 4.0]
     assert "Target level" in str(target.svg)
+
+
+def test_the_multi_year_view_shows_every_cycle_of_the_framework(client_of, colead, office):
+    offices = [office, *(make_office(code) for code in EUROPE)]
+    for year, adopted in ((2023, 1), (2024, 3), (2025, 6)):
+        cycle = make_cycle(year, offices=offices)
+        for index, each in enumerate(offices):
+            status = "implemented" if index < adopted else "considering"
+            make_assessment(cycle, each, submitted=True, r1={"status": status})
+        snapshot_refresh(cycle=cycle)
+    response = dashboard(client_of(colead))
+    view = response.context["years_view"]
+    assert view["years"] == ["2023", "2024", "2025"]
+    assert view["rows"][0]["cells"][0]["adoption"] == 17
+    assert [cell["adoption"] for cell in view["rows"][0]["cells"]] == [17, 50, 100]
+    assert [cell["panel"] for cell in view["rows"][0]["cells"]] == [None, 33, 50]
+    html = response.content.decode()
+    assert "Over the years" in html and 'id="years"' in html
+    assert "2023, 2024" not in html
+    assert html.count("<circle") >= 6  # three points, wide and narrow
+
+
+def test_the_multi_year_view_is_left_out_with_a_single_cycle(client_of, colead, office):
+    survey(office, EUROPE)
+    response = dashboard(client_of(colead))
+    assert response.context["years_view"] is None
+    assert 'id="years"' not in response.content.decode()
