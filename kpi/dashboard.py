@@ -445,3 +445,88 @@ def multi_year(cycle, recommendations) -> dict | None:
 def _panel(document: dict) -> dict:
     """The change since the previous cycle among the offices that answered both."""
     return (document.get("trend") or {}).get("panel") or {}
+
+
+def benchmark_chart(
+    *, place, view, labels: list[str], answers: dict, recommendations, own: bool
+) -> dict:
+    """The office's current level beside the mean level of each peer group it may see
+    (``view`` comes from ``kpi.selectors.office_view``: nothing else is drawn), each group
+    marked with whether the office is above or below it. ``own``: the reader belongs to the
+    office ("your office"); a co-lead reads the office's code instead.
+
+    Drawn once per publication, submitted version, reader kind and language.
+    """
+    assessment = place.assessment
+    shown = [(label, peer) for label, peer in zip(labels, view.groups, strict=True)]
+    key = ":".join(
+        str(part)
+        for part in (
+            "kpi-benchmark",
+            CHARTS_VERSION,
+            place.cycle.pk,
+            place.office.pk,
+            assessment.pk,
+            getattr(assessment, "version", ""),
+            getattr(assessment, "is_submitted_version", False),
+            view.published_at.isoformat() if view.published_at else "",
+            "".join(("1" if peer.figures else "0") for _label, peer in shown),
+            own,
+            get_language(),
+        )
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    code = place.office.code
+    office_label = _("Your office (%(code)s)") % {"code": code} if own else code
+    means = [
+        (label, {e["number"]: e["maturity"]["mean"] for e in peer.figures["recommendations"]})
+        for label, peer in shown
+        if peer.figures
+    ]
+    categories, values, highlight = [], [], set()
+    for recommendation in recommendations:
+        answer = answers.get(recommendation.number)
+        level = answer.maturity_current if answer else None
+        title = f"{recommendation.number}. {recommendation.short_title}"
+        highlight.add(len(categories))
+        categories.append(
+            f"{title} — {office_label}"
+            if level
+            else f"{title} — {office_label}: " + _("no level given")
+        )
+        values.append(level or 0)
+        for label, group_means in means:
+            mean = group_means.get(recommendation.number)
+            if mean is None:
+                continue
+            if not level:
+                mark = ""
+            elif level > mean:
+                mark = " ▲ " + _("%(office)s above") % {"office": office_label}
+            elif level < mean:
+                mark = " ▼ " + _("%(office)s below") % {"office": office_label}
+            else:
+                mark = " = " + _("%(office)s level with it") % {"office": office_label}
+            categories.append("\u2003" + label + mark)
+            values.append(mean)
+    arguments = {
+        "chart_id": "benchmark",
+        "title": _("Current maturity level beside the peer groups"),
+        "description": _(
+            "For each recommendation, the office's current maturity level (1 to 5), then the "
+            "mean current level of each peer group shown, marked with whether the office is "
+            "above or below it."
+        ),
+        "categories": categories,
+        "values": values,
+        "max_value": 5,
+        "unit": "",
+        "decimals": 1,
+        "highlight": highlight,
+        "highlight_label": office_label,
+    }
+    drawn = _both(charts.bars, **arguments) if means else {}
+    cache.set(key, drawn, CHARTS_TIMEOUT)
+    return drawn

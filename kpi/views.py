@@ -45,6 +45,15 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
         }
         for recommendation in recommendations
     ]
+    own = place.role not in ("colead", "secretariat")
+    chart = dashboard.benchmark_chart(
+        place=place,
+        view=view,
+        labels=labels,
+        answers=answers,
+        recommendations=recommendations,
+        own=own,
+    )
     return render(
         request,
         "kpi/benchmark.html",
@@ -55,6 +64,8 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
             "hidden": [(label, peer.note) for label, peer in groups if not peer.figures],
             "rows": rows,
             "min_group": MIN_GROUP,
+            "chart": chart,
+            "own": own,
         },
     )
 

@@ -388,3 +388,46 @@ def test_the_multi_year_view_is_left_out_with_a_single_cycle(client_of, colead, 
     response = dashboard(client_of(colead))
     assert response.context["years_view"] is None
     assert 'id="years"' not in response.content.decode()
+
+
+def test_the_benchmark_charts_the_office_against_its_peers_above_and_below(
+    client_of, respondent, office
+):
+    survey(office, ASIA_PACIFIC + EUROPE)  # AU at level 3, every group's mean is 3
+    response = benchmark(client_of(respondent))
+    chart = response.context["chart"]
+    assert "Your office (AU)" in chart["svg"]
+    assert "All responding offices = Your office (AU) level with it" in chart["svg"]
+    assert "Asia and the Pacific" in chart["svg"] and "National office" in chart["svg"]
+    assert 'id="benchmark-narrow"' in response.content.decode()
+
+
+def test_a_colead_reading_the_benchmark_is_not_told_your_office(client_of, colead, office):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    response = benchmark(client_of(colead))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your office" not in html and "Your answers" not in html
+    assert "The answers of AU beside" in html
+    assert "— AU" in response.context["chart"]["svg"]
+
+
+def test_the_benchmark_chart_shows_only_the_groups_the_office_may_see(
+    client_of, viewer, office
+):
+    survey(office, ["DE", "FR", "ES", "NZ", "PL", "SG", "KR"])  # Asia-Pacific: 3 others
+    svg = benchmark(client_of(viewer)).context["chart"]["svg"]
+    assert "All responding offices" in svg
+    assert "Asia and the Pacific" not in svg
+
+
+def test_the_benchmark_chart_is_drawn_once_per_publication(
+    client_of, respondent, office, drawings
+):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    client = client_of(respondent)
+    benchmark(client)
+    assert drawings == ["bars", "bars"]
+    drawings.clear()
+    benchmark(client)
+    assert drawings == []
