@@ -412,18 +412,14 @@ def test_a_colead_reading_the_benchmark_is_not_told_your_office(client_of, colea
     assert "— AU" in response.context["chart"]["svg"]
 
 
-def test_the_benchmark_chart_shows_only_the_groups_the_office_may_see(
-    client_of, viewer, office
-):
+def test_the_benchmark_chart_shows_only_the_groups_the_office_may_see(client_of, viewer, office):
     survey(office, ["DE", "FR", "ES", "NZ", "PL", "SG", "KR"])  # Asia-Pacific: 3 others
     svg = benchmark(client_of(viewer)).context["chart"]["svg"]
     assert "All responding offices" in svg
     assert "Asia and the Pacific" not in svg
 
 
-def test_the_benchmark_chart_is_drawn_once_per_publication(
-    client_of, respondent, office, drawings
-):
+def test_the_benchmark_chart_is_drawn_once_per_publication(client_of, respondent, office, drawings):
     survey(office, ASIA_PACIFIC + EUROPE)
     client = client_of(respondent)
     benchmark(client)
