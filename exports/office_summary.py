@@ -157,10 +157,8 @@ def peer_groups(view: privacy.OfficeView, office: Office) -> list[PeerGroup]:
 
 
 def _fit(text: str, suffix: str = "", limit: int = charts.LABEL_CHARS) -> str:
-    """A chart label of at most ``limit`` characters that keeps ``suffix`` whole."""
-    room = limit - len(suffix)
-    if len(text) > room:
-        text = text[: room - 1].rstrip() + "…"
+    """A chart label with its ``suffix``; the renderer wraps it whole (``limit`` is kept for
+    callers, nothing is cut any more)."""
     return text + suffix
 
 

@@ -14,6 +14,7 @@ the palettes are colour-blind safe and label colours are chosen per fill for con
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -39,6 +40,7 @@ __all__ = [
     "contrast",
     "heatmap",
     "heatmap_pages",
+    "small_multiples",
     "stacked_bars",
 ]
 
@@ -107,8 +109,10 @@ FONT = "Portal Sans, Portal Arabic, Portal Chinese, sans-serif"
 LABEL_SIZE = 11
 VALUE_SIZE = 10
 SMALL_SIZE = 9
-LABEL_CHARS = 32  # category labels longer than this are cut with an ellipsis
-LABEL_COLUMN = 212  # room for LABEL_CHARS characters at LABEL_SIZE
+LABEL_CHARS = 32  # about what one line of the label column holds at LABEL_SIZE
+LABEL_COLUMN = 212  # category labels wrap within this column, never cut
+LINE_HEIGHT = 13  # between the lines of a wrapped label
+NARROW_WIDTH = 360  # the phone layout: labels on their own lines above full-width bars
 ROW = 26
 BAR = 18
 LEGEND_ROW = 18
@@ -153,6 +157,7 @@ def stacked_bars(
     categories: list[str],
     series: list[Series],
     percent: bool = True,
+    narrow: bool = False,
 ) -> SafeString:
     """Horizontal stacked bars: one row per category, one segment per series, legend on top.
 
@@ -160,7 +165,7 @@ def stacked_bars(
     - ``chart_id``: a slug unique in the page; the ids of the title and desc derive from it;
     - ``title`` and ``description``: the accessible name and a sentence summarising the chart;
     - ``categories``: the row labels in display order ("1. Digital transformation", ...);
-      labels over 32 characters are cut with an ellipsis, the full label stays as a tooltip;
+      long labels wrap over as many lines as they need (the row grows), never cut;
     - ``series``: the segments in stacking order, each with one value per category; for the
       status distribution use STATUS_COLORS (the default colours, in that order);
     - ``percent``: True when the values are shares of respondents (0-100), which are written
@@ -169,10 +174,14 @@ def stacked_bars(
 
     A segment shows its value inside when it is at least 6 % of the bar wide; every value is
     also in the segment's tooltip.
+
+    ``narrow`` draws the same chart for a phone: 360 units wide, so that its text stays
+    readable on a small screen, each label on its own lines above its bar.
     """
     ids = _ids(chart_id)
+    width = NARROW_WIDTH if narrow else WIDTH
     if not categories:
-        return _no_data(ids, title, description)
+        return _no_data(ids, title, description, width)
     if not series:
         raise ValueError("stacked_bars needs at least one series")
     for item in series:
@@ -195,23 +204,24 @@ def stacked_bars(
         scale_max, ticks = _nice_scale(max(totals), whole=decimals == 0)
     unit = "%" if percent else ""
 
-    x0 = PAD + LABEL_COLUMN
-    x1 = WIDTH - PAD - 12  # room for half of the last scale label ("100 %")
+    x0 = PAD if narrow else PAD + LABEL_COLUMN
+    x1 = width - PAD - 12  # room for half of the last scale label ("100 %")
     span = x1 - x0
     names = [item.name for item in series]
-    legend, legend_h = _legend(list(zip(names, colors, strict=True)), PAD)
+    legend, legend_h = _legend(list(zip(names, colors, strict=True)), PAD, width)
     top = PAD + legend_h + 6
-    height = top + len(categories) * ROW + AXIS + PAD
+    layout = _rows(categories, top, width, narrow)
+    bottom = layout[-1].bottom
+    height = bottom + AXIS + PAD
 
     parts: list[str] = [legend]
-    parts.append(_grid(ticks, scale_max, x0, span, top, top + len(categories) * ROW, unit))
-    for row, category in enumerate(categories):
-        y = top + row * ROW
-        bar_y = y + (ROW - BAR) / 2
+    parts.append(_grid(ticks, scale_max, x0, span, top, bottom, unit))
+    for row, (category, place) in enumerate(zip(categories, layout, strict=True)):
+        bar_y = place.bar_y
         # A row's shares may add up to a little over 100 through rounding: never overflow.
         row_max = max(scale_max, totals[row]) if percent else scale_max
         parts.append(format_html("<g><title>{}</title>", category))
-        parts.append(_label(category, PAD, y + ROW / 2))
+        parts.append(_label(place.lines, PAD, place.label_y))
         x = float(x0)
         for item, color in zip(series, colors, strict=True):
             value = item.values[row]
@@ -240,7 +250,7 @@ def stacked_bars(
                 )
             x += w
         parts.append(mark_safe("</g>"))
-    return _svg(ids, title, description, height, parts)
+    return _svg(ids, title, description, height, parts, width)
 
 
 def bars(
@@ -255,6 +265,7 @@ def bars(
     highlight: set[int] | None = None,
     highlight_label: str | None = None,
     decimals: int | None = None,
+    narrow: bool = False,
 ) -> SafeString:
     """Horizontal bars with the value written at the end of each bar ("67 %").
 
@@ -267,11 +278,15 @@ def bars(
     - ``highlight``: indexes of the rows drawn in the accent colour and in bold (the priority
       signal); ``highlight_label`` ("Priority signal") adds a legend entry explaining them;
     - ``decimals``: decimals written; by default whole numbers for "%" (rounded half up as in
-      the KPIs) and one decimal for other units when a value is not whole.
+      the KPIs) and one decimal for other units when a value is not whole;
+    - ``narrow``: the phone layout, as for stacked_bars.
+
+    Labels wrap as in stacked_bars.
     """
     ids = _ids(chart_id)
+    width = NARROW_WIDTH if narrow else WIDTH
     if not categories:
-        return _no_data(ids, title, description)
+        return _no_data(ids, title, description, width)
     if len(values) != len(categories):
         raise ValueError(f"{len(values)} values for {len(categories)} categories")
     _check_values(values)
@@ -282,30 +297,30 @@ def bars(
         decimals = 0 if unit == "%" else _auto_decimals(values)
 
     ticks = _ticks(max_value)
-    x0 = PAD + LABEL_COLUMN
+    x0 = PAD if narrow else PAD + LABEL_COLUMN
     value_room = max(_text_width(_format(v, decimals, unit), VALUE_SIZE) for v in values) + 10
-    x1 = WIDTH - PAD - max(value_room, 40)
+    x1 = width - PAD - max(value_room, 40)
     span = x1 - x0
 
     parts: list[str] = []
     legend_h = 0
     if highlight and highlight_label:
-        legend, legend_h = _legend([(highlight_label, ACCENT_COLOR)], PAD)
+        legend, legend_h = _legend([(highlight_label, ACCENT_COLOR)], PAD, width)
         parts.append(legend)
     top = PAD + legend_h + (6 if legend_h else 0)
-    bottom = top + len(categories) * ROW
+    layout = _rows(categories, top, width, narrow)
+    bottom = layout[-1].bottom
     height = bottom + AXIS + PAD
 
     parts.append(_grid(ticks, max_value, x0, span, top, bottom, unit))
-    for row, (category, value) in enumerate(zip(categories, values, strict=True)):
-        y = top + row * ROW
-        bar_y = y + (ROW - BAR) / 2
+    for row, (category, value, place) in enumerate(zip(categories, values, layout, strict=True)):
+        bar_y = place.bar_y
         strong = row in highlight
         color = ACCENT_COLOR if strong else BAR_COLOR
         w = span * min(value, max_value) / max_value
         text = _format(value, decimals, unit)
         parts.append(format_html("<g><title>{}: {}</title>", category, text))
-        parts.append(_label(category, PAD, y + ROW / 2, bold=strong))
+        parts.append(_label(place.lines, PAD, place.label_y, bold=strong))
         if w > 0:
             parts.append(
                 format_html(
@@ -321,7 +336,7 @@ def bars(
             _text(text, x0 + w + 5, bar_y + BAR / 2, VALUE_SIZE, INK, "start", bold=strong)
         )
         parts.append(mark_safe("</g>"))
-    return _svg(ids, title, description, height, parts)
+    return _svg(ids, title, description, height, parts, width)
 
 
 def heatmap(
@@ -333,6 +348,8 @@ def heatmap(
     columns: list[str],
     cells: list[list[Cell | None]],
     legend: list[tuple[str, str]],
+    column_names: list[str] | None = None,
+    row_links: list[str] | None = None,
 ) -> SafeString:
     """A grid of coloured cells with their text: offices (rows) × recommendations (columns).
 
@@ -342,7 +359,13 @@ def heatmap(
     - ``cells``: one list per row with one Cell per column; None draws an empty grey cell
       with "–" (no answer); for statuses build cells from STATUS_CELLS, for maturity levels
       from MATURITY_COLORS;
-    - ``legend``: (label, colour) pairs shown above the grid ("I – Implemented", "#14613a").
+    - ``legend``: (label, colour) pairs shown above the grid ("I – Implemented", "#14613a");
+    - ``column_names``: the full name of each column ("1. Digital transformation"), listed
+      as a key under the grid and used in the headers' and cells' tooltips;
+    - ``row_links``: one address per row; the row's label then links to it.
+
+    A cell's tooltip reads "row, column name: cell label" (``Cell.label`` is only the
+    meaning of the cell, "Implemented").
 
     Rows are 14 units high, so 200 offices stay legible on screen; for a PDF, where a drawing
     cannot break across pages, use heatmap_pages.
@@ -355,6 +378,11 @@ def heatmap(
     for label, row_cells in zip(rows, cells, strict=True):
         if len(row_cells) != len(columns):
             raise ValueError(f"row {label!r} has {len(row_cells)} cells for {len(columns)} columns")
+    if column_names is not None and len(column_names) != len(columns):
+        raise ValueError(f"{len(column_names)} column names for {len(columns)} columns")
+    if row_links is not None and len(row_links) != len(rows):
+        raise ValueError(f"{len(row_links)} row links for {len(rows)} rows")
+    names = column_names or columns
     legend_items = [(label, _color(color)) for label, color in legend]
 
     label_w = min(max(max(_text_width(r, SMALL_SIZE) for r in rows) + 10, 40), 160)
@@ -365,25 +393,30 @@ def heatmap(
     top = header_y + HEAT_HEADER
     bottom = top + len(rows) * HEAT_ROW
     repeat_header = len(rows) > 30  # long grids repeat the column headers underneath
-    height = bottom + (HEAT_HEADER if repeat_header else 0) + PAD
+    key_top = bottom + (HEAT_HEADER if repeat_header else 0) + (6 if column_names else 0)
+    key_lines = [_wrap(name, WIDTH - 2 * PAD, SMALL_SIZE) for name in (column_names or [])]
+    height = key_top + sum(len(lines) for lines in key_lines) * (SMALL_SIZE + 3) + PAD
 
     no_answer = gettext("No answer")
     parts: list[str] = [legend_svg]
-    parts.append(_column_headers(columns, x0, cell_w, header_y))
+    parts.append(_column_headers(columns, x0, cell_w, header_y, names))
     for r, (row_label, row_cells) in enumerate(zip(rows, cells, strict=True)):
         y = top + r * HEAT_ROW
-        parts.append(format_html("<g><title>{}</title>", row_label))
-        parts.append(
-            _text(
-                _fit(row_label, label_w - 8, SMALL_SIZE),
-                PAD,
-                y + HEAT_ROW / 2,
-                SMALL_SIZE,
-                INK,
-                "start",
-            )
+        parts.append(mark_safe("<g>"))
+        label = _text(
+            _fit(row_label, label_w - 8, SMALL_SIZE),
+            PAD,
+            y + HEAT_ROW / 2,
+            SMALL_SIZE,
+            INK,
+            "start",
         )
-        for c, (column, cell) in enumerate(zip(columns, row_cells, strict=True)):
+        if row_links:
+            label = format_html(
+                '<a href="{}"><title>{}</title>{}</a>', row_links[r], row_label, label
+            )
+        parts.append(label)
+        for c, (column, cell) in enumerate(zip(names, row_cells, strict=True)):
             x = x0 + c * cell_w
             fill = EMPTY_FILL if cell is None else _color(cell.color)
             text = "–" if cell is None else cell.text
@@ -416,7 +449,12 @@ def heatmap(
             )
         parts.append(mark_safe("</g>"))
     if repeat_header:
-        parts.append(_column_headers(columns, x0, cell_w, bottom))
+        parts.append(_column_headers(columns, x0, cell_w, bottom, names))
+    y = key_top
+    for lines in key_lines:
+        for line in lines:
+            parts.append(_text(line, PAD, y + (SMALL_SIZE + 3) / 2, SMALL_SIZE, INK, "start"))
+            y += SMALL_SIZE + 3
     return _svg(ids, title, description, height, parts)
 
 
@@ -476,6 +514,102 @@ def heatmap_pages(
     return parts
 
 
+def small_multiples(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    categories: list[str],
+    years: list[str],
+    values: list[list[float | None]],
+    max_value: float = 100,
+    unit: str = "%",
+    narrow: bool = False,
+) -> SafeString:
+    """One small line chart per category, side by side: a figure over the years.
+
+    The caller passes ``categories`` (a name per small chart, wrapped like bar labels),
+    ``years`` (the x axis, oldest first) and ``values``: one list per category with one value
+    per year, None where there is none (the line then breaks). Every point has its value
+    written above it and in its tooltip. ``narrow``: one column, 360 units wide.
+    """
+    ids = _ids(chart_id)
+    width = NARROW_WIDTH if narrow else WIDTH
+    if not categories or not years:
+        return _no_data(ids, title, description, width)
+    if len(values) != len(categories):
+        raise ValueError(f"{len(values)} lines for {len(categories)} categories")
+    for line in values:
+        if len(line) != len(years):
+            raise ValueError(f"{len(line)} values for {len(years)} years")
+        _check_values(v for v in line if v is not None)
+    columns = 1 if narrow else 2
+    gap = 16
+    cell_w = (width - 2 * PAD - gap * (columns - 1)) / columns
+    plot_h = 64
+    decimals = 0 if unit == "%" else 1
+    parts: list[str] = []
+    y = PAD
+    for start in range(0, len(categories), columns):
+        chunk = list(enumerate(categories[start : start + columns], start))
+        wrapped = {i: _wrap(name, cell_w, LABEL_SIZE) for i, name in chunk}
+        title_h = max(len(lines) for lines in wrapped.values()) * LINE_HEIGHT
+        for column, (i, name) in enumerate(chunk):
+            x_left = PAD + column * (cell_w + gap)
+            parts.append(format_html("<g><title>{}</title>", name))
+            parts.append(_label(wrapped[i], x_left, y + LINE_HEIGHT / 2, bold=True))
+            top = y + title_h + 14  # room for the value written above a full-height point
+            bottom = top + plot_h
+            parts.append(
+                format_html(
+                    '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="1"/>',
+                    _n(x_left),
+                    _n(bottom),
+                    _n(x_left + cell_w),
+                    MUTED,
+                )
+            )
+            step = (cell_w - 40) / max(len(years) - 1, 1)
+            points = []
+            for k, (year, value) in enumerate(zip(years, values[i], strict=True)):
+                x = x_left + 20 + k * step if len(years) > 1 else x_left + cell_w / 2
+                parts.append(_text(year, x, bottom + 10, SMALL_SIZE, MUTED, "middle"))
+                if value is None:
+                    points.append(None)
+                    continue
+                py = bottom - plot_h * min(value, max_value) / max_value
+                points.append((x, py))
+                text = _format(value, decimals, unit)
+                parts.append(
+                    format_html(
+                        '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}, {}: {}</title>'
+                        "</circle>",
+                        _n(x),
+                        _n(py),
+                        BAR_COLOR,
+                        name,
+                        year,
+                        text,
+                    )
+                )
+                parts.append(_text(text, x, py - 8, SMALL_SIZE, INK, "middle"))
+            for one, two in itertools.pairwise(points):
+                if one and two:
+                    parts.append(
+                        format_html(
+                            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
+                            _n(one[0]),
+                            _n(one[1]),
+                            _n(two[0]),
+                            _n(two[1]),
+                            BAR_COLOR,
+                        )
+                    )
+            parts.append(mark_safe("</g>"))
+        y += title_h + 14 + plot_h + 22
+    return _svg(ids, title, description, y + PAD, parts, width)
+
+
 # --- Building blocks ----------------------------------------------------------------------------
 def _ids(chart_id: str) -> str:
     """The chart's id slug; it starts with a letter, as an XML id must."""
@@ -487,13 +621,20 @@ def _ids(chart_id: str) -> str:
     return slug
 
 
-def _svg(ids: str, title: str, description: str, height: float, parts: Iterable[str]) -> SafeString:
+def _svg(
+    ids: str,
+    title: str,
+    description: str,
+    height: float,
+    parts: Iterable[str],
+    width: int = WIDTH,
+) -> SafeString:
     head = format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" id="{0}" role="img" '
         'aria-labelledby="{0}-title {0}-desc" viewBox="0 0 {1} {2}" width="100%" '
         'font-family="{3}">\n<title id="{0}-title">{4}</title>\n<desc id="{0}-desc">{5}</desc>',
         ids,
-        WIDTH,
+        width,
         _n(height),
         FONT,
         title,
@@ -503,19 +644,19 @@ def _svg(ids: str, title: str, description: str, height: float, parts: Iterable[
     return mark_safe(f"{head}\n{body}\n</svg>")  # noqa: S308 - every part is escaped
 
 
-def _no_data(ids: str, title: str, description: str) -> SafeString:
+def _no_data(ids: str, title: str, description: str, width: int = WIDTH) -> SafeString:
     height = 48
     parts = [
         format_html(
             '<rect x="0.5" y="0.5" width="{}" height="{}" fill="{}" stroke="{}"/>',
-            WIDTH - 1,
+            width - 1,
             height - 1,
             WASH,
             LINE,
         ),
-        _text(gettext("No data"), WIDTH / 2, height / 2, LABEL_SIZE, MUTED, "middle"),
+        _text(gettext("No data"), width / 2, height / 2, LABEL_SIZE, MUTED, "middle"),
     ]
-    return _svg(ids, title, description, height, parts)
+    return _svg(ids, title, description, height, parts, width)
 
 
 def _text(
@@ -537,11 +678,84 @@ def _text(
     )
 
 
-def _label(category: str, x: float, y_middle: float, *, bold: bool = False) -> SafeString:
-    return _text(_truncate(category, LABEL_CHARS), x, y_middle, LABEL_SIZE, INK, "start", bold=bold)
+@dataclass(frozen=True)
+class _Row:
+    """Where one category of a bar chart goes: its label's lines and the first line's middle,
+    the top of its bar, and the bottom of the row."""
+
+    lines: list[str]
+    label_y: float
+    bar_y: float
+    bottom: float
 
 
-def _legend(items: Sequence[tuple[str, str]], x_start: float) -> tuple[str, float]:
+def _rows(categories: list[str], top: float, width: int, narrow: bool) -> list[_Row]:
+    """Rows as tall as their wrapped labels: beside the bar, or above it when narrow."""
+    room = width - 2 * PAD if narrow else LABEL_COLUMN - 10
+    result = []
+    y = top
+    for category in categories:
+        lines = _wrap(category, room, LABEL_SIZE)
+        text_h = len(lines) * LINE_HEIGHT
+        if narrow:
+            height = text_h + BAR + 8
+            label_y = y + 4 + LINE_HEIGHT / 2
+            bar_y = y + 4 + text_h
+        else:
+            height = max(ROW, text_h + 8)
+            label_y = y + (height - text_h) / 2 + LINE_HEIGHT / 2
+            bar_y = y + (height - BAR) / 2
+        result.append(_Row(lines, label_y, bar_y, y + height))
+        y += height
+    return result
+
+
+def _label(lines: list[str], x: float, y_middle: float, *, bold: bool = False) -> SafeString:
+    """A label over one or more lines, the first centred on ``y_middle``."""
+    if len(lines) == 1:
+        return _text(lines[0], x, y_middle, LABEL_SIZE, INK, "start", bold=bold)
+    spans = format_html_join(
+        "",
+        '<tspan x="{}" dy="{}">{}</tspan>',
+        ((_n(x), 0 if i == 0 else LINE_HEIGHT, line) for i, line in enumerate(lines)),
+    )
+    return format_html(
+        '<text x="{}" y="{}" font-size="{}" fill="{}" text-anchor="start"{}>{}</text>',
+        _n(x),
+        _n(y_middle + LABEL_SIZE * 0.35),
+        LABEL_SIZE,
+        INK,
+        mark_safe(' font-weight="bold"') if bold else "",
+        spans,
+    )
+
+
+def _wrap(text: str, room: float, size: float) -> list[str]:
+    """``text`` broken between words into lines that fit ``room`` units; a word longer than a
+    line is broken inside it. Nothing is ever cut off."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if _text_width(candidate, size) <= room:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while _text_width(word, size) > room and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and _text_width(word[:cut], size) > room:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    lines.append(line)
+    return lines
+
+
+def _legend(
+    items: Sequence[tuple[str, str]], x_start: float, width: int = WIDTH
+) -> tuple[str, float]:
     """Swatches and names, wrapped over as many lines as needed; returns (svg, height)."""
     if not items:
         return "", 0
@@ -549,7 +763,7 @@ def _legend(items: Sequence[tuple[str, str]], x_start: float) -> tuple[str, floa
     x, y = x_start, PAD
     for name, color in items:
         w = SWATCH + 5 + _text_width(name, VALUE_SIZE)
-        if x > x_start and x + w > WIDTH - PAD:
+        if x > x_start and x + w > width - PAD:
             x, y = x_start, y + LEGEND_ROW
         parts.append(
             format_html(
@@ -599,18 +813,24 @@ def _grid(
     return mark_safe("\n".join(str(p) for p in parts))  # noqa: S308 - every part is escaped
 
 
-def _column_headers(columns: list[str], x0: float, cell_w: float, y: float) -> SafeString:
+def _column_headers(
+    columns: list[str], x0: float, cell_w: float, y: float, names: list[str]
+) -> SafeString:
     parts = [
-        _text(
-            _fit(column, cell_w - 2, SMALL_SIZE),
-            x0 + (c + 0.5) * cell_w,
-            y + HEAT_HEADER / 2,
-            SMALL_SIZE,
-            INK,
-            "middle",
-            bold=True,
+        format_html(
+            "<g><title>{}</title>{}</g>",
+            name,
+            _text(
+                _fit(column, cell_w - 2, SMALL_SIZE),
+                x0 + (c + 0.5) * cell_w,
+                y + HEAT_HEADER / 2,
+                SMALL_SIZE,
+                INK,
+                "middle",
+                bold=True,
+            ),
         )
-        for c, column in enumerate(columns)
+        for c, (column, name) in enumerate(zip(columns, names, strict=True))
     ]
     return mark_safe("\n".join(str(p) for p in parts))  # noqa: S308 - every part is escaped
 
@@ -720,10 +940,6 @@ def _text_width(text: str, size: float) -> float:
         else:
             units += 0.56
     return units * size
-
-
-def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _fit(text: str, room: float, size: float) -> str:

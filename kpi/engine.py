@@ -44,6 +44,7 @@ class Tally:
     selected: dict = field(default_factory=lambda: dict.fromkeys(FLAGS, 0))
     not_asked: dict = field(default_factory=lambda: dict.fromkeys(FLAGS, 0))
     levels: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    targets: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     gap_sum: int = 0
     gap_count: int = 0
 
@@ -54,6 +55,7 @@ class Tally:
             (self.selected, other.selected),
             (self.not_asked, other.not_asked),
             (self.levels, other.levels),
+            (self.targets, other.targets),
         ):
             for key, value in theirs.items():
                 mine[key] += value
@@ -122,6 +124,8 @@ def tally_rows(rows: Iterable[Row], offices: set[int]) -> tuple[dict[int, Tally]
             if row.target is not None:
                 tally.gap_sum += row.target - row.current
                 tally.gap_count += 1
+        if row.target is not None:
+            tally.targets[row.target] += 1
     none_selected = {
         flag: sum(1 for office in chose.values() if office[flag] and not any(office[flag]))
         for flag in FLAGS
@@ -157,6 +161,15 @@ def assemble(
             "mean": one_decimal(weighted / answered_levels) if answered_levels else None,
             "median": _median(tally.levels),
             "distribution": {str(level): tally.levels[level] for level in LEVELS},
+        }
+        targeted = sum(tally.targets.values())
+        entry["target"] = {
+            "mean": one_decimal(
+                sum(level * count for level, count in tally.targets.items()) / targeted
+            )
+            if targeted
+            else None,
+            "distribution": {str(level): tally.targets[level] for level in LEVELS},
         }
         entry["target_gap"] = {
             "mean": one_decimal(tally.gap_sum / tally.gap_count) if tally.gap_count else None

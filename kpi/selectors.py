@@ -69,6 +69,7 @@ def _counting_sql() -> tuple[str, str, str, str]:
             *(count(f"a.{flag}") for flag in FLAGS),
             *(count(f"a.{flag} IS NULL") for flag in FLAGS),
             *(count(f"a.maturity_current = {level}") for level in LEVELS),
+            *(count(f"a.maturity_target = {level}") for level in LEVELS),
             f"SUM(CASE WHEN {both} THEN a.maturity_target - a.maturity_current ELSE 0 END)",
             count(both),
         ]
@@ -120,13 +121,15 @@ def _tally_from_sql(values) -> Tally:
     statuses, rest = rest[: len(STATUSES)], rest[len(STATUSES) :]
     selected, rest = rest[: len(FLAGS)], rest[len(FLAGS) :]
     not_asked, rest = rest[: len(FLAGS)], rest[len(FLAGS) :]
-    levels, (gap_sum, gap_count) = rest[: len(LEVELS)], rest[len(LEVELS) :]
+    levels, rest = rest[: len(LEVELS)], rest[len(LEVELS) :]
+    targets, (gap_sum, gap_count) = rest[: len(LEVELS)], rest[len(LEVELS) :]
     return Tally(
         rows=rows,
         status=dict(zip(STATUSES, statuses, strict=True)),
         selected=dict(zip(FLAGS, selected, strict=True)),
         not_asked=dict(zip(FLAGS, not_asked, strict=True)),
         levels=dict(zip(LEVELS, levels, strict=True)),
+        targets=dict(zip(LEVELS, targets, strict=True)),
         gap_sum=gap_sum or 0,
         gap_count=gap_count or 0,
     )

@@ -1,6 +1,9 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessments import selectors as assessment_selectors
@@ -42,6 +45,15 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
         }
         for recommendation in recommendations
     ]
+    own = place.role not in ("colead", "secretariat")
+    chart = dashboard.benchmark_chart(
+        place=place,
+        view=view,
+        labels=labels,
+        answers=answers,
+        recommendations=recommendations,
+        own=own,
+    )
     return render(
         request,
         "kpi/benchmark.html",
@@ -52,6 +64,8 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
             "hidden": [(label, peer.note) for label, peer in groups if not peer.figures],
             "rows": rows,
             "min_group": MIN_GROUP,
+            "chart": chart,
+            "own": own,
         },
     )
 
@@ -77,6 +91,23 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     else:
         group = document
     recommendations = list(cycle.framework.recommendations.order_by("number"))
+    # What the year tabs and the heatmap switch carry over, so that a filter is never lost.
+    kept = urlencode(
+        {key: value for key, value in (("region", region), ("type", office_type)) if value}
+    )
+    drawn = (
+        dashboard.cached_charts(
+            snapshot,
+            group,
+            region=region,
+            office_type=office_type,
+            mode=mode,
+            recommendations=recommendations,
+            link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
+        )
+        if group
+        else {"panels": [], "heatmap": ""}
+    )
     return render(
         request,
         "kpi/dashboard.html",
@@ -85,7 +116,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "snapshot": snapshot,
             "document": document,
             "group": group,
-            "panels": dashboard.panels(group, recommendations) if group else [],
+            "panels": drawn["panels"],
             "signalled": [
                 r
                 for r, e in zip(recommendations, group["recommendations"], strict=False)
@@ -94,16 +125,14 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             if group
             else [],
             "trend": dashboard.trend_rows(document, recommendations),
-            "heatmap": dashboard.heatmap(
-                cycle,
-                mode=mode,
-                region=region,
-                office_type=office_type,
-                recommendations=recommendations,
-            )
-            if group
-            else "",
+            "years_view": dashboard.multi_year(cycle, recommendations),
+            "heatmap": drawn["heatmap"],
             "filters": {"region": region, "type": office_type, "heatmap": mode},
+            "filtered": bool(region or office_type),
+            "kept": kept,
+            "respondents": group["respondents"] if group else 0,
+            "small_group": bool(group) and group["respondents"] < MIN_GROUP,
+            "min_group": MIN_GROUP,
             "regions": Region.choices,
             "office_types": OfficeType.choices,
             "years": KpiSnapshot.objects.order_by("-cycle__year").values_list(

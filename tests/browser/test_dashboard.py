@@ -23,7 +23,7 @@ def test_a_colead_opens_the_dashboard_switches_the_heatmap_and_filters(page):
     expect(page.get_by_role("heading", name=f"Survey results {year}")).to_be_visible()
     expect(page.locator(".signal")).to_contain_text("10. Emerging technologies")
 
-    status_chart = page.locator("#status svg")
+    status_chart = page.locator("#status .chart-wide svg")
     expect(status_chart).to_have_attribute("role", "img")
     page.locator("#status").get_by_text("Show the table behind the chart").click()
     expect(page.locator("#status table")).to_be_visible()
@@ -38,3 +38,53 @@ def test_a_colead_opens_the_dashboard_switches_the_heatmap_and_filters(page):
     expect(page.locator(".notice")).to_contain_text("Filtered:")
     heatmap_rows = page.locator("#heatmap svg").text_content()
     assert "DE" in heatmap_rows and "AU" not in heatmap_rows
+
+
+def open_dashboard(page):
+    seed_demo()
+    log_in(page, "colead@taskforce.example", DEMO_PASSWORD)
+    year = page.locator("table.data tbody tr").nth(1).locator("th").inner_text()
+    page.get_by_role("link", name=f"Dashboard {year}").click()
+    return year
+
+
+def test_a_colead_filtering_to_a_small_region_sees_it_marked_as_such(page):
+    open_dashboard(page)
+    page.get_by_label("Region").select_option(label="North America")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".kpi-strip")).to_contain_text("in this selection")
+    expect(page.locator(".notice.small-group")).to_contain_text("Small group")
+    count = int(page.locator(".kpi-strip strong").first.inner_text())
+    assert 0 < count < 5
+    for basis in page.locator(".chart-panel .basis").all():
+        expect(basis).to_contain_text("Based on")
+        expect(basis).to_contain_text("Small group")
+    tabs = page.locator("nav.tabs a")
+    if tabs.count() > 1:
+        expect(tabs.first).to_have_attribute("href", re.compile(r"region=north_america"))
+    page.locator("form.filters").get_by_role("link", name="Clear filters").click()
+    expect(page.locator(".notice.small-group")).to_have_count(0)
+
+
+def test_the_dashboard_fits_a_phone_and_prints_without_navigation_or_filters(page):
+    open_dashboard(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    expect(page.locator("#status .chart-narrow svg")).to_be_visible()
+    expect(page.locator("#status .chart-wide svg")).to_be_hidden()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.emulate_media(media="print")
+    expect(page.locator(".main-nav")).to_be_hidden()
+    expect(page.locator("form.filters")).to_be_hidden()
+    expect(page.locator("#status .chart-wide svg")).to_be_visible()
+
+
+def test_a_colead_reads_the_multi_year_view(page):
+    year = open_dashboard(page)
+    section = page.locator("#years")
+    expect(section.get_by_role("heading", name="Over the years")).to_be_visible()
+    expect(section.locator(".chart-wide svg")).to_have_attribute("role", "img")
+    expect(section.locator(".chart-wide svg")).to_contain_text(year)
+    section.get_by_text("Show the table behind the chart").click()
+    expect(section.locator("table")).to_contain_text("Same offices")

@@ -236,3 +236,14 @@ def test_the_date_field_is_filled_in_french_too(client_of, secretariat, survey):
     html = client.get(reverse("exports_home")).content.decode()
     assert 'type="date"' in html
     assert re.search(r'name="date" value="\d{4}-\d{2}-\d{2}"', html)
+
+
+def test_the_year_tabs_choose_the_survey_and_no_drop_down_repeats_them(
+    client_of, secretariat, survey
+):
+    make_cycle(2026)
+    client = client_of(secretariat)
+    page = client.get(reverse("exports_home"), {"year": 2025}).content.decode()
+    assert '<select name="cycle"' not in page
+    assert page.count(f'<input type="hidden" name="cycle" value="{survey.pk}"') == 2
+    assert "Exports of the 2025 survey." in page

@@ -277,14 +277,40 @@ def test_stacked_bars_round_half_up():
     assert {"67", "34"} <= set(texts(root))
 
 
-def test_long_labels_are_cut_with_the_full_label_as_tooltip():
-    long = "7. Interoperability and data exchange with other IP offices"
-    root = parse(make_stacked(categories=[long], series=[Series("A", [100])]))
-    drawn = texts(root)
-    assert long not in drawn
-    cut = [t for t in drawn if t.endswith("…")]
-    assert len(cut) == 1 and len(cut[0]) <= 32 and long.startswith(cut[0][:-1])
-    assert long in titles(root)
+def label_lines(root):
+    """Each drawn text as its lines (a wrapped label is one <text> of several <tspan>)."""
+    return [
+        [span.text for span in el.iter(f"{SVG}tspan")] or ["".join(el.itertext())]
+        for el in root.iter(f"{SVG}text")
+    ]
+
+
+def height(root):
+    return float(root.get("viewBox").split()[3])
+
+
+LONG = "7. Interoperability and data exchange with other IP offices and with the public"
+
+
+@pytest.mark.parametrize("make", [make_stacked, make_bars])
+@pytest.mark.parametrize("narrow", [False, True])
+def test_long_labels_wrap_whole_over_several_lines_and_the_row_grows(make, narrow):
+    extra = {"series": [Series("A", [100])]} if make is make_stacked else {"values": [50]}
+    short = parse(make(categories=["1. Short"], narrow=narrow, **extra))
+    root = parse(make(categories=[LONG], narrow=narrow, **extra))
+    wrapped = [lines for lines in label_lines(root) if len(lines) > 1]
+    assert len(wrapped) == 1
+    assert " ".join(wrapped[0]) == LONG
+    assert not any(t.endswith("…") for t in texts(root))
+    assert height(root) > height(short)
+    assert any(LONG in t for t in titles(root))
+
+
+def test_the_narrow_layout_is_half_as_wide_so_its_text_stays_readable_on_a_phone():
+    wide, narrow = parse(make_bars()), parse(make_bars(narrow=True))
+    assert wide.get("viewBox").split()[2] == "720"
+    assert narrow.get("viewBox").split()[2] == "360"
+    assert texts(narrow) == texts(wide)
 
 
 # --- Bars ------------------------------------------------------------------------------------

@@ -1,14 +1,23 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from kpi import charts
 from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
+from portal.offices import st3
 from tests.factories import SESSION_QUERIES, make_assessment, make_cycle, make_office
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_charts_from_another_test():
+    cache.clear()
+
 
 ASIA_PACIFIC = ["JP", "KR", "SG", "MY", "PH", "CN", "IN"]
 EUROPE = ["DE", "FR", "ES", "PL", "SE"]
@@ -186,3 +195,235 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
     survey(office, [*ASIA_PACIFIC, "US", "CA", "BR", "MX"], year=2026)
     with django_assert_max_num_queries(len(few.captured_queries)):
         dashboard(client, year=2026)
+
+
+def test_a_one_office_region_is_marked_as_a_small_group_and_the_headline_follows(
+    client_of, colead, office
+):
+    survey(office, [*ASIA_PACIFIC, "DE"])
+    response = dashboard(client_of(colead), region="europe")
+    html = response.content.decode()
+    assert response.context["respondents"] == 1
+    assert "responding office in this selection" in html
+    assert "of 9 responding in all" in html
+    assert "Small group" in html
+    assert "these figures rest on 1 office only" in html
+    # Every chart says on how many offices it rests, in the page and in the SVG.
+    assert html.count("Based on 1 responding office.") >= 6
+    assert "9 responding offices" not in html.split("kpi-strip")[1].split("</ul>")[0]
+
+
+def test_a_group_of_five_is_not_marked_small(client_of, colead, office):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    html = dashboard(client_of(colead), region="europe").content.decode()
+    assert "Based on 5 responding offices." in html
+    assert "Small group" not in html
+
+
+def test_year_tabs_and_the_heatmap_switch_keep_the_filter(client_of, colead, office):
+    survey(office, EUROPE, year=2024)
+    cycle = make_cycle(2025, offices=[office])
+    make_assessment(cycle, office, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    client = client_of(colead)
+    html = dashboard(client, year=2024, region="europe", type="national").content.decode()
+    assert f'href="{reverse("cycle_dashboard", args=[2025])}?region=europe&amp;type=national"' in (
+        html
+    )
+    assert "?region=europe&amp;type=national&amp;heatmap=maturity#heatmap" in html
+
+
+def test_an_empty_result_offers_to_clear_the_filters(client_of, colead, office):
+    survey(office, EUROPE)
+    html = dashboard(client_of(colead), region="africa").content.decode()
+    assert "No office of this group has submitted in this cycle." in html
+    assert f'href="{reverse("cycle_dashboard", args=[2025])}">Clear filters' in html
+
+
+def test_heatmap_rows_link_to_the_assessment_and_columns_are_named(client_of, colead, office):
+    cycle = survey(office, EUROPE)
+    first = cycle.framework.recommendations.order_by("number").first()
+    html = dashboard(client_of(colead)).content.decode()
+    heatmap = html[html.index('id="heatmap-status"') :]
+    review = reverse("assessment_review", args=["AU", 2025])
+    assert f'<a href="{review}"><title>AU</title>' in heatmap
+    name = f"1. {first.short_title}"
+    assert f"<title>{name}</title>" in heatmap  # the column header's tooltip
+    assert f">{name}</text>" in heatmap  # the key under the grid
+    # The hover text says each thing once.
+    assert f"<title>AU, {name}: Ongoing implementation</title>" in heatmap
+    assert "AU, 1: AU" not in heatmap
+
+
+def test_a_rising_challenge_or_low_priority_share_is_not_green(client_of, colead, office):
+    offices = [office, *(make_office(code) for code in EUROPE)]
+    for year, flagged in ((2024, False), (2025, True)):
+        cycle = make_cycle(year, offices=offices)
+        for each in offices:
+            make_assessment(
+                cycle,
+                each,
+                submitted=True,
+                r1={
+                    "status": "ongoing" if flagged else "considering",
+                    "maturity_current": 3 if flagged else 2,
+                    "challenge": flagged,
+                    "low_priority": flagged,
+                    "focus": flagged,
+                },
+            )
+        snapshot_refresh(cycle=cycle)
+    html = dashboard(client_of(colead)).content.decode()
+    trend = html[html.index('id="trend"') : html.index('id="heatmap"')]
+    row = trend[trend.index('<th scope="row">1.') :].split("</tr>")[0]
+    assert row.count('class="up worse"') == 4  # low priority and challenge, both columns
+    assert row.count('class="up better"') == 4  # adoption and maturity
+    assert row.count('class="up neutral"') == 2  # focus
+
+
+@pytest.fixture
+def drawings(monkeypatch):
+    """How many charts the renderer drew (wrapping it, to count its calls)."""
+    calls = []
+    for name in ("bars", "stacked_bars", "heatmap"):
+        draw = getattr(charts, name)
+
+        def counted(*args, _draw=draw, _name=name, **kwargs):
+            calls.append(_name)
+            return _draw(*args, **kwargs)
+
+        monkeypatch.setattr(charts, name, counted)
+    return calls
+
+
+def test_charts_are_drawn_once_per_snapshot_filter_and_language(
+    client_of, colead, office, drawings
+):
+    cycle = survey(office, EUROPE)
+    client = client_of(colead)
+    dashboard(client)
+    assert "heatmap" in drawings and len(drawings) >= 11  # 6 panels, wide and narrow, heatmap
+    drawings.clear()
+    assert dashboard(client).status_code == 200
+    assert drawings == []  # the snapshot has not changed: nothing is drawn again
+    dashboard(client, region="europe")
+    assert drawings  # another filter is drawn once
+    drawings.clear()
+    dashboard(client, region="europe")
+    assert drawings == []
+    client.post(reverse("set_language"), {"language": "fr"})
+    dashboard(client)
+    assert drawings  # another language too
+    drawings.clear()
+    make_assessment(cycle, make_office("IT"), submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=cycle)
+    client.post(reverse("set_language"), {"language": "en"})
+    html = dashboard(client).content.decode()
+    assert drawings  # a new snapshot is drawn afresh
+    assert ">IT<" in html
+
+
+def test_a_dashboard_request_costs_the_same_whatever_the_number_of_offices(
+    client_of, colead, office, django_assert_num_queries, django_assert_max_num_queries
+):
+    client = client_of(colead)
+    survey(office, EUROPE)
+    dashboard(client)  # draws and keeps the charts
+    with django_assert_max_num_queries(8 + SESSION_QUERIES) as small:
+        dashboard(client)
+    counted = len(small.captured_queries)  # before the query log rolls over
+    taken = {"AU", *ASIA_PACIFIC, *EUROPE, "US", "CA"}
+    many = [code for code in sorted(st3.entries()) if code not in taken][:40]
+    survey(office, [*ASIA_PACIFIC, "US", "CA", *many], year=2026)
+    dashboard(client, year=2026)
+    with django_assert_num_queries(counted):
+        dashboard(client, year=2026)
+
+
+def test_maturity_shows_the_five_levels_and_the_target_beside_the_current_level(
+    client_of, colead, office
+):
+    offices = [office, *(make_office(code) for code in EUROPE)]
+    cycle = make_cycle(2025, offices=offices)
+    for index, each in enumerate(offices):
+        make_assessment(
+            cycle,
+            each,
+            submitted=True,
+            r1={"status": "ongoing", "maturity_current": 2 + index % 2, "maturity_target": 4},
+        )
+    snapshot_refresh(cycle=cycle)
+    response = dashboard(client_of(colead))
+    html = response.content.decode()
+    maturity = html[html.index('id="maturity"') : html.index('id="target"')]
+    assert "<title>Level 2: 50 %</title>" in maturity
+    assert "<title>Level 3: 50 %</title>" in maturity
+    target = next(p for p in response.context["panels"] if p.id == "target")
+    assert target.rows[0][1:] == [2.5, 4.0]
+    assert "Target level" in str(target.svg)
+
+
+def test_the_multi_year_view_shows_every_cycle_of_the_framework(client_of, colead, office):
+    offices = [office, *(make_office(code) for code in EUROPE)]
+    for year, adopted in ((2023, 1), (2024, 3), (2025, 6)):
+        cycle = make_cycle(year, offices=offices)
+        for index, each in enumerate(offices):
+            status = "implemented" if index < adopted else "considering"
+            make_assessment(cycle, each, submitted=True, r1={"status": status})
+        snapshot_refresh(cycle=cycle)
+    response = dashboard(client_of(colead))
+    view = response.context["years_view"]
+    assert view["years"] == ["2023", "2024", "2025"]
+    assert view["rows"][0]["cells"][0]["adoption"] == 17
+    assert [cell["adoption"] for cell in view["rows"][0]["cells"]] == [17, 50, 100]
+    assert [cell["panel"] for cell in view["rows"][0]["cells"]] == [None, 33, 50]
+    html = response.content.decode()
+    assert "Over the years" in html and 'id="years"' in html
+    assert "2023, 2024" not in html
+    assert html.count("<circle") >= 6  # three points, wide and narrow
+
+
+def test_the_multi_year_view_is_left_out_with_a_single_cycle(client_of, colead, office):
+    survey(office, EUROPE)
+    response = dashboard(client_of(colead))
+    assert response.context["years_view"] is None
+    assert 'id="years"' not in response.content.decode()
+
+
+def test_the_benchmark_charts_the_office_against_its_peers_above_and_below(
+    client_of, respondent, office
+):
+    survey(office, ASIA_PACIFIC + EUROPE)  # AU at level 3, every group's mean is 3
+    response = benchmark(client_of(respondent))
+    chart = response.context["chart"]
+    assert "Your office (AU)" in chart["svg"]
+    assert "All responding offices = Your office (AU) level with it" in chart["svg"]
+    assert "Asia and the Pacific" in chart["svg"] and "National office" in chart["svg"]
+    assert 'id="benchmark-narrow"' in response.content.decode()
+
+
+def test_a_colead_reading_the_benchmark_is_not_told_your_office(client_of, colead, office):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    response = benchmark(client_of(colead))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your office" not in html and "Your answers" not in html
+    assert "The answers of AU beside" in html
+    assert "— AU" in response.context["chart"]["svg"]
+
+
+def test_the_benchmark_chart_shows_only_the_groups_the_office_may_see(client_of, viewer, office):
+    survey(office, ["DE", "FR", "ES", "NZ", "PL", "SG", "KR"])  # Asia-Pacific: 3 others
+    svg = benchmark(client_of(viewer)).context["chart"]["svg"]
+    assert "All responding offices" in svg
+    assert "Asia and the Pacific" not in svg
+
+
+def test_the_benchmark_chart_is_drawn_once_per_publication(client_of, respondent, office, drawings):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    client = client_of(respondent)
+    benchmark(client)
+    assert drawings == ["bars", "bars"]
+    drawings.clear()
+    benchmark(client)
+    assert drawings == []
