@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment, Cycle
+from assessments.models import Cycle
 from kpi.models import KpiSnapshot
 from outbox.models import OutboxMessage
 from portal.celery import app as celery_app
@@ -22,9 +22,11 @@ def cycles_with_counts() -> QuerySet[Cycle]:
         .annotate(
             invited=Count("invitations", distinct=True),
             started=Count("assessments", distinct=True),
+            # A reopened submission still counts, as in the KPIs and the annex: its last
+            # submitted version stands until the office submits again.
             submitted=Count(
                 "assessments",
-                filter=Q(assessments__status=Assessment.Status.SUBMITTED),
+                filter=Q(assessments__submitted_at__isnull=False),
                 distinct=True,
             ),
             has_results=Exists(KpiSnapshot.objects.filter(cycle=OuterRef("pk"))),

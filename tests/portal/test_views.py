@@ -158,3 +158,18 @@ def test_the_health_check_answers_without_login(client, db):
         "worker": "in-process",
         "outbox": {"pending": 0, "oldest_seconds": None, "status": "ok"},
     }
+
+
+def test_a_reopened_submission_still_counts_as_submitted_in_the_cycles_table(
+    office, other_office, secretariat
+):
+    from assessments.services import assessment_reopen
+    from portal.selectors import cycles_with_counts
+
+    cycle = make_cycle(2025, offices=[office, other_office])
+    reopened = make_assessment(cycle, office, submitted=True)
+    make_assessment(cycle, other_office, submitted=True)
+    assessment_reopen(assessment=reopened, user=secretariat, reason="A typo in R3")
+
+    # As in the KPIs and the annex: the office's last submission stands until it resubmits.
+    assert cycles_with_counts().get(pk=cycle.pk).submitted == 2
