@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kpi",
     "exports",
     "outbox",
+    "practices",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,76 @@
+"""E-mails of peer learning, each in its recipient's language."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from portal.accounts.models import User
+from portal.offices.models import MemberRole, Office
+from practices.models import ContactRequest, Practice
+
+
+def _respondents(office: Office) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__office=office,
+            memberships__role=MemberRole.RESPONDENT,
+            is_active=True,
+        ).order_by("email")
+    )
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _messages(template: str, context: dict, people) -> list[EmailMessage]:
+    messages = []
+    for person in people:
+        language = getattr(person, "preferred_language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = render_to_string(f"email/{template}_subject.txt", context)
+            body = render_to_string(f"email/{template}.txt", {**context, "person": person})
+        messages.append(
+            EmailMessage(
+                subject=" ".join(subject.split()),
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[person.email],
+            )
+        )
+    return messages
+
+
+def _send(messages) -> int:
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
+def request_notice_send(*, request: ContactRequest) -> int:
+    """Tells the target office's respondents that an office asks for contact."""
+    context = {
+        "request": request,
+        "url": _absolute(reverse("practices:requests", kwargs={"code": request.target.code})),
+    }
+    return _send(_messages("practice_request", context, _respondents(request.target)))
+
+
+def answer_notice_send(*, request: ContactRequest) -> int:
+    """Tells the seeker's respondents how the other office answered."""
+    context = {
+        "request": request,
+        "url": _absolute(reverse("practices:requests", kwargs={"code": request.seeker.code})),
+    }
+    return _send(_messages("practice_answer", context, _respondents(request.seeker)))
+
+
+def hidden_notice_send(*, practice: Practice) -> int:
+    """Tells the office's respondents that the secretariat hid one of its entries, and why."""
+    context = {
+        "practice": practice,
+        "url": _absolute(reverse("practices:detail", kwargs={"pk": practice.pk})),
+    }
+    return _send(_messages("practice_hidden", context, _respondents(practice.office)))
