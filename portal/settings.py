@@ -347,6 +347,11 @@ SPECTACULAR_SETTINGS = {
         "CycleStateEnum": "assessments.models.Cycle.State",
         "ExportStateEnum": "exports.models.ExportJob.State",
         "ExportKindEnum": "exports.models.ExportJob.Kind",
+        "PracticeKindEnum": "practices.models.Practice.Kind",
+        "PracticeStatusEnum": "practices.models.Practice.Status",
+        "PracticeStateEnum": "practices.models.Practice.State",
+        "PracticeVisibilityEnum": "practices.models.Practice.Visibility",
+        "ContactPurposeEnum": "practices.models.ContactRequest.Purpose",
     },
 }
 

@@ -102,13 +102,22 @@ class Match:
 
 
 def own_levels(office: Office) -> dict[int, Level]:
-    """The office's own latest answers per recommendation (its draft too: its own data)."""
-    assessment = Assessment.objects.filter(office=office).order_by("-cycle__year").first()
-    if assessment is None:
-        return {}
-    levels = {}
-    for answer in Answer.objects.filter(assessment=assessment).select_related("recommendation"):
-        levels[answer.recommendation.number] = Level(
+    """The office's own answers per recommendation (its draft too: its own data), each from the
+    newest assessment that gives a level for it, so that a draft begun this week does not hide
+    last year's levels."""
+    levels: dict[int, Level] = {}
+    answers = (
+        Answer.objects.filter(assessment__office=office)
+        .select_related("recommendation")
+        .order_by("-assessment__cycle__year")
+    )
+    for answer in answers:
+        number = answer.recommendation.number
+        if number in levels and levels[number].current is not None:
+            continue
+        if answer.maturity_current is None and number in levels:
+            continue
+        levels[number] = Level(
             current=answer.maturity_current,
             target=answer.maturity_target,
             comments=" ".join(

@@ -53,7 +53,7 @@ def request_notice_send(*, request: ContactRequest) -> int:
     """Tells the target office's respondents that an office asks for contact."""
     context = {
         "request": request,
-        "url": _absolute(reverse("practices:requests", kwargs={"code": request.target.code})),
+        "url": _absolute(reverse("office_requests", kwargs={"code": request.target.code})),
     }
     return _send(_messages("practice_request", context, _respondents(request.target)))
 
@@ -62,7 +62,7 @@ def answer_notice_send(*, request: ContactRequest) -> int:
     """Tells the seeker's respondents how the other office answered."""
     context = {
         "request": request,
-        "url": _absolute(reverse("practices:requests", kwargs={"code": request.seeker.code})),
+        "url": _absolute(reverse("office_requests", kwargs={"code": request.seeker.code})),
     }
     return _send(_messages("practice_answer", context, _respondents(request.seeker)))
 
@@ -71,6 +71,6 @@ def hidden_notice_send(*, practice: Practice) -> int:
     """Tells the office's respondents that the secretariat hid one of its entries, and why."""
     context = {
         "practice": practice,
-        "url": _absolute(reverse("practices:detail", kwargs={"pk": practice.pk})),
+        "url": _absolute(reverse("practice_detail", kwargs={"pk": practice.pk})),
     }
     return _send(_messages("practice_hidden", context, _respondents(practice.office)))

@@ -201,3 +201,76 @@ def published_on(number: int) -> QuerySet:
 
 
 __all__ = ["Filters", "Q", "SearchResult", "catalogue", "own_practices", "practice_for"]
+
+
+@dataclass
+class TaskForceRow:
+    number: int
+    title: str
+    seekers: int = 0
+    offering: int = 0
+    joint: int = 0
+    requests: int = 0
+    accepted: int = 0
+    presenters: list = field(default_factory=list)
+
+
+# A candidate presenter for a workshop: open to share, a completed practice on it, and at least
+# this level on it in its last submission.
+PRESENTER_LEVEL = 4
+
+
+def task_force_rows() -> list[TaskForceRow]:
+    """Per recommendation, for co-leads: who seeks help, who offers it, what came of requests,
+    and whom to ask to present at a workshop. A fixed number of queries."""
+    from assessments.models import Assessment
+    from assessments.submissions import submitted_answers
+    from practices.models import ContactRequest, Openness
+    from recommendations.models import Framework
+
+    framework = Framework.objects.current()
+    titles = {r.number: r.short_title for r in framework.recommendations.all()} if framework else {}
+    rows = {n: TaskForceRow(number=n, title=t) for n, t in titles.items()}
+    for row in Openness.objects.values("number").annotate(
+        share=Count("pk", filter=Q(share=True)), joint=Count("pk", filter=Q(joint=True))
+    ):
+        if row["number"] in rows:
+            rows[row["number"]].offering = row["share"]
+            rows[row["number"]].joint = row["joint"]
+    for row in ContactRequest.objects.values("number").annotate(
+        seekers=Count("seeker", distinct=True),
+        made=Count("pk"),
+        accepted=Count("pk", filter=Q(state=ContactRequest.State.ACCEPTED)),
+    ):
+        if row["number"] in rows:
+            target = rows[row["number"]]
+            target.seekers, target.requests, target.accepted = (
+                row["seekers"],
+                row["made"],
+                row["accepted"],
+            )
+    sharing = set(Openness.objects.filter(share=True).values_list("office_id", "number"))
+    completed = set(
+        PracticeNumber.objects.filter(
+            practice__state=Practice.State.PUBLISHED,
+            practice__status=Practice.Status.COMPLETED,
+        ).values_list("practice__office_id", "number")
+    )
+    candidates = sharing & completed
+    if candidates:
+        offices = {o.pk: o for o in Office.objects.filter(pk__in={o for o, _n in candidates})}
+        latest = {}
+        for assessment in Assessment.objects.filter(
+            office_id__in=offices, submitted_at__isnull=False
+        ).order_by("office_id", "-cycle__year"):
+            latest.setdefault(assessment.office_id, assessment.pk)
+        levels = {}
+        for answer in submitted_answers(Assessment.objects.filter(pk__in=latest.values())):
+            levels[(answer.assessment.office_id, answer.recommendation.number)] = (
+                answer.maturity_current
+            )
+        for office_id, number in sorted(candidates, key=lambda c: (c[1], offices[c[0]].code)):
+            level = levels.get((office_id, number))
+            if number in rows and level and level >= PRESENTER_LEVEL:
+                rows[number].presenters.append((offices[office_id], level))
+    return list(rows.values())
