@@ -98,6 +98,8 @@ class Practice(models.Model):
     search_document = models.TextField(default="", editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(_("last confirmed current"), null=True, blank=True)
+    # When the office was last asked by e-mail whether it is still current: once a year.
+    confirmation_asked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

@@ -74,3 +74,36 @@ def hidden_notice_send(*, practice: Practice) -> int:
         "url": _absolute(reverse("practice_detail", kwargs={"pk": practice.pk})),
     }
     return _send(_messages("practice_hidden", context, _respondents(practice.office)))
+
+
+def still_current_requests_send() -> int:
+    """One e-mail per office listing its entries last confirmed over a year ago and not asked
+    about since; each is marked as asked before the e-mail leaves, so a second run in the same
+    day sends nothing."""
+    import datetime
+
+    from django.db import transaction
+    from django.db.models import Q
+    from django.utils import timezone
+
+    now = timezone.now()
+    year_ago = now - datetime.timedelta(days=365)
+    due = Practice.objects.filter(
+        Q(confirmed_at__lte=year_ago) | Q(confirmed_at__isnull=True, published_at__lte=year_ago),
+        state=Practice.State.PUBLISHED,
+    ).filter(Q(confirmation_asked_at__isnull=True) | Q(confirmation_asked_at__lte=year_ago))
+    sent = 0
+    with transaction.atomic():
+        entries = list(due.select_for_update(skip_locked=True).select_related("office"))
+        Practice.objects.filter(pk__in=[p.pk for p in entries]).update(confirmation_asked_at=now)
+    by_office: dict = {}
+    for practice in entries:
+        by_office.setdefault(practice.office, []).append(practice)
+    for office, practices in by_office.items():
+        context = {
+            "office": office,
+            "practices": practices,
+            "url": _absolute(reverse("office_practices", kwargs={"code": office.code})),
+        }
+        sent += _send(_messages("practice_still_current", context, _respondents(office)))
+    return sent

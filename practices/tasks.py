@@ -50,3 +50,9 @@ def expire_contact_requests() -> int:
     from practices.services import expire_requests
 
     return expire_requests()
+
+
+@shared_task
+def ask_whether_still_current() -> int:
+    """Once a year per entry, asks its office whether a published entry is still current."""
+    return notifications.still_current_requests_send()

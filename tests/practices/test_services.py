@@ -159,3 +159,26 @@ def test_survey_descriptions_become_drafts_once(open_cycle, office, respondent):
     assert sorted(p.numbers.get().number for p in first) == [4, 10]
     assert again == []
     assert set(Practice.objects.values_list("state", flat=True)) == {Practice.State.DRAFT}
+
+
+def test_an_office_is_asked_once_a_year_whether_an_entry_is_still_current(
+    office, respondent, colleague
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from practices import notifications
+
+    practice = services.practice_publish(practice=new_practice(office, respondent), user=respondent)
+    Practice.objects.filter(pk=practice.pk).update(
+        confirmed_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    mail.outbox.clear()
+
+    assert notifications.still_current_requests_send() == 2  # both respondents
+    assert notifications.still_current_requests_send() == 0  # not again the same day
+    assert "AI-assisted classification" in mail.outbox[0].body
+    services.practice_confirm(practice=practice, user=colleague)
+    practice.refresh_from_db()
+    assert not practice.is_due_for_confirmation()
