@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 from assessments.models import Answer, Assessment
 from assessments.submissions import submitted_answers
 from portal.offices.models import Office
-from practices.models import ContactRequest, Openness, PeerProfile, Practice
+from practices.models import ContactRequest, Openness, PeerProfile, Practice, PracticeNumber
 
 WEIGHTS = {
     "maturity": 0.40,
@@ -153,14 +153,28 @@ def _opened_levels(office_ids: list[int], opened: dict[int, set[int]]) -> dict[i
         latest.setdefault(assessment.office_id, assessment)
     if not latest:
         return {}
-    answers = submitted_answers(Assessment.objects.filter(pk__in=[a.pk for a in latest.values()]))
-    office_of = {a.pk: a.office_id for a in latest.values()}
     levels: dict[int, dict[int, int]] = {pk: {} for pk in office_ids}
-    for answer in answers:
-        office_id = office_of[answer.assessment_id]
-        number = answer.recommendation.number
-        if number in opened.get(office_id, ()) and answer.maturity_current:
-            levels[office_id][number] = answer.maturity_current
+
+    def keep(office_id, number, level):
+        if level and number in opened.get(office_id, ()):
+            levels[office_id][number] = level
+
+    # A submitted assessment's stored answers are its submission: read just the levels. Only a
+    # reopened one needs its submitted version replayed from the history.
+    reopened = [a for a in latest.values() if a.status != Assessment.Status.SUBMITTED]
+    settled = [a.pk for a in latest.values() if a.status == Assessment.Status.SUBMITTED]
+    for office_id, number, level in Answer.objects.filter(assessment_id__in=settled).values_list(
+        "assessment__office_id", "recommendation__number", "maturity_current"
+    ):
+        keep(office_id, number, level)
+    if reopened:
+        office_of = {a.pk: a.office_id for a in reopened}
+        for answer in submitted_answers(Assessment.objects.filter(pk__in=office_of)):
+            keep(
+                office_of[answer.assessment_id],
+                answer.recommendation.number,
+                answer.maturity_current,
+            )
     return levels
 
 
@@ -200,9 +214,13 @@ def partners(*, seeker: Office, number: int, purpose: str, user) -> list[Match]:
     practices: dict[int, list[Practice]] = {}
     for practice in (
         Practice.objects.readable_by(user)
-        .filter(state=Practice.State.PUBLISHED, office_id__in=ids, numbers__number=number)
+        .filter(
+            state=Practice.State.PUBLISHED,
+            office_id__in=ids,
+            pk__in=PracticeNumber.objects.filter(number=number).values("practice_id"),
+        )
+        .only("pk", "office_id", "title", "status", "language", "search_document")
         .order_by("-status", "-published_at")
-        .distinct()
     ):
         practices.setdefault(practice.office_id, []).append(practice)
     languages = dict(

@@ -4,8 +4,9 @@ Search runs on PostgreSQL's full-text search (the ``simple`` configuration: entr
 in any of six languages, so no stemmer of one language is right for all) over the casefolded
 ``search_document``, through the GIN index of migration ``0002_search_index``, ranked by
 ``ts_rank``. SQLite has no such thing: there every word of the query must occur in the document
-and the rank counts occurrences. Scripts without spaces between words (Chinese) are matched as
-substrings on both, since neither tokeniser splits them into words.
+and the rank counts their occurrences, in SQL, so that the order holds across pages. Scripts
+without spaces between words (Chinese) are matched as substrings on both, since neither
+tokeniser splits them into words.
 """
 
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import BooleanField, Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import Cast, Length, Replace
 
 from portal.offices.models import Office
 from practices.models import Practice, PracticeNumber, PracticeTag
@@ -76,10 +78,15 @@ def _match(queryset: QuerySet, query: str) -> QuerySet:
             .filter(matched=True)
             .annotate(rank=Func(vector, parsed, function="ts_rank", output_field=FloatField()))
         )
-    # Every word must occur; the rank is worked out in Python once the page is read.
+    # Every word must occur; the rank counts their occurrences (the text is casefolded).
+    rank = Value(0.0, output_field=FloatField())
     for word in words:
         queryset = queryset.filter(search_document__contains=word)
-    return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+        occurrences = Length("search_document") - Length(
+            Replace("search_document", Value(word), Value(""))
+        )
+        rank = rank + Cast(occurrences, FloatField()) / len(word)
+    return queryset.annotate(rank=rank)
 
 
 def _lexeme(word: str) -> str:
@@ -104,15 +111,15 @@ def catalogue(user, filters: Filters, *, limit: int = 20, offset: int = 0) -> Se
         ordered = narrowed.order_by(F("rank").desc(), "-published_at", "-pk")
     total = facets.pop("total")
     page = list(ordered.prefetch_related("numbers", "tags")[offset : offset + limit])
-    if filters.q and connection.vendor != "postgresql" and filters.sort != "recent":
-        words = terms(filters.q)
-        page.sort(key=lambda p: -sum(p.search_document.count(w) for w in words))
     return SearchResult(practices=page, total=total, facets=facets)
 
 
 def _narrow(queryset: QuerySet, filters: Filters) -> QuerySet:
+    # Subqueries, not joins: a practice matches once, so no DISTINCT is needed.
     if filters.number:
-        queryset = queryset.filter(numbers__number=filters.number)
+        queryset = queryset.filter(
+            pk__in=PracticeNumber.objects.filter(number=filters.number).values("practice_id")
+        )
     if filters.region:
         queryset = queryset.filter(office__region=filters.region)
     if filters.office_type:
@@ -122,17 +129,19 @@ def _narrow(queryset: QuerySet, filters: Filters) -> QuerySet:
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     if filters.tag:
-        queryset = queryset.filter(tags__name=filters.tag.casefold())
-    return queryset.distinct()
+        queryset = queryset.filter(
+            pk__in=PracticeTag.objects.filter(name=filters.tag.casefold()).values("practice_id")
+        )
+    return queryset
 
 
 def _facets(queryset: QuerySet) -> dict:
     """How many of the matching entries each filter value would leave (one query each)."""
     ids = queryset.values("pk")
     rows = list(
-        Practice.objects.filter(pk__in=ids).values(
-            "kind", "status", "office__region", "office__office_type"
-        )
+        queryset.order_by()
+        .values("kind", "status", "office__region", "office__office_type")
+        .annotate(n=Count("pk"))
     )
     numbers = Counter(
         dict(
@@ -148,13 +157,20 @@ def _facets(queryset: QuerySet) -> dict:
         .annotate(n=Count("pk"))
         .order_by("-n", "name")[:20]
     )
+
+    def tally(key):
+        counts = Counter()
+        for row in rows:
+            counts[row[key]] += row["n"]
+        return counts
+
     return {
-        "total": len(rows),
+        "total": sum(row["n"] for row in rows),
         "number": dict(sorted(numbers.items())),
-        "kind": Counter(r["kind"] for r in rows),
-        "status": Counter(r["status"] for r in rows),
-        "region": Counter(r["office__region"] for r in rows),
-        "office_type": Counter(r["office__office_type"] for r in rows),
+        "kind": tally("kind"),
+        "status": tally("status"),
+        "region": tally("office__region"),
+        "office_type": tally("office__office_type"),
         "tag": {t["name"]: t["n"] for t in tags},
     }
 

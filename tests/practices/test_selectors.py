@@ -160,3 +160,15 @@ def test_the_search_can_use_the_full_text_index(respondent, catalogue_entries):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert "practice_search" in plan
+
+
+def test_the_entry_that_says_it_most_comes_first(respondent, other_office, outsider):
+    once = publish(other_office, outsider, "Archive", "Cloud storage for the archive.", numbers=[8])
+    thrice = publish(
+        other_office,
+        outsider,
+        "Cloud first",
+        "Cloud back end, cloud forms, cloud search.",
+        numbers=[8],
+    )
+    assert [p.pk for p in search(respondent, q="cloud").practices] == [thrice.pk, once.pk]
