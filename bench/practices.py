@@ -28,14 +28,51 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 from common import real_offices, throwaway_database
 
-# Words the generated entries are made of, as one sentence (SIM905: easier to read than 40
-# quoted words).
-WORDS = (
-    "cloud migration zero trust identity classification image search blockchain tmview "
-    "designview open data bulk xml api st.96 st.26 governance quality catalogue security iso "
-    "certification strategy master plan funding ipas platform lessons training legal "
-    "e-signatures automation examiners workflow portal analytics dashboard archive digitisation"
-).split()  # noqa: SIM905
+# Words the generated entries are made of.
+WORDS = [
+    "cloud",
+    "migration",
+    "zero",
+    "trust",
+    "identity",
+    "classification",
+    "image",
+    "search",
+    "blockchain",
+    "tmview",
+    "designview",
+    "open",
+    "data",
+    "bulk",
+    "xml",
+    "api",
+    "st.96",
+    "st.26",
+    "governance",
+    "quality",
+    "catalogue",
+    "security",
+    "iso",
+    "certification",
+    "strategy",
+    "master",
+    "plan",
+    "funding",
+    "ipas",
+    "platform",
+    "lessons",
+    "training",
+    "legal",
+    "e-signatures",
+    "automation",
+    "examiners",
+    "workflow",
+    "portal",
+    "analytics",
+    "dashboard",
+    "archive",
+    "digitisation",
+]
 
 
 def build(offices_wanted: int, per_office: int):
