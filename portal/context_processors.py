@@ -17,6 +17,9 @@ def navigation(request):
     for membership in user.memberships.select_related("office"):
         code = membership.office.code
         links.append((_("Office %(code)s") % {"code": code}, reverse("office_home", args=[code])))
+    links.append((_("Practices"), reverse("practices_catalogue")))
+    if user.is_colead or user.is_secretariat:
+        links.append((_("Peer learning"), reverse("practices_task_force")))
     links.append((_("Framework"), reverse("framework_current")))
     if user.is_secretariat:
         links.append((_("Console"), reverse("admin:index")))

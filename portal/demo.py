@@ -17,6 +17,7 @@ from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invit
 from kpi.services import snapshot_refresh
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
+from practices.demo import seed_practices
 from recommendations.models import Framework
 
 DEMO_PASSWORD = "maturity-demo"  # noqa: S105 - printed for the demo, refused outside DEBUG
@@ -279,6 +280,7 @@ def seed_demo(*, today: datetime.date | None = None) -> bool:
     _invite_and_answer(open_cycle, offices, recommendations, age=0, respondent=respondent)
     for cycle in Cycle.objects.order_by("year"):
         snapshot_refresh(cycle=cycle)
+    seed_practices(offices, today=today)
     demo_devices_ensure()
     return True
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kpi",
     "exports",
     "outbox",
+    "practices",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpi.tasks.recompute_closed_cycles",
         "schedule": crontab(hour=1, minute=0),
     },
+    "contact-requests-expiry": {
+        "task": "practices.tasks.expire_contact_requests",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "practices-still-current": {
+        "task": "practices.tasks.ask_whether_still_current",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -346,6 +355,11 @@ SPECTACULAR_SETTINGS = {
         "CycleStateEnum": "assessments.models.Cycle.State",
         "ExportStateEnum": "exports.models.ExportJob.State",
         "ExportKindEnum": "exports.models.ExportJob.Kind",
+        "PracticeKindEnum": "practices.models.Practice.Kind",
+        "PracticeStatusEnum": "practices.models.Practice.Status",
+        "PracticeStateEnum": "practices.models.Practice.State",
+        "PracticeVisibilityEnum": "practices.models.Practice.Visibility",
+        "ContactPurposeEnum": "practices.models.ContactRequest.Purpose",
     },
 }
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("secretariat/audit/", include("portal.audit.urls")),
     path("exports/", include("exports.urls")),
     path("framework/", include("recommendations.urls")),
+    path("practices/", include("practices.urls")),
     path("accounts/", include(account_views.urlpatterns)),
     # Choosing a language works before logging in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

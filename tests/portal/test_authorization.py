@@ -11,6 +11,7 @@ from exports.models import ExportJob
 from exports.services import export_request
 from kpi.services import snapshot_refresh
 from portal.api.services import token_create
+from practices.services import practice_create, practice_publish
 from tests.api import token_client
 from tests.factories import make_assessment, make_cycle
 from tests.portal.test_urls import named_patterns
@@ -86,6 +87,19 @@ TABLE = {
     "audit_log": ("get", LOGIN, REFUSED, REFUSED),
     "audit_log_csv": ("get", LOGIN, REFUSED, REFUSED),
     "framework_copy": ("post", LOGIN, REFUSED, REFUSED),
+    # Peer learning: the catalogue and a published entry are every office's; an office's
+    # practices, openness, partners and requests are its own people's
+    "practices_catalogue": ("get", LOGIN, OK, OK),
+    "practice_detail": ("get", LOGIN, OK, OK),
+    "practice_edit": ("get", LOGIN, REFUSED, REFUSED),
+    "practice_state": ("post", LOGIN, REFUSED, REFUSED),
+    "practices_task_force": ("get", LOGIN, REFUSED, REFUSED),
+    "office_practices": ("get", LOGIN, REFUSED, OK),
+    "practice_create": ("get", LOGIN, REFUSED, REFUSED),
+    "practices_from_survey": ("post", LOGIN, REFUSED, REFUSED),
+    "office_openness": ("get", LOGIN, REFUSED, OK),
+    "office_partners": ("get", LOGIN, REFUSED, OK),
+    "office_requests": ("get", LOGIN, REFUSED, OK),
     # The API, with a personal token
     "api_frameworks": ("get", UNAUTHORISED, OK, OK),
     "api_framework": ("get", UNAUTHORISED, OK, OK),
@@ -100,6 +114,10 @@ TABLE = {
     "api_exports": ("post", UNAUTHORISED, REFUSED, REFUSED),
     "api_export": ("get", UNAUTHORISED, REFUSED, OK),
     "api_export_download": ("get", UNAUTHORISED, REFUSED, REFUSED),
+    "api_practices": ("get", UNAUTHORISED, OK, OK),
+    "api_practice": ("get", UNAUTHORISED, OK, OK),
+    "api_office_openness": ("get", UNAUTHORISED, REFUSED, OK),
+    "api_office_partners": ("get", UNAUTHORISED, REFUSED, OK),
 }
 
 
@@ -119,13 +137,31 @@ def world(office, other_office, respondent, viewer):
         user=viewer, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=cycle, office=office
     )
     token, _key = token_create(user=respondent, name="script")
+    practice = practice_publish(
+        practice=practice_create(
+            office=office,
+            user=respondent,
+            numbers=[10],
+            title="AI search",
+            summary="Images.",
+            kind="system",
+            status="completed",
+        ),
+        user=respondent,
+    )
+    pks = {"api_token_revoke": token.pk}
+    pks.update(
+        dict.fromkeys(
+            ["practice_detail", "practice_edit", "practice_state", "api_practice"], practice.pk
+        )
+    )
     return {
         "code": "AU",
         "year": 2025,
         "version": "2024",
         "uidb64": "MQ",
         "token": "x-y",
-        "pk": {"api_token_revoke": token.pk}.get,
+        "pk": pks.get,
         "job": job.pk,
     }
 
