@@ -1,4 +1,4 @@
-# 1 Dec 2026: day first, as WIPO's English documents write dates.
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y, H:i"
+# 1 December 2026: day first, as WIPO's English documents write dates.
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
 TIME_FORMAT = "H:i"
