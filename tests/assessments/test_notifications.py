@@ -159,12 +159,14 @@ def test_each_respondent_is_invited_in_their_own_language(cycle, office, respond
         send_invitations.delay(cycle.pk, [office.pk])
     (french,) = mails_to(respondent)
     (english,) = mails_to(colleague)
-    assert french.subject == "Auto-évaluation 2025 de la maturité des TIC\u202f: invitation adressée à AU"
+    assert french.subject == (
+        "Auto-évaluation 2025 de la maturité des TIC\u202f: invitation adressée à AU"
+    )
     assert "30 nov. 2025" in french.body
     assert english.subject == "ICT maturity self-assessment 2025: invitation for AU"
 
 
-def test_a_respondent_who_reads_french_gets_a_french_reminder_while_the_secretariat_works_in_english(
+def test_a_respondent_who_reads_french_is_reminded_in_french_while_the_secretariat_works_in_english(
     cycle, office, respondent, secretariat
 ):
     reads(respondent, "fr")
