@@ -63,7 +63,7 @@ def test_a_reopening_names_the_office_and_the_year(reader, cycle, office, secret
 
 
 def test_an_account_and_an_api_token_are_named_by_their_owner(respondent, reader):
-    token, _key = token_create(user=respondent, name="nightly sync")
+    token_create(user=respondent, name="nightly sync")
     audit_record(kind=Kind.ROLE_CHANGED, target=respondent)
     assert described(reader) == [
         "Account of robin@ipaustralia.test",
