@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils.translation import get_language_info, to_locale
 
 from tests.factories import make_device, pass_code_step
-from tests.portal.test_authorization import TABLE, url_of, world  # noqa: F401  (a fixture)
+from tests.portal.test_authorization import TABLE, url_of, world  # noqa: F401
 from tests.portal.test_translations import messages
 
 pytestmark = pytest.mark.django_db
@@ -90,10 +90,10 @@ def forgotten(locale: str) -> dict[str, str]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_speaks_the_language_chosen(
     language,
-    world,
+    world,  # noqa: F811  (the authorization walk's fixture)
     client_of,
     viewer,
-    secretariat,  # noqa: F811
+    secretariat,
 ):
     english = {} if language == settings.LANGUAGE_CODE else forgotten(to_locale(language))
     direction = "rtl" if get_language_info(language)["bidi"] else "ltr"

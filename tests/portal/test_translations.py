@@ -3,6 +3,8 @@ none fuzzy, each compiled; and no message of ours changes what Django's own page
 
 import ast
 import gettext
+import re
+from collections import defaultdict
 from pathlib import Path
 
 import django
@@ -93,13 +95,14 @@ SAME_MEANING = {
 }
 
 
-def django_translations(locale: str) -> dict[str, str]:
-    found = {}
+def django_translations(locale: str) -> dict[str, set[str]]:
+    """Each message of Django's own catalogues (core, admin, auth...) with its translations."""
+    found = defaultdict(set)
     for path in Path(django.__file__).parent.glob(f"**/locale/{locale}/LC_MESSAGES/django.mo"):
         with path.open("rb") as file:
             for msgid, msgstr in gettext.GNUTranslations(file)._catalog.items():
                 if isinstance(msgid, str) and "\x04" not in msgid and msgid:
-                    found.setdefault(msgid, msgstr)
+                    found[msgid].add(msgstr)
     return found
 
 
@@ -111,17 +114,20 @@ def test_no_message_of_ours_changes_the_words_of_djangos_pages(locale):
         for e in messages(locale)
         if e["context"] is None
         and e["msgid"] in theirs
-        and e["msgstr"][0] != theirs[e["msgid"]]
+        and e["msgstr"][0] not in theirs[e["msgid"]]
         and e["msgid"] not in SAME_MEANING
     ]
     assert clashes == [], "give these a context: {% translate '…' context '…' %} or pgettext"
 
 
-def test_the_consoles_change_links_read_modifier_in_french(client_of, secretariat):
+def test_the_consoles_change_links_keep_djangos_french(client_of, secretariat):
+    """Django's admin says "Modification" for "Change" on its index (its core catalogue says
+    "Modifier" elsewhere); our "Évolution", a difference between two years, must not leak."""
     client = client_of(secretariat)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     html = client.get(reverse("admin:index")).content.decode()
-    assert ">Modifier</a>" in html
+    links = re.findall(r'class="changelink"[^>]*>([^<]*)</a>', html)
+    assert links and set(links) == {"Modification"}
     assert "Évolution" not in html
 
 
