@@ -72,8 +72,12 @@ def test_an_account_and_an_api_token_are_named_by_their_owner(respondent, reader
 
 
 def test_an_object_deleted_since_is_named_as_it_was_then(reader, cycle, secretariat):
-    export(cycle, secretariat).delete()
-    assert described(reader) == ["export “Committee annex (PDF) 2025 #1” (no longer in the portal)"]
+    job = export(cycle, secretariat)
+    number = job.pk
+    job.delete()
+    assert described(reader) == [
+        f"export “Committee annex (PDF) 2025 #{number}” (no longer in the portal)"
+    ]
 
 
 def test_an_event_about_nothing_names_nothing(reader):
