@@ -34,7 +34,7 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     search_fields = ["email", "first_name", "last_name", "memberships__office__code"]
     list_display = ["email", "first_name", "last_name", "site_role", "offices", "is_active"]
-    list_filter = ["site_role", "is_active", "memberships__role"]
+    list_filter = ["site_role", "is_active", "memberships__role", "preferred_language"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Name"), {"fields": ("first_name", "last_name", "preferred_language")}),
