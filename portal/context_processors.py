@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.languages import language_choices
+
 
 def navigation(request):
     """The main menu: only what this person's role can open."""
@@ -29,3 +31,8 @@ def navigation(request):
             for label, url in links
         ]
     }
+
+
+def languages(request):
+    """The language switcher's choices, each named in itself."""
+    return {"portal_languages": language_choices()}

@@ -44,6 +44,7 @@ TABLE = {
     "framework_detail": ("get", LOGIN, OK, OK),
     "logout": ("post", LOGIN, LOGIN, LOGIN),  # logged out, everyone lands on the login page
     "account_profile": ("get", LOGIN, OK, OK),
+    "account_language": ("post", LOGIN, OK, OK),  # a redirect back to the account page
     "two_factor_verify": ("get", LOGIN, OK, OK),
     "two_factor_setup": ("get", LOGIN, OK, OK),
     "two_factor_disable": ("post", LOGIN, OK, OK),
