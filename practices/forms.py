@@ -1,7 +1,5 @@
 from django import forms
-from django.conf import settings
 from django.core.validators import URLValidator
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import ContactRequest, Practice
@@ -12,7 +10,9 @@ OUTCOME_ROWS = 3
 
 
 def language_choices():
-    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+    from portal.languages import language_choices as portal_languages
+
+    return portal_languages()
 
 
 class DateInput(forms.DateInput):

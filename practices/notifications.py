@@ -1,12 +1,11 @@
 """E-mails of peer learning, each in its recipient's language."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.template.loader import render_to_string
+from django.core.mail import get_connection
 from django.urls import reverse
-from django.utils import translation
 
 from portal.accounts.models import User
+from portal.mail import email_message
 from portal.offices.models import MemberRole, Office
 from practices.models import ContactRequest, Practice
 
@@ -25,22 +24,13 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _messages(template: str, context: dict, people) -> list[EmailMessage]:
-    messages = []
-    for person in people:
-        language = getattr(person, "preferred_language", "") or settings.LANGUAGE_CODE
-        with translation.override(language):
-            subject = render_to_string(f"email/{template}_subject.txt", context)
-            body = render_to_string(f"email/{template}.txt", {**context, "person": person})
-        messages.append(
-            EmailMessage(
-                subject=" ".join(subject.split()),
-                body=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[person.email],
-            )
+def _messages(template: str, context: dict, people) -> list:
+    return [
+        email_message(
+            template=f"email/{template}", context={**context, "person": person}, to=person
         )
-    return messages
+        for person in people
+    ]
 
 
 def _send(messages) -> int:

@@ -37,6 +37,8 @@ DETAIL_LABELS = {
     "starts_with": gettext_lazy("starts with"),
     "symbol": gettext_lazy("document symbol"),
     "date": gettext_lazy("date"),
+    "note": gettext_lazy("note"),
+    "changes": gettext_lazy("changes"),
 }
 
 
@@ -85,11 +87,33 @@ def _token(token) -> str:
     return _("API token “%(name)s” of %(email)s") % {"name": token.name, "email": token.user.email}
 
 
+def _office(office) -> str:
+    return _("Office %(code)s") % {"code": office.code}
+
+
+def _practice(practice) -> str:
+    return _("Practice “%(title)s” of %(office)s") % {
+        "title": practice.title,
+        "office": practice.office.code,
+    }
+
+
+def _contact_request(request) -> str:
+    return _("Contact request from %(seeker)s to %(target)s on recommendation %(number)s") % {
+        "seeker": request.seeker.code,
+        "target": request.target.code,
+        "number": request.number,
+    }
+
+
 DESCRIPTIONS: dict[str, Description] = {
     "accounts.User": Description((), _person),
     "assessments.Assessment": Description(("office", "cycle"), _assessment),
     "exports.ExportJob": Description(("cycle", "office", "requested_by"), _export),
     "api.ApiToken": Description(("user",), _token),
+    "offices.Office": Description((), _office),
+    "practices.Practice": Description(("office",), _practice),
+    "practices.ContactRequest": Description(("seeker", "target"), _contact_request),
 }
 
 

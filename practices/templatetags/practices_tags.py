@@ -1,5 +1,6 @@
 from django import template
-from django.utils.translation import get_language_info
+
+from portal.languages import NAMES_LOCAL
 
 register = template.Library()
 
@@ -20,10 +21,8 @@ def query_with(context, **changes) -> str:
 
 @register.filter
 def language_name(code: str) -> str:
-    try:
-        return get_language_info(code)["name_local"]
-    except KeyError:
-        return code
+    """A language named in itself, as the switcher names it."""
+    return NAMES_LOCAL.get(code, code)
 
 
 @register.filter
