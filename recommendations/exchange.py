@@ -302,6 +302,7 @@ def _parse_recommendations(reader, parsed: ParsedTranslation, value, models) -> 
             reader.items(item.get("levels"), f"{place}.levels", required=True),
             f"{place}.levels",
             "level",
+            LEVEL_KEYS,
             list(LEVELS),
             lambda level: (
                 _("There is no maturity level %(level)s; the levels are 1 to 5.") % {"level": level}

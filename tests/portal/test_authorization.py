@@ -86,6 +86,9 @@ TABLE = {
     "audit_log": ("get", LOGIN, REFUSED, REFUSED),
     "audit_log_csv": ("get", LOGIN, REFUSED, REFUSED),
     "framework_copy": ("post", LOGIN, REFUSED, REFUSED),
+    "framework_translations": ("get", LOGIN, REFUSED, REFUSED),
+    "framework_translation_edit": ("get", LOGIN, REFUSED, REFUSED),
+    "framework_translation_file": ("get", LOGIN, REFUSED, REFUSED),
     # The API, with a personal token
     "api_frameworks": ("get", UNAUTHORISED, OK, OK),
     "api_framework": ("get", UNAUTHORISED, OK, OK),
@@ -123,6 +126,7 @@ def world(office, other_office, respondent, viewer):
         "code": "AU",
         "year": 2025,
         "version": "2024",
+        "language": "fr",
         "uidb64": "MQ",
         "token": "x-y",
         "pk": {"api_token_revoke": token.pk}.get,
