@@ -107,6 +107,7 @@ class Wording:
     field: str
     source: str
     multiline: bool
+    caption: str = ""  # what the text is: "Statement", "Level 3: descriptor"…
 
     def value(self, language: str) -> str:
         return getattr(self.row, column(self.field, language)) or ""
@@ -116,7 +117,7 @@ def framework_wordings(framework: Framework) -> list[dict]:
     """Every text of a framework, grouped as the edit page shows them: the title and the
     questions, then each recommendation with its actions and levels."""
 
-    def wording(row, name: str, multiline: bool = True) -> Wording:
+    def wording(row, name: str, caption: str, multiline: bool = True) -> Wording:
         return Wording(
             key=f"{type(row).__name__}-{row.pk}-{name}",
             model=type(row),
@@ -124,29 +125,45 @@ def framework_wordings(framework: Framework) -> list[dict]:
             field=name,
             source=getattr(row, column(name, SOURCE_LANGUAGE)) or "",
             multiline=multiline,
+            caption=caption,
         )
 
-    groups = [{"title": _("Framework"), "wordings": [wording(framework, "title", False)]}]
+    groups = [
+        {"title": _("Framework"), "wordings": [wording(framework, "title", _("Title"), False)]}
+    ]
     recommendations = framework.recommendations.order_by("number").prefetch_related(
         "actions", "levels"
     )
     for recommendation in recommendations:
         items = [
-            wording(recommendation, "short_title", False),
-            wording(recommendation, "statement"),
+            wording(recommendation, "short_title", _("Short title"), False),
+            wording(recommendation, "statement", _("Statement")),
         ]
         if recommendation.gist_en:
-            items.append(wording(recommendation, "gist"))
-        items += [wording(a, "text") for a in sorted(recommendation.actions.all(), key=_position)]
+            items.append(wording(recommendation, "gist", _("Gist")))
+        items += [
+            wording(action, "text", _("Action %(position)s") % {"position": action.position})
+            for action in sorted(recommendation.actions.all(), key=_position)
+        ]
         for level in sorted(recommendation.levels.all(), key=lambda lv: lv.level):
-            items += [wording(level, "name", False), wording(level, "descriptor")]
+            items += [
+                wording(level, "name", _("Level %(level)s: name") % {"level": level.level}, False),
+                wording(
+                    level,
+                    "descriptor",
+                    _("Level %(level)s: descriptor") % {"level": level.level},
+                ),
+            ]
         groups.append(
             {
                 "title": _("Recommendation %(number)s") % {"number": recommendation.number},
                 "wordings": items,
             }
         )
-    labels = [wording(label, "label", False) for label in framework.questions.all()]
+    labels = [
+        wording(label, "label", _("Question “%(name)s”") % {"name": label.name}, False)
+        for label in framework.questions.all()
+    ]
     if labels:
         groups.append({"title": _("Questions"), "wordings": labels})
     return groups

@@ -72,6 +72,8 @@ def _render_framework(request, version: str, copy_form=None, status: int = 200):
             "frameworks": frameworks.only("version", "title", "status"),
             "recommendations": blocks,
             "title": wording.text(framework, "title"),
+            # Not translated: the note on where the English wording comes from.
+            "source_note": wording.Text(framework.source_note, wording.SOURCE_LANGUAGE),
             "translation": wording.translation_of(framework),
             "levels": [(number, level_names.get(number, "")) for number in LEVELS],
             "copy_form": copy_form,

@@ -56,7 +56,8 @@ def test_a_french_reader_reads_the_working_french_translation_and_is_told_so(
     assert FRENCH["title"] in html
     assert FRENCH["short_title_1"] in html and FRENCH["statement_1"] in html
     assert "pill-working" in html
-    assert 'lang="en"' not in html  # every text has its French
+    # Every text has its French; only the note on the English source stays English.
+    assert html.count('lang="en"') == 1 and '<p class="muted" lang="en">Statements' in html
     assert NOTE not in html
 
 
@@ -257,7 +258,7 @@ def test_the_edit_page_shows_each_text_beside_its_english_source(client_of, secr
     statement = Recommendation.objects.get(framework=french, number=1)
     assert f'name="Recommendation-{statement.pk}-statement"' in html
     assert FRENCH["statement_1"] in html
-    assert '<span class="source" lang="en" dir="ltr">IP offices should optimize' in html
+    assert '<p class="source" lang="en" dir="ltr">IP offices should optimize' in html
 
 
 def test_the_secretariat_corrects_a_translation(client_of, secretariat, french):
