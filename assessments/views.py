@@ -34,6 +34,7 @@ from assessments.presenters import (
     sections,
 )
 from outbox.notices import tell_if_held
+from recommendations import wording
 
 # History entries (saves) per page of the history.
 HISTORY_PAGE_SIZE = 100
@@ -76,6 +77,7 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "last_saved": events.get("last_saved"),
             "reopening": events.get("reopening"),
             "consistency_rules": json.dumps(consistency.client_rules()),
+            "translation_kind": wording.translation_kind(place.cycle.framework),
             "conflict": conflict,
             "held": held,
             "copied_keys": copied,

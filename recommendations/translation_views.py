@@ -104,6 +104,8 @@ def framework_translations(request: HttpRequest, version: str) -> HttpResponse:
         }
         for code in settings.MODELTRANSLATION_LANGUAGES
     ]
+    if "report" in context:
+        context["report_language"] = names.get(context["report"].language)
     context["form"] = form
     return render(request, "recommendations/translations.html", context)
 

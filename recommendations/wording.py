@@ -84,3 +84,25 @@ def translation_of(framework, language: str | None = None):
     if language == SOURCE_LANGUAGE:
         return None
     return framework.translations.filter(language=language).first()
+
+
+# A day: the key changes anyway when a translation is loaded or edited.
+KIND_SECONDS = 60 * 60 * 24
+
+
+def translation_kind(framework) -> str:
+    """``official``, ``working`` or "" (English, or no translation): for the form's note,
+    read once per framework change and language like the form's texts."""
+    from django.core.cache import cache
+
+    language = reader_language()
+    if language == SOURCE_LANGUAGE:
+        return ""
+    stamp = framework.updated_at.timestamp() if framework.updated_at else 0
+    key = f"framework-translation-kind:{framework.pk}:{stamp}:{language}"
+    kind = cache.get(key)
+    if kind is None:
+        record = translation_of(framework, language)
+        kind = record.kind if record else ""
+        cache.set(key, kind, KIND_SECONDS)
+    return kind

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 FRENCH_PAGE = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 RUSSIAN_PAGE = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 ARABIC_PAGE = {"HTTP_ACCEPT_LANGUAGE": "ar"}
-NOTE = "Not available in your language: shown in English."
+# The note's class: its words are in the reader's language once the catalogues have them.
+NOTE = 'class="fallback-note'
+
 
 
 @pytest.fixture
@@ -310,3 +312,12 @@ def test_only_the_secretariat_reaches_the_translation_pages(
 def test_an_anonymous_visitor_is_sent_to_log_in(client, method, address, framework):
     response = getattr(client, method)(address())
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_form_says_discreetly_that_it_is_a_working_translation(
+    client_of, respondent, draft, french
+):
+    form = reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year})
+    client = client_of(respondent)
+    assert 'data-kind="working"' in client.get(form, **FRENCH_PAGE).content.decode()
+    assert "translation-kind" not in client.get(form).content.decode()  # English: the source
