@@ -29,7 +29,6 @@ ARABIC_PAGE = {"HTTP_ACCEPT_LANGUAGE": "ar"}
 NOTE = 'class="fallback-note'
 
 
-
 @pytest.fixture
 def french(framework, secretariat):
     translation_import(data=translation_file("fr"), user=secretariat, source="fr.json")
