@@ -404,9 +404,7 @@ def translation_apply(
                 models.QuestionLabel(
                     framework=parsed.framework,
                     name=name,
-                    **{"label": text, column("label", SOURCE_LANGUAGE): text}
-                    if language == SOURCE_LANGUAGE
-                    else {"label": text, column("label", language): text},
+                    **_new_label(models, name, text, language),
                 )
                 for name, text in rows.items()
             )
@@ -433,6 +431,24 @@ def translation_apply(
             },
         )
     models.Framework.objects.filter(pk=parsed.framework.pk).update(updated_at=timezone.now())
+
+
+def _new_label(models, name: str, text: str, language: str) -> dict:
+    """A label for a framework that had none: its English is the portal's own wording of
+    the question (what the framework was asked with so far), unless the file is English."""
+    from django.utils import translation
+
+    from assessments.questionnaire import QUESTIONS
+    from recommendations.loader import source
+
+    if language == SOURCE_LANGUAGE:
+        return source(models.QuestionLabel, label=text)
+    with translation.override(SOURCE_LANGUAGE):
+        english = str(QUESTIONS[name].label)
+    return {
+        **source(models.QuestionLabel, label=english),
+        column("label", language): text,
+    }
 
 
 def translations_load_shipped(

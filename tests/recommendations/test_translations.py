@@ -11,7 +11,9 @@ from recommendations.exchange import (
     TranslationInvalid,
     translation_export,
     translation_import,
+    translation_parse,
 )
+from recommendations.loader import shipped_translation_files
 from recommendations.models import (
     Framework,
     FrameworkFrozen,
@@ -310,3 +312,26 @@ def test_the_shipped_files_load_for_languages_not_loaded_yet(framework, tmp_path
     call_command("load_framework_translation", "--shipped")
     assert framework.recommendations.get(number=5).short_title_ru.startswith("[ru] ")
     assert FrameworkTranslation.objects.get(language="ru").kind == "working"
+
+
+def test_a_framework_without_labels_gets_them_from_a_translation(framework):
+    QuestionLabel.objects.filter(framework=framework).delete()
+    translation_import(data=translation_file("fr"))
+    status = QuestionLabel.objects.get(framework=framework, name="status")
+    assert (status.label_en, status.label_fr) == ("Implementation status", FRENCH["status"])
+    assert QuestionLabel.objects.filter(framework=framework).count() == 15
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(path, id=path.name) for path in shipped_translation_files("2024")]
+    or [pytest.param(None, id="none-shipped-yet")],
+)
+def test_every_shipped_translation_loads_without_a_problem(framework, path):
+    if path is None:
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    parsed = translation_parse(data)
+    assert [str(problem) for problem in parsed.problems] == []
+    assert parsed.kind == "working" and parsed.language != "en"
+    assert path.name == f"framework_2024.{parsed.language}.json"
