@@ -466,8 +466,9 @@ def assessment_submit(request, code: str, year: int):
     except services.NotEditable as refused:
         return Response(detail(refused.reason), status=status.HTTP_409_CONFLICT)
     except services.Incomplete as incomplete:
+        labels = q.labels_for(place.cycle.framework)
         missing = {
-            str(number): [str(q.QUESTIONS[name].label) for name in names]
+            str(number): [str(labels[name]) for name in names]
             for number, names in incomplete.missing.by_recommendation.items()
         }
         return Response(

@@ -117,6 +117,11 @@ class AnswersForm(forms.Form):
             }
         )
 
+    def word(self, labels: q.Labels) -> None:
+        """Labels the fields as the cycle's framework words its questions."""
+        for name, field in self.fields.items():
+            field.label = labels[q.parse_key(name)[1]]
+
     def clean(self):
         if self.unknown_numbers:
             raise forms.ValidationError(

@@ -102,12 +102,12 @@ def answer_warnings(answers) -> list[dict]:
     ]
 
 
-def held_rows(held, stored: dict) -> list[dict]:
+def held_rows(held, stored: dict, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
     """What a person typed and could not save, beside the answers that were submitted."""
     rows = [
         {
             "key": key,
-            "label": q.label(key),
+            "label": labels.of(key),
             "mine": q.display_value(key, value),
             "submitted": q.display_value(key, stored.get(key)),
         }
@@ -118,13 +118,13 @@ def held_rows(held, stored: dict) -> list[dict]:
     return rows
 
 
-def copy_rows(values: dict) -> list[dict]:
+def copy_rows(values: dict, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
     """The preview of "start from last year's answers"; a "not for publication" mark is
     shown with its text rather than as a row of its own."""
     return [
         {
             "key": key,
-            "label": q.label(key),
+            "label": labels.of(key),
             "value": q.display_value(key, value),
             "private": bool(values.get(f"{key}_private")),
         }
@@ -133,13 +133,13 @@ def copy_rows(values: dict) -> list[dict]:
     ]
 
 
-def conflict_rows(stale, conflicts, mine: dict) -> list[dict]:
+def conflict_rows(stale, conflicts, mine: dict, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
     rows = []
     for key, change in stale.changes.items():
         rows.append(
             {
                 "key": key,
-                "label": q.label(key),
+                "label": labels.of(key),
                 "by": change["user"],
                 "at": change["at"],
                 "theirs": q.display_value(key, change["current"]),
@@ -155,10 +155,10 @@ def conflict_rows(stale, conflicts, mine: dict) -> list[dict]:
 SAVES_APART = datetime.timedelta(hours=1)
 
 
-def _change_rows(event) -> list[dict]:
+def _change_rows(event, labels: q.Labels) -> list[dict]:
     return [
         {
-            "label": q.label(change["field"]),
+            "label": labels.of(change["field"]),
             "old": q.display_value(change["field"], change["old"]),
             "new": q.display_value(change["field"], change["new"]),
             "event": event,
@@ -167,13 +167,13 @@ def _change_rows(event) -> list[dict]:
     ]
 
 
-def read_texts(answers) -> list[dict]:
+def read_texts(answers, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
     """A reader's view of the written answers: only those given, each with its mark."""
     rows = []
     for answer in answers:
         texts = [
             {
-                "label": q.QUESTIONS[name].label,
+                "label": labels[name],
                 "value": getattr(answer, name),
                 "private": getattr(answer, f"{name}_private"),
             }
@@ -183,7 +183,7 @@ def read_texts(answers) -> list[dict]:
         if answer.evidence_url:
             texts.append(
                 {
-                    "label": q.QUESTIONS["evidence_url"].label,
+                    "label": labels["evidence_url"],
                     "value": answer.evidence_url,
                     "url": True,
                 }
@@ -192,10 +192,10 @@ def read_texts(answers) -> list[dict]:
     return rows
 
 
-def overall_texts(assessment) -> list[dict]:
+def overall_texts(assessment, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
     return [
         {
-            "label": question.label,
+            "label": labels[question.name],
             "value": getattr(assessment, question.name),
             "private": getattr(assessment, f"{question.name}_private"),
         }
@@ -214,7 +214,7 @@ def _continues(entry: dict, event) -> bool:
     )
 
 
-def history_rows(events) -> list[dict]:
+def history_rows(events, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
     """The history's entries, newest first: one person's consecutive saves (an autosave
     after each answer typed) make one entry, listing every change each save made."""
     entries: list[dict] = []
@@ -226,5 +226,5 @@ def history_rows(events) -> list[dict]:
     for entry in entries:
         entry["first"] = entry["events"][-1]
         entry["grouped"] = len(entry["events"]) > 1
-        entry["changes"] = [row for event in entry["events"] for row in _change_rows(event)]
+        entry["changes"] = [row for event in entry["events"] for row in _change_rows(event, labels)]
     return entries

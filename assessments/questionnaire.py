@@ -6,17 +6,21 @@ overall answer. The form, the save service, the history and the exports all use 
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import COMMENT_MAX_LENGTH, LONG_TEXT_MAX_LENGTH, Answer
+from recommendations.wording import Text, reader_language
+from recommendations.wording import text as wording_text
 
 
 @dataclass(frozen=True)
 class Question:
     name: str  # the Answer or Assessment model field
     kind: str  # "choice", "text", "flag", "level", "url", "private"
-    label: str
+    label: str  # the portal's own wording; a framework may word it (``labels_for``)
     max_length: int | None = None
     private_of: str | None = None  # for "private" marks: the text they belong to
 
@@ -106,18 +110,63 @@ def all_keys(numbers) -> list[str]:
     return [key(n, q.name) for n in numbers for q in PER_RECOMMENDATION] + [q.name for q in OVERALL]
 
 
-def label(field_key: str) -> str:
-    number, name = parse_key(field_key)
-    question = QUESTIONS.get(name)
-    text = str(question.label) if question else name
-    if question and question.private_of:
-        # "Not for publication" alone would not say which comment it marks.
-        text = _("%(comment)s – not for publication") % {
-            "comment": QUESTIONS[question.private_of].label
-        }
-    if number is None:
-        return text
-    return _("Recommendation %(number)s: %(question)s") % {"number": number, "question": text}
+class Labels:
+    """The questions' wording of one framework, in the reader's language: ``labels[name]``
+    for a question, ``labels.of(field_key)`` for an answer of the history or an export."""
+
+    def __init__(self, texts: dict[str, str] | None = None):
+        self.texts = texts or {}
+
+    def __getitem__(self, name: str) -> str:
+        found = self.texts.get(name)
+        if found is not None:
+            return found
+        question = QUESTIONS.get(name)
+        return str(question.label) if question else name
+
+    def of(self, field_key: str) -> str:
+        number, name = parse_key(field_key)
+        question = QUESTIONS.get(name)
+        text = self[name]
+        if question and question.private_of:
+            # "Not for publication" alone would not say which comment it marks.
+            text = _("%(comment)s – not for publication") % {"comment": self[question.private_of]}
+        if number is None:
+            return text
+        return _("Recommendation %(number)s: %(question)s") % {"number": number, "question": text}
+
+
+PORTAL_LABELS = Labels()
+# A day: the key changes anyway with any change to the wording.
+LABELS_SECONDS = 60 * 60 * 24
+
+
+def labels_for(framework) -> Labels:
+    """The one lookup of the questions' wording: the framework's labels in the reader's
+    language; else, where the framework words a question as the portal does, the portal's
+    own translation of it; else the framework's English. Read once per framework, change
+    and language."""
+    if framework is None:
+        return PORTAL_LABELS
+    language = reader_language()
+    stamp = framework.updated_at.timestamp() if framework.updated_at else 0
+    key = f"question-labels:{framework.pk}:{stamp}:{language}"
+    texts = cache.get(key)
+    if texts is None:
+        with translation.override("en"):
+            portal_english = {name: str(question.label) for name, question in QUESTIONS.items()}
+        texts = {}
+        for row in framework.questions.all():
+            found = wording_text(row, "label", language)
+            if found.lang != language and found == portal_english.get(row.name):
+                found = Text(str(QUESTIONS[row.name].label), language)
+            texts[row.name] = found
+        cache.set(key, texts, LABELS_SECONDS)
+    return Labels(texts)
+
+
+def label(field_key: str, labels: Labels | None = None) -> str:
+    return (labels or PORTAL_LABELS).of(field_key)
 
 
 def display_value(field_key: str, value) -> str:

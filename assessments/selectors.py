@@ -12,6 +12,7 @@ from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
 from assessments.submissions import submitted_version
 from portal.offices.models import MemberRole, Office
+from recommendations import wording
 from recommendations.models import MaturityLevel
 
 
@@ -95,6 +96,8 @@ class RecommendationText:
     statement: str
     gist: str
     levels: tuple[LevelText, ...]
+    # Some of it is shown in the source language: the section says so, once.
+    fallback: bool = False
 
 
 # A day: the key changes anyway with any change to the wording.
@@ -109,20 +112,30 @@ def framework_texts(cycle: Cycle) -> list[RecommendationText]:
     key = f"framework-texts:{framework.pk}:{framework.version}:{stamp}:{get_language()}"
     texts = cache.get(key)
     if texts is None:
-        texts = [
-            RecommendationText(
-                pk=recommendation.pk,
-                number=recommendation.number,
-                short_title=recommendation.short_title,
-                statement=recommendation.statement,
-                gist=recommendation.gist,
-                levels=tuple(
-                    LevelText(level.level, level.name, level.descriptor)
-                    for level in recommendation.levels.all()
-                ),
+        texts = []
+        for recommendation in recommendations_with_levels(cycle):
+            words = {
+                name: wording.text(recommendation, name)
+                for name in ("short_title", "statement", "gist")
+            }
+            levels = tuple(
+                LevelText(
+                    level.level, wording.text(level, "name"), wording.text(level, "descriptor")
+                )
+                for level in recommendation.levels.all()
             )
-            for recommendation in recommendations_with_levels(cycle)
-        ]
+            fallback = wording.falls_back(
+                *words.values(), *(t for lv in levels for t in (lv.name, lv.descriptor))
+            )
+            texts.append(
+                RecommendationText(
+                    pk=recommendation.pk,
+                    number=recommendation.number,
+                    levels=levels,
+                    fallback=fallback,
+                    **words,
+                )
+            )
         cache.set(key, texts, FRAMEWORK_TEXTS_SECONDS)
     return texts
 

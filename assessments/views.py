@@ -34,6 +34,7 @@ from assessments.presenters import (
     sections,
 )
 from outbox.notices import tell_if_held
+from recommendations import wording
 
 # History entries (saves) per page of the history.
 HISTORY_PAGE_SIZE = 100
@@ -54,6 +55,8 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             initial={"version": assessment.version, **_initial(answers, assessment)},
             numbers=numbers,
         )
+    labels = q.labels_for(place.cycle.framework)
+    form.word(labels)
     block_reason = assessment.editing_block_reason()
     editable = place.can_edit and not block_reason
     copied = services.copied_unconfirmed(assessment) if editable else set()
@@ -74,6 +77,7 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "last_saved": events.get("last_saved"),
             "reopening": events.get("reopening"),
             "consistency_rules": json.dumps(consistency.client_rules()),
+            "translation_kind": wording.translation_kind(place.cycle.framework),
             "conflict": conflict,
             "held": held,
             "copied_keys": copied,
@@ -81,7 +85,9 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             # Typed after the assessment became read-only: shown beside the stored answers.
             "held_server": held_server if held_server and not editable else None,
             "held_rows": held_rows(
-                held_server, services.assessment_values(selectors.with_answers(assessment))
+                held_server,
+                services.assessment_values(selectors.with_answers(assessment)),
+                labels,
             )
             if held_server and not editable
             else [],
@@ -99,6 +105,7 @@ def _render_read(request, place) -> HttpResponse:
     """Readers (viewers, co-leads, the secretariat) get the answers to read, not a form."""
     assessment = selectors.with_answers(place.assessment)
     answers = sorted(assessment.answers.all(), key=lambda a: a.recommendation.number)
+    labels = q.labels_for(place.cycle.framework)
     return render(
         request,
         "assessments/read.html",
@@ -106,8 +113,8 @@ def _render_read(request, place) -> HttpResponse:
             "place": place,
             "assessment": assessment,
             "answers": answers,
-            "texts": read_texts(answers),
-            "overall": overall_texts(assessment),
+            "texts": read_texts(answers, labels),
+            "overall": overall_texts(assessment, labels),
             "warnings": answer_warnings(answers),
             "reopen_form": ReopenForm()
             if place.can_reopen and assessment.status == "submitted"
@@ -245,7 +252,9 @@ def _save_full_form(request, place) -> HttpResponse:
             place,
             form=merged,
             status=409,
-            conflict=conflict_rows(stale, stale.conflicts, form.cleaned_data),
+            conflict=conflict_rows(
+                stale, stale.conflicts, form.cleaned_data, q.labels_for(place.cycle.framework)
+            ),
         )
     except services.NotEditable as refused:
         _hold(request, place, base_version, _typed(form), refused)
@@ -418,7 +427,9 @@ def assessment_copy_view(request: HttpRequest, code: str, year: int) -> HttpResp
             "place": place,
             "assessment": place.assessment,
             "previous": previous,
-            "rows": copy_rows(services.copy_candidates(place.assessment)),
+            "rows": copy_rows(
+                services.copy_candidates(place.assessment), q.labels_for(place.cycle.framework)
+            ),
             "block_reason": place.assessment.editing_block_reason(),
         },
     )
@@ -560,7 +571,7 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
                 "changes": [
                     {
                         "field": key,
-                        "label": q.label(key),
+                        "label": q.label(key, q.labels_for(place.cycle.framework)),
                         "by": str(change["user"]) if change["user"] else "",
                         "value": q.display_value(key, change["current"]),
                     }
@@ -664,6 +675,7 @@ def assessment_review(request: HttpRequest, code: str, year: int) -> HttpRespons
     missing = services.assessment_missing(assessment)
     recommendations = list(selectors.recommendations_with_levels(place.cycle))
     answers = sorted(assessment.answers.all(), key=lambda a: a.recommendation.number)
+    labels = q.labels_for(place.cycle.framework)
     return render(
         request,
         "assessments/review.html",
@@ -673,9 +685,7 @@ def assessment_review(request: HttpRequest, code: str, year: int) -> HttpRespons
             "missing": [
                 {
                     "recommendation": r,
-                    "questions": [
-                        q.QUESTIONS[name].label for name in missing.by_recommendation[r.number]
-                    ],
+                    "questions": [labels[name] for name in missing.by_recommendation[r.number]],
                 }
                 for r in recommendations
                 if r.number in missing.by_recommendation
@@ -708,7 +718,7 @@ def assessment_history(request: HttpRequest, code: str, year: int) -> HttpRespon
         {
             "place": place,
             "assessment": place.assessment,
-            "events": history_rows(page.object_list),
+            "events": history_rows(page.object_list, q.labels_for(place.cycle.framework)),
             "page": page,
             "undoable": undoable,
             "reopen_form": ReopenForm()

@@ -42,6 +42,8 @@ if not SITE_URL:
     raise ConfigurationError("SITE_URL must be set when DEBUG is off: links in e-mails use it")
 
 INSTALLED_APPS = [
+    # Before the admin, as modeltranslation requires: it registers the translated fields.
+    "modeltranslation",
     "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -311,6 +313,13 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("es", _("Spanish")),
 ]
+# The framework's wording is data in every language (docs/framework-translations.md): one
+# column per language on the same rows; the source wording is English, and a text without a
+# translation is shown in English. Fixed here rather than taken from LANGUAGES so that a
+# change to the interface languages never makes a migration of the framework tables.
+MODELTRANSLATION_LANGUAGES = ("ar", "zh-hans", "en", "fr", "ru", "es")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 # The portal's own date formats per language (portal/formats/<locale>/formats.py), before

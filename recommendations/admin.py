@@ -1,10 +1,37 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from recommendations.models import Framework, MaturityLevel, Recommendation, RecommendedAction
+from recommendations.models import (
+    SOURCE_LANGUAGE,
+    Framework,
+    MaturityLevel,
+    QuestionLabel,
+    Recommendation,
+    RecommendedAction,
+    column,
+)
+
+
+def translation_columns(model) -> list[str]:
+    """What the admin leaves out of a framework form: the admin edits the English source
+    wording; translations are loaded and edited on the framework's translation pages. (The
+    plain field would mean "the admin's own language" under modeltranslation.)"""
+    return [
+        name
+        for field in model.translated_fields
+        for name in (
+            field,
+            *(
+                column(field, language)
+                for language in settings.MODELTRANSLATION_LANGUAGES
+                if language != SOURCE_LANGUAGE
+            ),
+        )
+    ]
 
 
 class FrozenAware:
@@ -43,9 +70,14 @@ class FrozenAwareInline(admin.TabularInline):
         ) and super().has_delete_permission(request, obj)
 
 
+class QuestionLabelInline(FrozenAwareInline):
+    model = QuestionLabel
+    exclude = translation_columns(QuestionLabel)
+
+
 class RecommendationInline(admin.TabularInline):
     model = Recommendation
-    fields = ["number", "short_title", "edit_link"]
+    fields = ["number", "short_title_en", "edit_link"]
     readonly_fields = ["edit_link"]
     extra = 0
 
@@ -74,7 +106,8 @@ class RecommendationInline(admin.TabularInline):
 class FrameworkAdmin(admin.ModelAdmin):
     list_display = ["version", "title", "document_symbol", "status", "is_frozen_display"]
     list_filter = ["status"]
-    inlines = [RecommendationInline]
+    exclude = translation_columns(Framework)
+    inlines = [RecommendationInline, QuestionLabelInline]
     actions = ["new_version"]
 
     def get_queryset(self, request):
@@ -105,10 +138,12 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 class RecommendedActionInline(FrozenAwareInline):
     model = RecommendedAction
+    exclude = translation_columns(RecommendedAction)
 
 
 class MaturityLevelInline(FrozenAwareInline):
     model = MaturityLevel
+    exclude = translation_columns(MaturityLevel)
     max_num = 5
 
 
@@ -116,6 +151,7 @@ class MaturityLevelInline(FrozenAwareInline):
 class RecommendationAdmin(FrozenAware, admin.ModelAdmin):
     list_display = ["framework", "number", "short_title"]
     list_filter = ["framework"]
+    exclude = translation_columns(Recommendation)
     inlines = [RecommendedActionInline, MaturityLevelInline]
 
     def framework_of(self, obj):

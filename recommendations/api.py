@@ -7,7 +7,18 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from portal.api.docs import errors
-from recommendations.models import Framework, Recommendation
+from recommendations import wording
+from recommendations.models import Framework, FrameworkTranslation, Recommendation
+
+
+class TranslationSerializer(serializers.Serializer):
+    language = serializers.CharField(help_text="A language code: ar, zh-hans, fr, ru or es.")
+    kind = serializers.ChoiceField(
+        choices=FrameworkTranslation.Kind.choices,
+        help_text="official: the committee's published wording; working: made for the portal.",
+    )
+    note = serializers.CharField()
+    loaded_at = serializers.DateTimeField()
 
 
 class LevelSerializer(serializers.Serializer):
@@ -23,11 +34,17 @@ class ActionSerializer(serializers.Serializer):
 
 class RecommendationSerializer(serializers.Serializer):
     number = serializers.IntegerField()
+    language = serializers.SerializerMethodField(
+        help_text="The language its texts are in: the request's where translated, else en."
+    )
     short_title = serializers.CharField()
     statement = serializers.CharField()
     gist = serializers.CharField()
     actions = ActionSerializer(many=True)
     levels = LevelSerializer(many=True)
+
+    def get_language(self, recommendation) -> str:
+        return wording.text(recommendation, "statement").lang
 
 
 class FrameworkSummarySerializer(serializers.Serializer):
@@ -39,7 +56,15 @@ class FrameworkSummarySerializer(serializers.Serializer):
 
 
 class FrameworkSerializer(FrameworkSummarySerializer):
+    language = serializers.SerializerMethodField(
+        help_text="The language asked for (Accept-Language); a text not translated into it is "
+        "in the source language, en."
+    )
+    translations = TranslationSerializer(many=True)
     recommendations = RecommendationSerializer(many=True)
+
+    def get_language(self, framework) -> str:
+        return wording.reader_language()
 
 
 @extend_schema(
@@ -59,6 +84,12 @@ def framework_list(request):
     operation_id="frameworks_retrieve",
     tags=["frameworks"],
     summary="One framework: its recommendations, actions and maturity levels",
+    description=(
+        "The texts are in the language of the request's Accept-Language header where the "
+        "framework has a translation into it, else in its source language (English); "
+        "`translations` says which languages have one, and whether it is the committee's "
+        "official wording or a working translation."
+    ),
     responses={200: FrameworkSerializer, **errors(401, 404)},
 )
 @login_not_required
@@ -69,7 +100,8 @@ def framework_detail(request, version: str):
             Prefetch(
                 "recommendations",
                 Recommendation.objects.order_by("number").prefetch_related("actions", "levels"),
-            )
+            ),
+            "translations",
         ),
         version=version,
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -6,6 +7,40 @@ from django.utils.translation import gettext_lazy as _
 
 RECOMMENDATION_COUNT = 10
 LEVELS = (1, 2, 3, 4, 5)
+# The language the framework's wording is written in: its ``<field>_en`` columns hold the
+# source, and every other language falls back to it (docs/framework-translations.md).
+SOURCE_LANGUAGE = "en"
+
+
+def column(field: str, language: str) -> str:
+    """The column of ``field`` in ``language``: ``short_title_zh_hans``."""
+    return f"{field}_{language.replace('-', '_')}"
+
+
+def wording_changes(instance, stored) -> list[str]:
+    """The source columns that differ between ``instance`` and its ``stored`` row.
+
+    A translation (a non-source language column) is not the framework's wording: the
+    committee's text can be loaded in any language after a cycle used the framework. The
+    plain column of a translated field is left out too: modeltranslation keeps it and fills
+    it with whatever language was active when the row was saved; nothing reads it.
+    """
+    from django.conf import settings
+
+    translated = getattr(instance, "translated_fields", ())
+    ignored = {"status", "updated_at"} | set(translated)
+    ignored |= {
+        column(field, language)
+        for field in translated
+        for language in settings.MODELTRANSLATION_LANGUAGES
+        if language != SOURCE_LANGUAGE
+    }
+    return [
+        field.attname
+        for field in instance._meta.concrete_fields
+        if field.attname not in ignored
+        and getattr(stored, field.attname) != getattr(instance, field.attname)
+    ]
 
 
 class FrameworkFrozen(ValidationError):
@@ -37,6 +72,8 @@ class FrameworkQuerySet(models.QuerySet):
 
 
 class Framework(models.Model):
+    translated_fields = ("title",)
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
@@ -78,17 +115,9 @@ class Framework(models.Model):
         return f"{self.version} – {self.title}"
 
     def save(self, *args, **kwargs):
-        # Retiring a frozen framework is allowed: it changes no wording.
-        if self.pk and self.is_frozen:
-            stored = Framework.objects.get(pk=self.pk)
-            changed = [
-                field.attname
-                for field in self._meta.concrete_fields
-                if field.attname != "status"
-                and getattr(stored, field.attname) != getattr(self, field.attname)
-            ]
-            if changed:
-                raise FrameworkFrozen(self)
+        # Retiring a frozen framework is allowed: it changes no wording; so is translating it.
+        if self.pk and self.is_frozen and wording_changes(self, Framework.objects.get(pk=self.pk)):
+            raise FrameworkFrozen(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -108,6 +137,9 @@ class Framework(models.Model):
             cycle__framework_id=self.pk, submitted_at__isnull=False
         ).exists()
 
+    def get_framework(self) -> "Framework":
+        return self  # as its parts answer it (the admin's inlines ask either)
+
     def assert_editable(self) -> None:
         if self.is_frozen:
             raise FrameworkFrozen(self)
@@ -126,8 +158,10 @@ class FrameworkPart(models.Model):
 
     def save(self, *args, **kwargs):
         framework = self.get_framework()
-        framework.assert_editable()
+        if self.pk is None or wording_changes(self, type(self).objects.get(pk=self.pk)):
+            framework.assert_editable()
         super().save(*args, **kwargs)
+        # Translations move the stamp too: the form's cached texts are keyed by it.
         framework.touch()
 
     def delete(self, *args, **kwargs):
@@ -142,6 +176,8 @@ class FrameworkPart(models.Model):
 
 
 class Recommendation(FrameworkPart):
+    translated_fields = ("short_title", "statement", "gist")
+
     framework = models.ForeignKey(
         Framework, on_delete=models.CASCADE, related_name="recommendations"
     )
@@ -175,6 +211,8 @@ class Recommendation(FrameworkPart):
 
 
 class RecommendedAction(FrameworkPart):
+    translated_fields = ("text",)
+
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="actions"
     )
@@ -199,6 +237,8 @@ class RecommendedAction(FrameworkPart):
 
 
 class MaturityLevel(FrameworkPart):
+    translated_fields = ("name", "descriptor")
+
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="levels"
     )
@@ -227,3 +267,72 @@ class MaturityLevel(FrameworkPart):
 
     def get_framework(self) -> Framework:
         return self.recommendation.framework
+
+
+class QuestionLabel(FrameworkPart):
+    """The wording of one question of the questionnaire, as this framework asks it.
+
+    ``name`` is the questionnaire's name of the answer (``status``, ``evidence_url``...); a
+    framework without labels is asked with the portal's own (interface) wording.
+    """
+
+    translated_fields = ("label",)
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="questions")
+    name = models.CharField(_("question"), max_length=40)
+    label = models.CharField(_("label"), max_length=200)
+
+    class Meta:
+        ordering = ["framework", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "name"], name="one_label_per_question"),
+        ]
+        verbose_name = _("question label")
+        verbose_name_plural = _("question labels")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_framework(self) -> Framework:
+        return self.framework
+
+
+class FrameworkTranslation(models.Model):
+    """What a framework's wording in one language is: the committee's published text, or
+    ours; who loaded it, when, and the note that came with it."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("Official translation")
+        WORKING = "working", _("Working translation")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("loaded from"), max_length=200, blank=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("loaded by"),
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["framework", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "language"], name="one_translation_per_language"
+            ),
+        ]
+        verbose_name = _("framework translation")
+        verbose_name_plural = _("framework translations")
+
+    def __str__(self) -> str:
+        return f"{self.framework_id} {self.language} ({self.kind})"
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == self.Kind.OFFICIAL

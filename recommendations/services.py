@@ -1,15 +1,31 @@
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recommendations.loader import load_framework, read_framework_file
-from recommendations.models import Framework, MaturityLevel, Recommendation, RecommendedAction
+from recommendations.models import (
+    SOURCE_LANGUAGE,
+    Framework,
+    FrameworkTranslation,
+    MaturityLevel,
+    QuestionLabel,
+    Recommendation,
+    RecommendedAction,
+    column,
+)
 
 
 @transaction.atomic
 def framework_copy(*, framework: Framework, version: str, title: str = "") -> Framework:
     """A new draft framework with the wording of ``framework``, ready to edit."""
+    titles = _all_languages(framework, "title")
+    if title:
+        titles[column("title", SOURCE_LANGUAGE)] = title
     copy = Framework.objects.create(
         version=version,
-        title=title or framework.title,
+        **titles,
         document_symbol=framework.document_symbol,
         adopted_on=None,
         status=Framework.Status.DRAFT,
@@ -21,25 +37,51 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
         recommendation = Recommendation.objects.create(
             framework=copy,
             number=original.number,
-            short_title=original.short_title,
-            statement=original.statement,
-            gist=original.gist,
+            **_all_languages(original, "short_title", "statement", "gist"),
         )
         # bulk_create skips the freeze check in save(): the copy is a fresh draft anyway.
         RecommendedAction.objects.bulk_create(
-            RecommendedAction(recommendation=recommendation, position=a.position, text=a.text)
+            RecommendedAction(
+                recommendation=recommendation,
+                position=a.position,
+                **_all_languages(a, "text"),
+            )
             for a in original.actions.all()
         )
         MaturityLevel.objects.bulk_create(
             MaturityLevel(
                 recommendation=recommendation,
                 level=lv.level,
-                name=lv.name,
-                descriptor=lv.descriptor,
+                **_all_languages(lv, "name", "descriptor"),
             )
             for lv in original.levels.all()
         )
+    QuestionLabel.objects.bulk_create(
+        QuestionLabel(framework=copy, name=label.name, **_all_languages(label, "label"))
+        for label in framework.questions.all()
+    )
+    # The copy's translations start as working ones: its wording will change.
+    FrameworkTranslation.objects.bulk_create(
+        FrameworkTranslation(
+            framework=copy,
+            language=record.language,
+            kind=FrameworkTranslation.Kind.WORKING,
+            note=_("Copied from framework %(version)s.") % {"version": framework.version},
+        )
+        for record in framework.translations.all()
+    )
     return copy
+
+
+def _all_languages(row, *fields: str) -> dict:
+    """Every language column of ``fields`` (the translations travel with a copy)."""
+    from django.conf import settings
+
+    return {
+        column(name, language): getattr(row, column(name, language))
+        for name in fields
+        for language in settings.MODELTRANSLATION_LANGUAGES
+    }
 
 
 def framework_ensure_default() -> Framework:
@@ -51,5 +93,132 @@ def framework_ensure_default() -> Framework:
     return load_framework(
         data,
         status=Framework.Status.ACTIVE,
-        models=(Framework, Recommendation, RecommendedAction, MaturityLevel),
+        models=(Framework, Recommendation, RecommendedAction, MaturityLevel, QuestionLabel),
     )
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One text of a framework to translate: its row, field and source (English) text."""
+
+    key: str  # the form field: ``Recommendation-12-statement``
+    model: type
+    row: object
+    field: str
+    source: str
+    multiline: bool
+    caption: str = ""  # what the text is: "Statement", "Level 3: descriptor"…
+
+    def value(self, language: str) -> str:
+        return getattr(self.row, column(self.field, language)) or ""
+
+
+def framework_wordings(framework: Framework) -> list[dict]:
+    """Every text of a framework, grouped as the edit page shows them: the title and the
+    questions, then each recommendation with its actions and levels."""
+
+    def wording(row, name: str, caption: str, multiline: bool = True) -> Wording:
+        return Wording(
+            key=f"{type(row).__name__}-{row.pk}-{name}",
+            model=type(row),
+            row=row,
+            field=name,
+            source=getattr(row, column(name, SOURCE_LANGUAGE)) or "",
+            multiline=multiline,
+            caption=caption,
+        )
+
+    groups = [
+        {"title": _("Framework"), "wordings": [wording(framework, "title", _("Title"), False)]}
+    ]
+    recommendations = framework.recommendations.order_by("number").prefetch_related(
+        "actions", "levels"
+    )
+    for recommendation in recommendations:
+        items = [
+            wording(recommendation, "short_title", _("Short title"), False),
+            wording(recommendation, "statement", _("Statement")),
+        ]
+        if recommendation.gist_en:
+            items.append(wording(recommendation, "gist", _("Gist")))
+        items += [
+            wording(action, "text", _("Action %(position)s") % {"position": action.position})
+            for action in sorted(recommendation.actions.all(), key=_position)
+        ]
+        for level in sorted(recommendation.levels.all(), key=lambda lv: lv.level):
+            items += [
+                wording(level, "name", _("Level %(level)s: name") % {"level": level.level}, False),
+                wording(
+                    level,
+                    "descriptor",
+                    _("Level %(level)s: descriptor") % {"level": level.level},
+                ),
+            ]
+        groups.append(
+            {
+                "title": _("Recommendation %(number)s") % {"number": recommendation.number},
+                "wordings": items,
+            }
+        )
+    labels = [
+        wording(label, "label", _("Question “%(name)s”") % {"name": label.name}, False)
+        for label in framework.questions.all()
+    ]
+    if labels:
+        groups.append({"title": _("Questions"), "wordings": labels})
+    return groups
+
+
+def _position(action) -> int:
+    return action.position
+
+
+@transaction.atomic
+def translation_edit(*, framework: Framework, language: str, texts: dict[str, str], user) -> int:
+    """Saves a language's wording typed on the edit page (``texts`` by wording key; an
+    empty text removes the translation, and the English is shown instead). Returns how many
+    texts changed. A changed translation is a working one: if it was the committee's
+    official wording, it is not any more, and its note says so."""
+    if language == SOURCE_LANGUAGE:
+        raise ValueError("the source wording is edited in the framework, not as a translation")
+    changed = 0
+    by_model: dict[type, tuple[list, set]] = {}
+    for group in framework_wordings(framework):
+        for wording in group["wordings"]:
+            if wording.key not in texts:
+                continue
+            new = texts[wording.key].strip() or None
+            if (wording.value(language) or None) == new:
+                continue
+            setattr(wording.row, column(wording.field, language), new)
+            rows, columns = by_model.setdefault(wording.model, ([], set()))
+            if wording.row not in rows:
+                rows.append(wording.row)
+            columns.add(column(wording.field, language))
+            changed += 1
+    if not changed:
+        return 0
+    # bulk_update skips FrameworkPart.save(): translating a frozen framework is allowed.
+    for model, (rows, columns) in by_model.items():
+        model.objects.bulk_update(rows, sorted(columns))
+    record = FrameworkTranslation.objects.filter(framework=framework, language=language).first()
+    now = timezone.now()
+    note = record.note if record else ""
+    if record is not None and record.is_official:
+        note = _(
+            "Edited in the portal on %(date)s from the official translation: no longer the "
+            "committee’s published wording."
+        ) % {"date": now.date().isoformat()}
+    FrameworkTranslation.objects.update_or_create(
+        framework=framework,
+        language=language,
+        defaults={
+            "kind": FrameworkTranslation.Kind.WORKING,
+            "note": note,
+            "source": _("edited in the portal"),
+            "loaded_by": user,
+            "loaded_at": now,
+        },
+    )
+    framework.touch()
+    return changed

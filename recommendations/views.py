@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.permissions import secretariat_required
+from recommendations import wording
 from recommendations.models import LEVELS, Framework, MaturityLevel, RecommendedAction
 from recommendations.services import framework_copy
 
@@ -56,10 +57,11 @@ def _render_framework(request, version: str, copy_form=None, status: int = 200):
         Prefetch("actions", queryset=RecommendedAction.objects.order_by("position")),
         Prefetch("levels", queryset=MaturityLevel.objects.order_by("level")),
     )
+    blocks = [wording.recommendation_block(recommendation) for recommendation in recommendations]
     level_names = {}
-    for recommendation in recommendations:
-        for level in recommendation.levels.all():
-            level_names.setdefault(level.level, level.name)
+    for block in blocks:
+        for level in block["levels"]:
+            level_names.setdefault(level["level"], level["name"])
     if copy_form is None and request.user.is_secretariat:
         copy_form = FrameworkCopyForm()
     return render(
@@ -68,7 +70,11 @@ def _render_framework(request, version: str, copy_form=None, status: int = 200):
         {
             "framework": framework,
             "frameworks": frameworks.only("version", "title", "status"),
-            "recommendations": recommendations,
+            "recommendations": blocks,
+            "title": wording.text(framework, "title"),
+            # Not translated: the note on where the English wording comes from.
+            "source_note": wording.Text(framework.source_note, wording.SOURCE_LANGUAGE),
+            "translation": wording.translation_of(framework),
             "levels": [(number, level_names.get(number, "")) for number in LEVELS],
             "copy_form": copy_form,
         },

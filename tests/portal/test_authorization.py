@@ -101,6 +101,9 @@ TABLE = {
     "office_openness": ("get", LOGIN, REFUSED, OK),
     "office_partners": ("get", LOGIN, REFUSED, OK),
     "office_requests": ("get", LOGIN, REFUSED, OK),
+    "framework_translations": ("get", LOGIN, REFUSED, REFUSED),
+    "framework_translation_edit": ("get", LOGIN, REFUSED, REFUSED),
+    "framework_translation_file": ("get", LOGIN, REFUSED, REFUSED),
     # The API, with a personal token
     "api_frameworks": ("get", UNAUTHORISED, OK, OK),
     "api_framework": ("get", UNAUTHORISED, OK, OK),
@@ -160,6 +163,7 @@ def world(office, other_office, respondent, viewer):
         "code": "AU",
         "year": 2025,
         "version": "2024",
+        "language": "fr",
         "uidb64": "MQ",
         "token": "x-y",
         "pk": pks.get,

@@ -29,6 +29,7 @@ SAMPLE_ARGUMENTS = {
     "token": "x-y",
     "year": 2026,
     "pk": 1,
+    "language": "fr",
 }
 
 

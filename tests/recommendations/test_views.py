@@ -92,3 +92,19 @@ def test_the_console_shows_a_frozen_framework_read_only(client_of, secretariat, 
     )
     assert response.status_code == 403
     assert framework.recommendations.get(number=1).short_title != "Changed"
+
+
+def test_the_console_edits_the_english_source_of_a_draft_only(client_of, secretariat, framework):
+    draft = framework_copy(framework=framework, version="2027")
+    client = client_of(secretariat)
+    html = client.get(
+        reverse("admin:recommendations_framework_change", args=[draft.pk])
+    ).content.decode()
+    assert 'name="title_en"' in html and 'name="title_fr"' not in html
+    assert 'name="questions-0-label_en"' in html
+    recommendation = draft.recommendations.get(number=1)
+    html = client.get(
+        reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
+    ).content.decode()
+    assert 'name="statement_en"' in html and 'name="statement_ar"' not in html
+    assert 'name="levels-0-descriptor_en"' in html

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.two_factor import secret_base32
 from portal.demo import DEMO_PASSWORD, LOGINS, demo_devices_ensure, demo_site_url, seed_demo
+from recommendations.exchange import translations_load_shipped
 
 
 class Command(BaseCommand):
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data found from an earlier run; kept as it is.")
             demo_devices_ensure()
+
+        # Translations shipped after this database was migrated.
+        translations_load_shipped(only_missing=True)
 
         site_url = demo_site_url(addrport)
         if not os.environ.get("SITE_URL"):

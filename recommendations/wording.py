@@ -1,0 +1,108 @@
+"""The framework's wording as a reader sees it: in their language where a translation
+exists, else in the source language (English), each text knowing which language it is in.
+
+This is the one place of the fallback rule (``docs/framework-translations.md``); the pages
+mark a fallen-back text with ``lang`` (the ``langattrs`` filter) and say once per block that
+it is not available in the reader's language (``recommendations/_fallback_note.html``).
+"""
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from recommendations.models import SOURCE_LANGUAGE, column
+
+
+class Text(str):
+    """A text and the language it is written in; it reads as a plain string anywhere."""
+
+    lang: str
+
+    def __new__(cls, value: str, lang: str):
+        text = super().__new__(cls, value)
+        text.lang = lang
+        return text
+
+    def __reduce__(self):  # kept in the cache
+        return (Text, (str(self), self.lang))
+
+
+def reader_language() -> str:
+    language = get_language() or settings.LANGUAGE_CODE
+    if language in settings.MODELTRANSLATION_LANGUAGES:
+        return language
+    base = language.split("-")[0]
+    return base if base in settings.MODELTRANSLATION_LANGUAGES else SOURCE_LANGUAGE
+
+
+def text(row, name: str, language: str | None = None) -> Text:
+    """``row.name`` in the reader's language, or in the source language."""
+    language = language or reader_language()
+    value = getattr(row, column(name, language), None)
+    if value:
+        return Text(value, language)
+    return Text(getattr(row, column(name, SOURCE_LANGUAGE), None) or "", SOURCE_LANGUAGE)
+
+
+def falls_back(*texts) -> bool:
+    """Whether any of ``texts`` is shown in another language than the reader's."""
+    language = reader_language()
+    return any(isinstance(item, Text) and item and item.lang != language for item in texts)
+
+
+def recommendation_block(recommendation) -> dict:
+    """A recommendation as the framework page shows it: each text in the reader's language
+    or in English, and whether the block says that some of it is in English."""
+    block = {
+        "number": recommendation.number,
+        "short_title": text(recommendation, "short_title"),
+        "statement": text(recommendation, "statement"),
+        "gist": text(recommendation, "gist"),
+        "actions": [text(action, "text") for action in recommendation.actions.all()],
+        "levels": [
+            {
+                "level": level.level,
+                "name": text(level, "name"),
+                "descriptor": text(level, "descriptor"),
+            }
+            for level in recommendation.levels.all()
+        ],
+    }
+    block["fallback"] = falls_back(
+        block["short_title"],
+        block["statement"],
+        block["gist"],
+        *block["actions"],
+        *(t for level in block["levels"] for t in (level["name"], level["descriptor"])),
+    )
+    return block
+
+
+def translation_of(framework, language: str | None = None):
+    """The record of the framework's translation in the reader's language (official or
+    working), or None: for English, the source, and for a language not translated yet."""
+    language = language or reader_language()
+    if language == SOURCE_LANGUAGE:
+        return None
+    return framework.translations.filter(language=language).first()
+
+
+# A day: the key changes anyway when a translation is loaded or edited.
+KIND_SECONDS = 60 * 60 * 24
+
+
+def translation_kind(framework) -> str:
+    """``official``, ``working`` or "" (English, or no translation): for the form's note,
+    read once per framework change and language like the form's texts."""
+    from django.core.cache import cache
+
+    language = reader_language()
+    if language == SOURCE_LANGUAGE:
+        return ""
+    stamp = framework.updated_at.timestamp() if framework.updated_at else 0
+    key = f"framework-translation-kind:{framework.pk}:{stamp}:{language}"
+    kind = cache.get(key)
+    if kind is None:
+        record = translation_of(framework, language)
+        kind = record.kind if record else ""
+        cache.set(key, kind, KIND_SECONDS)
+    return kind
