@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "kpi",
     "exports",
     "outbox",
+    "roadmap",
+    "feedback",
 ]
 
 MIDDLEWARE = [

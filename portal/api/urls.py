@@ -15,6 +15,7 @@ from exports import api as exports
 from kpi import api as kpi
 from portal.offices import api as offices
 from recommendations import api as recommendations
+from roadmap import api as roadmap
 
 v1 = [
     path("frameworks/", recommendations.framework_list, name="api_frameworks"),
@@ -36,6 +37,7 @@ v1 = [
         assessments.assessment_submit,
         name="api_assessment_submit",
     ),
+    path("offices/<str:code>/roadmap/", roadmap.roadmap_detail, name="api_roadmap"),
     path("cycles/", assessments.cycle_list, name="api_cycles"),
     path("cycles/<int:year>/", assessments.cycle_detail, name="api_cycle"),
     path("cycles/<int:year>/kpis/", kpi.cycle_kpis, name="api_cycle_kpis"),
