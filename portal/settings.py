@@ -348,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "CycleStateEnum": "assessments.models.Cycle.State",
         "ExportStateEnum": "exports.models.ExportJob.State",
         "ExportKindEnum": "exports.models.ExportJob.Kind",
+        "RoadmapActionStatusEnum": "roadmap.models.RoadmapAction.Status",
     },
 }
 

@@ -16,7 +16,7 @@ from roadmap import selectors, services
 from roadmap.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, RoadmapAction
 
 
-class ActionSerializer(serializers.Serializer):
+class RoadmapActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     recommendation = serializers.IntegerField(help_text="The recommendation's number.")
     recommended_action = serializers.IntegerField(
@@ -32,7 +32,7 @@ class ActionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class ActionWriteSerializer(serializers.Serializer):
+class RoadmapActionWriteSerializer(serializers.Serializer):
     id = serializers.IntegerField(
         required=False, allow_null=True, help_text="An existing action's id; absent to add one."
     )
@@ -74,11 +74,11 @@ class RoadmapSerializer(serializers.Serializer):
         help_text="Actions done by their due date, of those done or past due (dropped ones "
         "and open ones not due yet are not counted)."
     )
-    actions = ActionSerializer(many=True)
+    actions = RoadmapActionSerializer(many=True)
 
 
 class RoadmapUpdateSerializer(serializers.Serializer):
-    actions = ActionWriteSerializer(
+    actions = RoadmapActionWriteSerializer(
         many=True,
         help_text="The whole roadmap: items with an id change that action, items without one "
         "are added, actions left out are removed. Each change is recorded in the history.",
