@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -77,7 +78,8 @@ class Feedback(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # From the survey: the submission's time, not the time it was collected.
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -53,6 +53,7 @@ def feedback_from_survey(*, assessment) -> Feedback | None:
             sender=assessment.submitted_by,
             office=assessment.office,
             assessment=assessment,
+            created_at=assessment.submitted_at or timezone.now(),
         )
     if text and text != existing.text:
         existing.text = text

@@ -176,9 +176,34 @@ def action_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return redirect(_page_url(place.office.code))
 
 
+def _shown(name: str, value) -> str:
+    """A recorded value as people read it: statuses by their label, the recommended action
+    by its position (the history records positions, which the wording may change around)."""
+    if value in (None, ""):
+        return ""
+    if name == "status":
+        return str(RoadmapAction.Status(value).label) if value in RoadmapAction.Status else value
+    if name == "recommended_action":
+        return _("Recommended action %(position)s") % {"position": value}
+    return str(value)
+
+
+def _readable(event) -> list[dict]:
+    return [
+        {
+            "label": RoadmapAction._meta.get_field(change["field"]).verbose_name,
+            "old": _shown(change["field"], change["old"]),
+            "new": _shown(change["field"], change["new"]),
+        }
+        for change in event.changes
+    ]
+
+
 def roadmap_history(request: HttpRequest, code: str) -> HttpResponse:
     place = selectors.roadmap_place(request.user, code)
     events = list(selectors.history(place.roadmap)[:HISTORY_LIMIT])
+    for event in events:
+        event.rows = _readable(event)
     return render(
         request,
         "roadmap/history.html",

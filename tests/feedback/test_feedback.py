@@ -72,6 +72,7 @@ def test_the_surveys_proposals_land_in_the_same_list(respondent, draft):
         respondent,
         draft.office,
     )
+    assert item.created_at == draft.submitted_at  # sent when it was submitted
 
 
 def test_a_submission_without_proposals_adds_nothing(respondent, draft):

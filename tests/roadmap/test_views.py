@@ -119,7 +119,7 @@ def test_a_dropped_action_without_a_reason_is_refused_on_the_page(client_of, res
 def test_the_history_says_who_changed_what(client_of, viewer, respondent, action):
     action_update(action=action, user=respondent, base_version=1, status="in_progress")
     body = client_of(viewer).get(reverse("roadmap_history", kwargs={"code": "AU"})).content.decode()
-    assert "Action changed" in body and "in_progress" in body and str(respondent) in body
+    assert "Action changed" in body and "In progress" in body and str(respondent) in body
 
 
 def test_the_roadmap_page_reads_in_a_fixed_number_of_queries(
