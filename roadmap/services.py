@@ -175,7 +175,7 @@ def action_update(
     (a colleague's edit in another tab is never overwritten unseen)."""
     roadmap = _lock_roadmap(action.roadmap.office)
     locked = (
-        RoadmapAction.objects.select_for_update()
+        RoadmapAction.objects.select_for_update(of=("self",))
         .select_related("recommendation", "recommended_action")
         .get(pk=action.pk)
     )
@@ -189,7 +189,7 @@ def action_update(
 def action_remove(*, action: RoadmapAction, user, base_version: int) -> None:
     roadmap = _lock_roadmap(action.roadmap.office)
     locked = (
-        RoadmapAction.objects.select_for_update()
+        RoadmapAction.objects.select_for_update(of=("self",))
         .select_related("recommendation", "recommended_action")
         .get(pk=action.pk)
     )
