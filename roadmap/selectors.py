@@ -232,7 +232,7 @@ class LastYear:
 
 def last_year_notes(office: Office, year: int) -> dict[int, LastYear]:
     """By recommendation number: the target the office set in its latest submission before
-    ``year``, and the roadmap's actions done. Numbers are matched as they are within one
+    ``year``, and the roadmap's actions done since that submission. Numbers are matched as they are within one
     framework version (a version that renumbers needs its crosswalk first). Two queries."""
     previous = (
         Assessment.objects.filter(office=office, submitted_at__isnull=False, cycle__year__lt=year)
@@ -249,6 +249,9 @@ def last_year_notes(office: Office, year: int) -> dict[int, LastYear]:
     done = RoadmapAction.objects.filter(
         roadmap__office=office, status=RoadmapAction.Status.DONE
     ).select_related("recommendation", "recommended_action")
+    if previous is not None:
+        # What moved the office since it set that target, not every action of past years.
+        done = done.filter(done_on__gte=timezone.localdate(previous.submitted_at))
     for action in done.order_by("done_on", "pk"):
         number = action.recommendation.number
         if number not in notes:

@@ -196,3 +196,20 @@ def test_offices_do_not_see_the_task_forces_table(request, client_of, person, la
 def test_history_entries_are_kept_per_change(action, respondent):
     action_update(action=action, user=respondent, base_version=1, status="in_progress")
     assert RoadmapEvent.objects.count() == 2
+
+
+def test_actions_done_before_last_years_submission_are_not_shown_again(
+    client_of, respondent, office, action, draft
+):
+    action_update(
+        action=action,
+        user=respondent,
+        base_version=1,
+        status="done",
+        today=datetime.date(2025, 3, 1),  # before the 2025 submission of 1 October
+    )
+    body = client_of(respondent).get(
+        reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year})
+    ).content.decode()
+    assert "In 2025 your level was 2 and your target 4." in body
+    assert action.recommended_action.text not in body
