@@ -232,8 +232,9 @@ class LastYear:
 
 def last_year_notes(office: Office, year: int) -> dict[int, LastYear]:
     """By recommendation number: the target the office set in its latest submission before
-    ``year``, and the roadmap's actions done since that submission. Numbers are matched as they are within one
-    framework version (a version that renumbers needs its crosswalk first). Two queries."""
+    ``year``, and the roadmap's actions done since that submission. Numbers are matched as
+    within one framework version (a version that renumbers needs its crosswalk first).
+    Two queries."""
     previous = (
         Assessment.objects.filter(office=office, submitted_at__isnull=False, cycle__year__lt=year)
         .select_related("cycle")

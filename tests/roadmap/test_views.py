@@ -208,8 +208,10 @@ def test_actions_done_before_last_years_submission_are_not_shown_again(
         status="done",
         today=datetime.date(2025, 3, 1),  # before the 2025 submission of 1 October
     )
-    body = client_of(respondent).get(
-        reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year})
-    ).content.decode()
+    body = (
+        client_of(respondent)
+        .get(reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year}))
+        .content.decode()
+    )
     assert "In 2025 your level was 2 and your target 4." in body
     assert action.recommended_action.text not in body
