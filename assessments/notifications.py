@@ -1,8 +1,8 @@
 """Cycles and the e-mails around them: invitations, deadline reminders, reopening notices.
 
-E-mails are written in the portal's default language: people have no stored language
-preference, and a task that runs inside a request must not write to an office in whatever
-language the secretariat happens to browse in.
+Each e-mail is written in its recipient's language (portal.languages.in_language_of), never
+in the language of whoever caused it: a task that runs inside a request must not write to an
+office in whatever language the secretariat happens to browse in.
 """
 
 import datetime
@@ -16,9 +16,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from assessments import selectors
 from assessments.models import Assessment, Cycle, Invitation, Reminder
 from outbox.services import enqueue
 from portal.accounts.models import SiteRole, User
+from portal.mail import email_message
 from portal.offices.models import MemberRole, Membership, Office
 from recommendations.models import Framework
 
@@ -118,19 +118,15 @@ def invitations_send(*, cycle: Cycle, offices: Iterable[Office]) -> int:
     )
     respondents = _respondents_by_office([invitation.office_id for invitation in invitations])
     count = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for invitation in invitations:
-            office = invitation.office
-            people = respondents.get(office.pk)
-            if not people:
-                # Left unsent: the cycle page shows the office has nobody to write to.
-                continue
-            _send(
-                _message("invitation", _context(person, office, cycle), person.email)
-                for person in people
-            )
-            Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
-            count += len(people)
+    for invitation in invitations:
+        office = invitation.office
+        people = respondents.get(office.pk)
+        if not people:
+            # Left unsent: the cycle page shows the office has nobody to write to.
+            continue
+        _send(_message("invitation", _context(person, office, cycle), person) for person in people)
+        Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        count += len(people)
     return count
 
 
@@ -160,18 +156,17 @@ def reminders_send(*, today: datetime.date) -> list[ReminderBatch]:
         .order_by("year")
     )
     batches, failure = [], None
-    with translation.override(settings.LANGUAGE_CODE):
-        for cycle in cycles:
-            batch, error = _remind_cycle(cycle, days_before=(cycle.closes_on - today).days)
-            failure = failure or error
-            if batch.offices:
-                batches.append(batch)
-        if batches:
-            secretariat = User.objects.filter(
-                is_active=True, site_role=SiteRole.SECRETARIAT
-            ).order_by("email")
-            context = {"today": today, "batches": _note_batches(batches)}
-            _send(_message("reminder_note", context, person.email) for person in secretariat)
+    for cycle in cycles:
+        batch, error = _remind_cycle(cycle, days_before=(cycle.closes_on - today).days)
+        failure = failure or error
+        if batch.offices:
+            batches.append(batch)
+    if batches:
+        secretariat = User.objects.filter(is_active=True, site_role=SiteRole.SECRETARIAT).order_by(
+            "email"
+        )
+        context = {"today": today, "batches": _note_batches(batches)}
+        _send(_message("reminder_note", context, person) for person in secretariat)
     if failure is not None:
         # The offices reached are recorded; failing loudly lets the mail problem be seen.
         raise failure
@@ -239,7 +234,7 @@ def _remind_cycle(
         }
         try:
             _send(
-                _message("reminder", {**_context(person, office, cycle), **progress}, person.email)
+                _message("reminder", {**_context(person, office, cycle), **progress}, person)
                 for person in people
             )
         except Exception as error:  # one office's bad address must not stop the others
@@ -290,13 +285,10 @@ def reopened_notice_send(*, assessment: Assessment, reason: str) -> int:
     """Tells the office's respondents that the secretariat reopened their assessment."""
     cycle, office = assessment.cycle, assessment.office
     people = _respondents_by_office([office.pk]).get(office.pk, [])
-    with translation.override(settings.LANGUAGE_CODE):
-        _send(
-            _message(
-                "reopened", {**_context(person, office, cycle), "reason": reason}, person.email
-            )
-            for person in people
-        )
+    _send(
+        _message("reopened", {**_context(person, office, cycle), "reason": reason}, person)
+        for person in people
+    )
     return len(people)
 
 
@@ -315,8 +307,7 @@ def reopen_request_send(*, held) -> int:
         "submitted_at": assessment.submitted_at,
         "history_url": _absolute(path),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        _send(_message("reopen_request", context, person.email) for person in people)
+    _send(_message("reopen_request", context, person) for person in people)
     return len(people)
 
 
@@ -369,15 +360,9 @@ def _context(person: User, office: Office, cycle: Cycle) -> dict:
     }
 
 
-def _message(template: str, context: dict, to: str) -> EmailMessage:
-    subject = render_to_string(f"email/{template}_subject.txt", context)
-    return EmailMessage(
-        # A header is one line, whatever the template's whitespace.
-        subject=" ".join(subject.split()),
-        body=render_to_string(f"email/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
+def _message(template: str, context: dict, person: User) -> EmailMessage:
+    """The e-mail ``email/<template>`` to ``person``, in their language."""
+    return email_message(template=f"email/{template}", context=context, to=person)
 
 
 def _send(messages: Iterable[EmailMessage]) -> None:

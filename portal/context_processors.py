@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.languages import language_choices
+
 
 def navigation(request):
     """The main menu: only what this person's role can open."""
@@ -17,6 +19,9 @@ def navigation(request):
     for membership in user.memberships.select_related("office"):
         code = membership.office.code
         links.append((_("Office %(code)s") % {"code": code}, reverse("office_home", args=[code])))
+    links.append((_("Practices"), reverse("practices_catalogue")))
+    if user.is_colead or user.is_secretariat:
+        links.append((_("Peer learning"), reverse("practices_task_force")))
     links.append((_("Framework"), reverse("framework_current")))
     if user.is_secretariat:
         links.append((_("Console"), reverse("admin:index")))
@@ -26,3 +31,8 @@ def navigation(request):
             for label, url in links
         ]
     }
+
+
+def languages(request):
+    """The language switcher's choices, each named in itself."""
+    return {"portal_languages": language_choices()}

@@ -19,6 +19,7 @@ from feedback.services import feedback_from_survey, feedback_send
 from kpi.services import snapshot_refresh
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
+from practices.demo import seed_practices
 from recommendations.models import Framework
 from roadmap.selectors import has_gap, roadmap_basis
 from roadmap.services import action_add, action_update
@@ -284,6 +285,7 @@ def seed_demo(*, today: datetime.date | None = None) -> bool:
     for cycle in Cycle.objects.order_by("year"):
         snapshot_refresh(cycle=cycle)
     _roadmap_and_feedback(today=today)
+    seed_practices(offices, today=today)
     demo_devices_ensure()
     return True
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "outbox",
     "roadmap",
     "feedback",
+    "practices",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.audit.services.RequestContextMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The language of whoever logs in during this request, for the next ones.
+    "portal.accounts.middleware.AccountLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.languages",
             ],
         },
     },
@@ -218,6 +222,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpi.tasks.recompute_closed_cycles",
         "schedule": crontab(hour=1, minute=0),
     },
+    "contact-requests-expiry": {
+        "task": "practices.tasks.expire_contact_requests",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "practices-still-current": {
+        "task": "practices.tasks.ask_whether_still_current",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -292,9 +304,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# The six UN languages, in the UN's order; portal/languages.py names each in itself.
+LANGUAGES = [
+    ("ar", _("Arabic")),
+    ("zh-hans", _("Chinese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ru", _("Russian")),
+    ("es", _("Spanish")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# The portal's own date formats per language (portal/formats/<locale>/formats.py), before
+# Django's: one named format (DATE_FORMAT, DATETIME_FORMAT...) per use, never a pattern
+# in a template.
+FORMAT_MODULE_PATH = ["portal.formats"]
+# Off: years and codes are numbers too, and "2,026" is no year. Figures in the portal stay
+# below a thousand; decimals still follow the language (floatformat localises them).
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = "UTC"
 USE_TZ = True
 
@@ -349,6 +376,11 @@ SPECTACULAR_SETTINGS = {
         "ExportStateEnum": "exports.models.ExportJob.State",
         "ExportKindEnum": "exports.models.ExportJob.Kind",
         "RoadmapActionStatusEnum": "roadmap.models.RoadmapAction.Status",
+        "PracticeKindEnum": "practices.models.Practice.Kind",
+        "PracticeStatusEnum": "practices.models.Practice.Status",
+        "PracticeStateEnum": "practices.models.Practice.State",
+        "PracticeVisibilityEnum": "practices.models.Practice.Visibility",
+        "ContactPurposeEnum": "practices.models.ContactRequest.Purpose",
     },
 }
 

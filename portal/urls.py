@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 
 from exports import views as export_views
 from kpi import views as kpi_views
@@ -36,9 +34,10 @@ urlpatterns = [
     path("secretariat/audit/", include("portal.audit.urls")),
     path("exports/", include("exports.urls")),
     path("framework/", include("recommendations.urls")),
+    path("practices/", include("practices.urls")),
     path("accounts/", include(account_views.urlpatterns)),
     # Choosing a language works before logging in too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.language_choose, name="set_language"),
     path("accounts/", include(api_views.urlpatterns)),
     path("api/v1/", include(api_urls.v1)),
     path("api/", include(api_urls.schema)),

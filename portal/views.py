@@ -12,6 +12,7 @@ from assessments.models import Assessment
 from portal import selectors
 from portal.offices.models import Office
 from portal.permissions import colead_or_secretariat_required, secretariat_required
+from practices.models import ContactRequest
 
 
 @login_required
@@ -55,6 +56,11 @@ def office_home(request: HttpRequest, code: str) -> HttpResponse:
             "membership": membership,
             "rows": rows,
             "colleagues": colleagues,
+            "waiting_requests": ContactRequest.objects.filter(
+                target=office, state=ContactRequest.State.PENDING
+            ).count()
+            if membership
+            else 0,
         },
     )
 

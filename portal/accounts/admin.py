@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
@@ -16,7 +17,7 @@ class MembershipInline(admin.TabularInline):
 class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
-        fields = ("email",)
+        fields = ("email", "preferred_language")
 
 
 class UserEditForm(UserChangeForm):
@@ -33,10 +34,10 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     search_fields = ["email", "first_name", "last_name", "memberships__office__code"]
     list_display = ["email", "first_name", "last_name", "site_role", "offices", "is_active"]
-    list_filter = ["site_role", "is_active", "memberships__role"]
+    list_filter = ["site_role", "is_active", "memberships__role", "preferred_language"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Name"), {"fields": ("first_name", "last_name")}),
+        (_("Name"), {"fields": ("first_name", "last_name", "preferred_language")}),
         (_("Role"), {"fields": ("site_role", "is_active")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -51,11 +52,24 @@ class UserAdmin(BaseUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "usable_password", "password1", "password2"),
+                "fields": (
+                    "email",
+                    "preferred_language",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def get_changeform_initial_data(self, request):
+        # Whoever adds a person most often writes to them in the language they work in;
+        # they can choose another for the invitee.
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("preferred_language", translation.get_language())
+        return initial
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("memberships__office")

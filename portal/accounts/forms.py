@@ -5,6 +5,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User, email_normalised
+from portal.languages import in_language_of, language_choices
 
 SIX_DIGITS = re.compile(r"\d{6}")
 
@@ -44,3 +45,14 @@ class ResetForm(PasswordResetForm):
             for user in User.objects.filter(email=email_normalised(email), is_active=True)
             if user.has_usable_password()
         )
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # In the account holder's language, not the language of whoever typed the address.
+        with in_language_of(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class LanguageForm(forms.Form):
+    """The account page's choice of language."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)

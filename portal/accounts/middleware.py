@@ -20,6 +20,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from portal.accounts.two_factor import confirmed_device, needs_code, two_factor_required
+from portal.languages import language_cookie_set
 
 LOGIN_AT_SESSION_KEY = "portal_login_at"
 
@@ -151,3 +152,18 @@ class TwoFactorMiddleware:
         else:
             step = reverse("two_factor_verify")
         return f"{step}?{urlencode({'next': next_url})}"
+
+
+class AccountLanguageMiddleware:
+    """Hands the browser the stored language of the person who has just logged in (the
+    login signal puts it on the request), whichever page logged them in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        language = getattr(request, "account_language", None)
+        if language:
+            language_cookie_set(response, language)
+        return response

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.languages import language_choices
+
 
 class SiteRole(models.TextChoices):
     NONE = "", _("Office staff or none")
@@ -61,6 +63,19 @@ class User(AbstractUser):
         help_text=_(
             "Co-leads read every submission and the dashboards; the secretariat "
             "runs the cycles. Office roles are set by office memberships."
+        ),
+    )
+
+    # Empty until the person (or whoever invited them) chooses: e-mails then go out in the
+    # portal's default language.
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices(),
+        blank=True,
+        default="",
+        help_text=_(
+            "The portal opens in this language when you log in; e-mails are written in it."
         ),
     )
 

@@ -7,19 +7,20 @@ from importlib import import_module
 import django_otp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.accounts.models import User
 from portal.accounts.two_factor import confirmed_device, two_factor_required
 from portal.api.models import ApiToken
 from portal.api.services import token_revoke
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.languages import supported
+from portal.mail import email_message
 
 logger = logging.getLogger(__name__)
 
@@ -147,25 +148,53 @@ def password_reset(*, user, request: HttpRequest, had_password: bool) -> None:
 
 def password_reset_notice_send(*, user, changed_at, tokens: int) -> None:
     """Tells the person that their password was reset and what that ended."""
-    # In the portal's language, like every e-mail (assessments/notifications.py).
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "name": user.get_full_name(),
-            "email": user.email,
-            "changed_at": changed_at,
-            "tokens": tokens,
-            "profile_url": settings.SITE_URL.rstrip("/") + reverse("account_profile"),
-        }
-        subject = render_to_string("email/password_reset_subject.txt", context)
-        message = EmailMessage(
-            subject=" ".join(subject.split()),
-            body=render_to_string("email/password_reset.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[user.email],
-        )
+    context = {
+        "name": user.get_full_name(),
+        "email": user.email,
+        "changed_at": changed_at,
+        "tokens": tokens,
+        "profile_url": settings.SITE_URL.rstrip("/") + reverse("account_profile"),
+    }
+    message = email_message(template="email/password_reset", context=context, to=user)
     try:
         message.send()
     except Exception:
         # The password is changed and the sessions are ended: a mail server that is down
         # must not make that look failed (Django's reset form does the same).
         logger.exception("The password reset notice to user %s could not be sent", user.pk)
+
+
+# --- Language -------------------------------------------------------------------------------
+
+
+def preferred_language_set(*, user, language: str) -> None:
+    """The language chosen on the account page: the portal's at login, and the e-mails'."""
+    if not supported(language):
+        raise ValueError(f"the portal does not speak {language!r}")
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language
+
+
+def preferred_language_first_choice(*, user, language: str) -> bool:
+    """The first language a person picks in the switcher becomes theirs; later picks change
+    only what they are reading now (the account page changes the stored one). Returns
+    whether it was stored. One conditional update: two tabs picking at once store one."""
+    if not supported(language):
+        return False
+    stored = User.objects.filter(pk=user.pk, preferred_language="").update(
+        preferred_language=language
+    )
+    if stored:
+        user.preferred_language = language
+    return bool(stored)
+
+
+def language_on_login(*, user, chosen: str | None) -> str | None:
+    """The language to switch to as ``user`` logs in: their stored one. Someone who has
+    none yet but picked one in the switcher before logging in (``chosen``, the language
+    cookie) keeps it, and it becomes theirs."""
+    if supported(user.preferred_language):
+        return user.preferred_language
+    if chosen:
+        preferred_language_first_choice(user=user, language=chosen)
+    return None

@@ -8,13 +8,15 @@ who did it and from where.
 import time
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import translation
 
 from portal.accounts.lockout import typed_username
 from portal.accounts.middleware import LOGIN_AT_SESSION_KEY
 from portal.accounts.models import User
-from portal.accounts.services import sessions_end
+from portal.accounts.services import language_on_login, sessions_end
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.offices.models import Membership
@@ -26,6 +28,13 @@ def logged_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         # The start of the absolute session lifetime (SessionLifetimeMiddleware).
         request.session[LOGIN_AT_SESSION_KEY] = int(time.time())
+    if request is not None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = language_on_login(user=user, chosen=chosen)
+        if language:
+            # This answer already, and every page after it (AccountLanguageMiddleware).
+            request.account_language = language
+            translation.activate(language)
     audit_record(kind=Kind.LOGIN, request=request, user=user)
 
 

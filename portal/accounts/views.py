@@ -3,16 +3,18 @@ import math
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import path, reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from portal.accounts import services
-from portal.accounts.forms import CodeForm, ResetForm
+from portal.accounts.forms import CodeForm, LanguageForm, ResetForm
 from portal.accounts.lockout import unlock_time
 from portal.accounts.two_factor import (
     confirmed_device,
@@ -20,6 +22,7 @@ from portal.accounts.two_factor import (
     secret_base32,
     two_factor_required,
 )
+from portal.languages import language_choices, language_cookie_set
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -43,8 +46,36 @@ def account_profile(request: HttpRequest) -> HttpResponse:
             "device": device,
             "required": two_factor_required(user),
             "form": CodeForm() if device is not None else None,
+            "languages": language_choices(),
+            "language": user.preferred_language or translation.get_language(),
         },
     )
+
+
+@require_POST
+def account_language(request: HttpRequest) -> HttpResponse:
+    """The account page's language: stored, and the one of this browser from now on."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the portal's languages."))
+        return redirect("account_profile")
+    language = form.cleaned_data["language"]
+    services.preferred_language_set(user=request.user, language=language)
+    translation.activate(language)
+    messages.success(request, _("Your language is saved: the portal and your e-mails use it."))
+    response = redirect("account_profile")
+    language_cookie_set(response, language)
+    return response
+
+
+@login_not_required
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The header's switcher: Django's set_language, and for someone logged in who never
+    chose a language, that first choice becomes theirs (their e-mails' language too)."""
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated:
+        services.preferred_language_first_choice(user=request.user, language=language)
+    return set_language(request)
 
 
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
@@ -177,6 +208,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account_profile, name="account_profile"),
+    path("profile/language/", account_language, name="account_language"),
     path("two-factor/", two_factor_verify, name="two_factor_verify"),
     path("two-factor/setup/", two_factor_setup, name="two_factor_setup"),
     path("two-factor/disable/", two_factor_disable, name="two_factor_disable"),

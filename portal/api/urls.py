@@ -14,6 +14,7 @@ from assessments import api as assessments
 from exports import api as exports
 from kpi import api as kpi
 from portal.offices import api as offices
+from practices import api as practices
 from recommendations import api as recommendations
 from roadmap import api as roadmap
 
@@ -38,6 +39,10 @@ v1 = [
         name="api_assessment_submit",
     ),
     path("offices/<str:code>/roadmap/", roadmap.roadmap_detail, name="api_roadmap"),
+    path("offices/<str:code>/openness/", practices.openness, name="api_office_openness"),
+    path("offices/<str:code>/partners/", practices.partners, name="api_office_partners"),
+    path("practices/", practices.practice_list, name="api_practices"),
+    path("practices/<int:pk>/", practices.practice_detail, name="api_practice"),
     path("cycles/", assessments.cycle_list, name="api_cycles"),
     path("cycles/<int:year>/", assessments.cycle_detail, name="api_cycle"),
     path("cycles/<int:year>/kpis/", kpi.cycle_kpis, name="api_cycle_kpis"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from portal.audit.describe import detail_label, targets_described
 from portal.audit.models import AuditEvent
 
 
@@ -42,6 +43,7 @@ def _utc_midnight(day: datetime.date) -> datetime.datetime:
 class EventRow:
     event: AuditEvent
     detail: list[tuple[str, str]]
+    target: str  # what the event is about, in the reader's words; "" if about nothing
 
 
 def detail_pairs(detail) -> list[tuple[str, str]]:
@@ -56,4 +58,13 @@ def _as_text(value) -> str:
 
 
 def event_rows(events) -> list[EventRow]:
-    return [EventRow(event=event, detail=detail_pairs(event.detail)) for event in events]
+    events = list(events)
+    targets = targets_described(events)
+    return [
+        EventRow(
+            event=event,
+            detail=[(detail_label(name), value) for name, value in detail_pairs(event.detail)],
+            target=targets.get(event.pk, ""),
+        )
+        for event in events
+    ]

@@ -252,13 +252,13 @@ def test_the_cycle_page_shows_how_each_office_is_doing(
 
     html = client_of(secretariat).get(reverse("cycle_detail", args=[2025])).content.decode()
 
-    assert "1 Sep 2025" in html and "30 Nov 2025" in html
+    assert "1 September 2025" in html and "30 November 2025" in html
     australia = row_of(html, "AU")
     assert "Draft, 2/10 complete" in australia
-    assert "Sent on 2 Sep 2025" in australia
+    assert "Sent on 2 September 2025" in australia
     assert "14 days before" in australia and "7 days before" in australia
     assert "Asia and the Pacific" in australia
-    assert "Submitted on 1 Oct 2025" in row_of(html, "NZ")
+    assert "Submitted on 1 October 2025" in row_of(html, "NZ")
     assert "Not started" in row_of(html, "FR")
     assert "Not sent yet" in row_of(html, "FR")
     assert "No respondent" in row_of(html, "JP")

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -145,6 +146,73 @@ def test_the_e_mails_are_in_the_portal_s_language_whatever_the_sender_browses_in
     with translation.override("fr"):
         send_invitations.delay(cycle.pk, [office.pk])
     assert "30 November 2025" in mail.outbox[0].body
+
+
+def reads(person, language: str) -> None:
+    person.preferred_language = language
+    person.save()
+
+
+def test_each_respondent_is_invited_in_their_own_language(cycle, office, respondent, colleague):
+    reads(respondent, "fr")
+    with translation.override("en"):
+        send_invitations.delay(cycle.pk, [office.pk])
+    (french,) = mails_to(respondent)
+    (english,) = mails_to(colleague)
+    assert french.subject == (
+        "Auto-évaluation 2025 de la maturité des TIC\u202f: invitation adressée à AU"
+    )
+    assert "30 nov. 2025" in french.body
+    assert english.subject == "ICT maturity self-assessment 2025: invitation for AU"
+
+
+def test_a_respondent_who_reads_french_is_reminded_in_french_while_the_secretariat_works_in_english(
+    cycle, office, respondent, secretariat
+):
+    reads(respondent, "fr")
+    with translation.override("en"):
+        notifications.reminders_send(today=days_before_closing(14))
+    (reminder,) = mails_to(respondent)
+    assert reminder.subject == (
+        "14 jours restants\u202f: auto-évaluation 2025 de la maturité des TIC pour AU"
+    )
+    assert "sera close dans 14 jours, le 30 nov. 2025" in reminder.body
+    assert "l’office IP Australia (AU) n’a pas encore soumis ses réponses" in reminder.body
+    (note,) = mails_to(secretariat)
+    assert note.subject == "Deadline reminders sent on 16 November 2025"
+
+
+def test_the_secretariat_s_note_is_in_the_language_of_each_of_its_members(
+    cycle, office, respondent, secretariat
+):
+    reads(secretariat, "fr")
+    notifications.reminders_send(today=days_before_closing(7))
+    (note,) = mails_to(secretariat)
+    assert note.subject == "Rappels d’échéance envoyés le 23 nov. 2025"
+    assert "Cycle 2025, clôture le 30 nov. 2025 (dans 7 jours)\u202f:" in note.body
+
+
+def test_a_reopening_notice_is_in_the_respondent_s_language(cycle, office, respondent, colleague):
+    reads(colleague, "fr")
+    assessment = make_assessment(cycle, office, submitted=True)
+    with translation.override("en"):
+        send_reopened_notice.delay(assessment.pk, "Les chiffres de la recommandation 4.")
+    (french,) = mails_to(colleague)
+    assert french.subject == "Votre auto-évaluation 2025 (AU) est de nouveau ouverte"
+    assert "Motif indiqué\u202f:" in french.body
+    assert mails_to(respondent)[0].subject == "Your 2025 self-assessment (AU) is open again"
+
+
+def test_a_reopen_request_reaches_the_secretariat_in_its_language(
+    cycle, office, respondent, secretariat
+):
+    reads(secretariat, "fr")
+    assessment = make_assessment(cycle, office, submitted=True)
+    held = SimpleNamespace(assessment=assessment, user=respondent, values={"x": 1})
+    with translation.override("en"):
+        notifications.reopen_request_send(held=held)
+    (request,) = mails_to(secretariat)
+    assert request.subject == "AU demande la réouverture de son auto-évaluation 2025"
 
 
 # --- A person without a password ------------------------------------------------------------

@@ -57,6 +57,21 @@ def test_keyboard_users_can_skip_to_the_content(page):
 def test_switching_to_french_translates_the_page(page):
     seed_demo()
     log_in(page, "cio@au.example", DEMO_PASSWORD)
+    page.locator(".language-switch summary").click()
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Cycles d’auto-évaluation")).to_be_visible()
+
+
+def test_the_language_switch_works_from_the_keyboard_and_arabic_reads_right_to_left(page):
+    page.goto("/accounts/login/")
+    switch = page.locator(".language-switch summary")
+    switch.focus()
+    page.keyboard.press("Enter")
+    arabic = page.get_by_role("button", name="العربية")
+    expect(arabic).to_be_visible()
+    arabic.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")

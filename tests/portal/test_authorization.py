@@ -14,6 +14,7 @@ from exports.services import export_request
 from feedback.services import feedback_send
 from kpi.services import snapshot_refresh
 from portal.api.services import token_create
+from practices.services import practice_create, practice_publish
 from roadmap.services import action_add
 from tests.api import token_client
 from tests.factories import make_assessment, make_cycle
@@ -47,6 +48,7 @@ TABLE = {
     "framework_detail": ("get", LOGIN, OK, OK),
     "logout": ("post", LOGIN, LOGIN, LOGIN),  # logged out, everyone lands on the login page
     "account_profile": ("get", LOGIN, OK, OK),
+    "account_language": ("post", LOGIN, OK, OK),  # a redirect back to the account page
     "two_factor_verify": ("get", LOGIN, OK, OK),
     "two_factor_setup": ("get", LOGIN, OK, OK),
     "two_factor_disable": ("post", LOGIN, OK, OK),
@@ -101,6 +103,19 @@ TABLE = {
     "framework_copy": ("post", LOGIN, REFUSED, REFUSED),
     "roadmap_figures": ("get", LOGIN, REFUSED, REFUSED),
     "feedback_triage": ("post", LOGIN, REFUSED, REFUSED),
+    # Peer learning: the catalogue and a published entry are every office's; an office's
+    # practices, openness, partners and requests are its own people's
+    "practices_catalogue": ("get", LOGIN, OK, OK),
+    "practice_detail": ("get", LOGIN, OK, OK),
+    "practice_edit": ("get", LOGIN, REFUSED, REFUSED),
+    "practice_state": ("post", LOGIN, REFUSED, REFUSED),
+    "practices_task_force": ("get", LOGIN, REFUSED, REFUSED),
+    "office_practices": ("get", LOGIN, REFUSED, OK),
+    "practice_create": ("get", LOGIN, REFUSED, REFUSED),
+    "practices_from_survey": ("post", LOGIN, REFUSED, REFUSED),
+    "office_openness": ("get", LOGIN, REFUSED, OK),
+    "office_partners": ("get", LOGIN, REFUSED, OK),
+    "office_requests": ("get", LOGIN, REFUSED, OK),
     # The API, with a personal token
     "api_frameworks": ("get", UNAUTHORISED, OK, OK),
     "api_framework": ("get", UNAUTHORISED, OK, OK),
@@ -116,6 +131,10 @@ TABLE = {
     "api_exports": ("post", UNAUTHORISED, REFUSED, REFUSED),
     "api_export": ("get", UNAUTHORISED, REFUSED, OK),
     "api_export_download": ("get", UNAUTHORISED, REFUSED, REFUSED),
+    "api_practices": ("get", UNAUTHORISED, OK, OK),
+    "api_practice": ("get", UNAUTHORISED, OK, OK),
+    "api_office_openness": ("get", UNAUTHORISED, REFUSED, OK),
+    "api_office_partners": ("get", UNAUTHORISED, REFUSED, OK),
 }
 
 
@@ -153,19 +172,37 @@ def world(office, other_office, respondent, viewer):
         kind="proposal",
         text="Merge 2, 8 and 9.",
     )
+    practice = practice_publish(
+        practice=practice_create(
+            office=office,
+            user=respondent,
+            numbers=[10],
+            title="AI search",
+            summary="Images.",
+            kind="system",
+            status="completed",
+        ),
+        user=respondent,
+    )
+    pks = {
+        "api_token_revoke": token.pk,
+        "roadmap_action": action.pk,
+        "roadmap_action_remove": action.pk,
+        "feedback_detail": sent.pk,
+        "feedback_triage": sent.pk,
+    }
+    pks.update(
+        dict.fromkeys(
+            ["practice_detail", "practice_edit", "practice_state", "api_practice"], practice.pk
+        )
+    )
     return {
         "code": "AU",
         "year": 2025,
         "version": "2024",
         "uidb64": "MQ",
         "token": "x-y",
-        "pk": {
-            "api_token_revoke": token.pk,
-            "roadmap_action": action.pk,
-            "roadmap_action_remove": action.pk,
-            "feedback_detail": sent.pk,
-            "feedback_triage": sent.pk,
-        }.get,
+        "pk": pks.get,
         "job": job.pk,
     }
 

@@ -1,0 +1,4 @@
+# 1 déc. 2026
+DATE_FORMAT = "j N Y"
+DATETIME_FORMAT = "j N Y, H:i"
+TIME_FORMAT = "H:i"
