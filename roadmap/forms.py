@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from roadmap.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, RoadmapAction
 from roadmap.services import action_problems
@@ -13,7 +14,7 @@ class ActionForm(forms.Form):
         empty_label=_("— an action of our own (describe it below) —"),
     )
     text = forms.CharField(
-        label=_("Action"),
+        label=pgettext_lazy("roadmap action", "Action"),
         required=False,
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
