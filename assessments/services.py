@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, HeldAnswers
+from feedback.services import feedback_from_survey
 from kpi.services import schedule_recompute
 from outbox.services import enqueue
 from portal.audit.models import AuditEvent
@@ -486,6 +487,7 @@ def assessment_submit(
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
     event = _record(locked, kind=AssessmentEvent.Kind.SUBMIT, user=user, changes=changes)
+    feedback_from_survey(assessment=locked)  # the proposals question joins the feedback list
     schedule_recompute(locked.cycle)
     assessment.refresh_from_db()
     return event

@@ -14,11 +14,15 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, Invitation
+from feedback.models import Feedback
+from feedback.services import feedback_from_survey, feedback_send
 from kpi.services import snapshot_refresh
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
 from practices.demo import seed_practices
 from recommendations.models import Framework
+from roadmap.selectors import has_gap, roadmap_basis
+from roadmap.services import action_add, action_update
 
 DEMO_PASSWORD = "maturity-demo"  # noqa: S105 - printed for the demo, refused outside DEBUG
 DEMO_OFFICE = "AU"
@@ -280,6 +284,7 @@ def seed_demo(*, today: datetime.date | None = None) -> bool:
     _invite_and_answer(open_cycle, offices, recommendations, age=0, respondent=respondent)
     for cycle in Cycle.objects.order_by("year"):
         snapshot_refresh(cycle=cycle)
+    _roadmap_and_feedback(today=today)
     seed_practices(offices, today=today)
     demo_devices_ensure()
     return True
@@ -369,3 +374,123 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
     Answer.objects.bulk_create(answers)
     AssessmentEvent.objects.bulk_create(events)
     Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED).update(version=2)
+
+
+def _roadmap_and_feedback(*, today: datetime.date) -> None:
+    """The demo office's roadmap towards the targets of its last submission, with actions
+    in every state; and feedback on the recommendations, some of it triaged."""
+    office = Office.objects.get(code=DEMO_OFFICE)
+    respondent = User.objects.get(email=LOGINS[0].email)
+    colleague = User.objects.get(email=LOGINS[1].email)
+    basis = roadmap_basis(office)
+    gaps = [
+        recommendation
+        for recommendation in basis.framework.recommendations.order_by("number")
+        if has_gap(*basis.levels.get(recommendation.number, (None, None)))
+    ]
+    days = datetime.timedelta
+    # (recommended action or own text, unit, due in days from today, final status, done days ago)
+    plans = [
+        (1, "", "ICT strategy unit", -60, "done", 75),
+        (None, "Monthly steering review of the roadmap", "Executive board", -20, "done", 5),
+        (2, "", "Enterprise architecture", 90, "in_progress", None),
+        (
+            None,
+            "Pilot with a neighbouring office",
+            "International cooperation",
+            200,
+            "planned",
+            None,
+        ),
+        (3, "", "Data office", -30, "in_progress", None),
+        (None, "Outsource the help desk", "Corporate services", 120, "dropped", None),
+    ]
+    for index, (position, text, unit, due, status, done_ago) in enumerate(plans):
+        recommendation = gaps[index % len(gaps)] if gaps else None
+        if recommendation is None:
+            break
+        recommended = recommendation.actions.filter(position=position).first() if position else None
+        action = action_add(
+            office=office,
+            user=respondent,
+            recommendation=recommendation,
+            recommended_action=recommended,
+            text="" if recommended else (text or "Own action"),
+            responsible_unit=unit,
+            due_on=today + days(days=due),
+            status="planned",
+            drop_reason="",
+        )
+        if status != "planned":
+            action_update(
+                action=action,
+                user=colleague,
+                base_version=action.version,
+                status=status,
+                drop_reason="Covered by the government's shared service."
+                if status == "dropped"
+                else "",
+                today=today - days(days=done_ago or 0),
+            )
+
+    for assessment in (
+        Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+        .exclude(proposals="")
+        .select_related("cycle__framework", "office")
+    ):
+        feedback_from_survey(assessment=assessment)
+    framework = Framework.objects.current()
+    colead = User.objects.get(email=LOGINS[3].email)
+    secretariat = User.objects.get(email=LOGINS[4].email)
+    sent = [
+        (
+            respondent,
+            office,
+            2,
+            "proposal",
+            "Merge recommendations 2, 8 and 9: in our office they are one governance process.",
+        ),
+        (
+            colleague,
+            office,
+            10,
+            "comment",
+            "Levels 3 and 4 of emerging technologies are hard to tell apart.",
+        ),
+        (
+            colead,
+            None,
+            None,
+            "proposal",
+            "Give each recommendation one or two measurable indicators.",
+        ),
+        (respondent, office, 5, "proposal", "Mention bulk data in WIPO ST.96 explicitly."),
+    ]
+    items = [
+        feedback_send(
+            user=user,
+            office=sender_office,
+            framework=framework,
+            recommendation=framework.recommendations.get(number=number) if number else None,
+            kind=kind,
+            text=text,
+        )
+        for user, sender_office, number, kind, text in sent
+    ]
+    # Triaged as the secretariat would (without e-mailing the demo people at seeding time).
+    now = timezone.now()
+    Feedback.objects.filter(pk=items[0].pk).update(
+        status=Feedback.Status.UNDER_REVIEW, triaged_by=secretariat, triaged_at=now
+    )
+    Feedback.objects.filter(pk=items[2].pk).update(
+        status=Feedback.Status.TAKEN,
+        draft_version=f"{today.year + 1}-draft",
+        triaged_by=secretariat,
+        triaged_at=now,
+    )
+    Feedback.objects.filter(pk=items[3].pk).update(
+        status=Feedback.Status.DECLINED,
+        decline_reason="The recommendations name no particular standard; the guidance does.",
+        triaged_by=secretariat,
+        triaged_at=now,
+    )

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "kpi",
     "exports",
     "outbox",
+    "roadmap",
+    "feedback",
     "practices",
 ]
 
@@ -382,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "CycleStateEnum": "assessments.models.Cycle.State",
         "ExportStateEnum": "exports.models.ExportJob.State",
         "ExportKindEnum": "exports.models.ExportJob.Kind",
+        "RoadmapActionStatusEnum": "roadmap.models.RoadmapAction.Status",
         "PracticeKindEnum": "practices.models.Practice.Kind",
         "PracticeStatusEnum": "practices.models.Practice.Status",
         "PracticeStateEnum": "practices.models.Practice.State",

@@ -7,6 +7,7 @@ from portal import views
 from portal.accounts import views as account_views
 from portal.api import urls as api_urls
 from portal.api import views as api_views
+from roadmap import views as roadmap_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,8 +22,11 @@ urlpatterns = [
         export_views.office_summary_start,
         name="office_summary_start",
     ),
+    path("offices/<str:code>/roadmap/", include("roadmap.urls")),
     path("offices/<str:code>/<int:year>/", include("assessments.urls")),
     path("colead/", views.colead_home, name="colead_home"),
+    path("colead/roadmaps/", roadmap_views.roadmap_figures, name="roadmap_figures"),
+    path("feedback/", include("feedback.urls")),
     path("dashboard/<int:year>/", kpi_views.cycle_dashboard, name="cycle_dashboard"),
     path("secretariat/", views.secretariat_home, name="secretariat_home"),
     path("secretariat/cycles/", include("assessments.cycle_urls")),

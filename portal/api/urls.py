@@ -16,6 +16,7 @@ from kpi import api as kpi
 from portal.offices import api as offices
 from practices import api as practices
 from recommendations import api as recommendations
+from roadmap import api as roadmap
 
 v1 = [
     path("frameworks/", recommendations.framework_list, name="api_frameworks"),
@@ -37,6 +38,7 @@ v1 = [
         assessments.assessment_submit,
         name="api_assessment_submit",
     ),
+    path("offices/<str:code>/roadmap/", roadmap.roadmap_detail, name="api_roadmap"),
     path("offices/<str:code>/openness/", practices.openness, name="api_office_openness"),
     path("offices/<str:code>/partners/", practices.partners, name="api_office_partners"),
     path("practices/", practices.practice_list, name="api_practices"),

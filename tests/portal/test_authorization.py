@@ -4,14 +4,18 @@
 A new URL fails ``test_every_url_is_in_the_table`` until its expected access is written here.
 """
 
+import datetime
+
 import pytest
 from django.urls import get_resolver, reverse
 
 from exports.models import ExportJob
 from exports.services import export_request
+from feedback.services import feedback_send
 from kpi.services import snapshot_refresh
 from portal.api.services import token_create
 from practices.services import practice_create, practice_publish
+from roadmap.services import action_add
 from tests.api import token_client
 from tests.factories import make_assessment, make_cycle
 from tests.portal.test_urls import named_patterns
@@ -62,6 +66,12 @@ TABLE = {
     "export_job_status": ("get", LOGIN, REFUSED, OK),
     "export_job_download": ("get", LOGIN, REFUSED, REFUSED),  # not built yet: 404 to all
     "export_job_retry": ("post", LOGIN, REFUSED, OK),
+    "roadmap": ("get", LOGIN, REFUSED, OK),
+    "roadmap_history": ("get", LOGIN, REFUSED, OK),
+    "feedback_detail": ("get", LOGIN, REFUSED, OK),  # feedback sent by AU
+    # Feedback is sent by every office's people, each reading their own office's
+    "feedback_list": ("get", LOGIN, OK, OK),
+    "feedback_new": ("get", LOGIN, OK, OK),
     # ... and only its respondents change them
     "assessment_autosave": ("post", UNAUTHORISED, REFUSED, REFUSED),
     "assessment_start": ("post", LOGIN, REFUSED, REFUSED),
@@ -71,6 +81,9 @@ TABLE = {
     "assessment_held_discard": ("post", LOGIN, REFUSED, REFUSED),
     "assessment_reopen_request": ("post", LOGIN, REFUSED, REFUSED),
     "api_token_revoke": ("post", LOGIN, REFUSED, REFUSED),  # the respondent's own token
+    "roadmap_action_new": ("get", LOGIN, REFUSED, REFUSED),
+    "roadmap_action": ("get", LOGIN, REFUSED, REFUSED),
+    "roadmap_action_remove": ("post", LOGIN, REFUSED, REFUSED),
     # The task force's and the secretariat's pages
     "assessment_reopen": ("post", LOGIN, REFUSED, REFUSED),
     "colead_home": ("get", LOGIN, REFUSED, REFUSED),
@@ -88,6 +101,8 @@ TABLE = {
     "audit_log": ("get", LOGIN, REFUSED, REFUSED),
     "audit_log_csv": ("get", LOGIN, REFUSED, REFUSED),
     "framework_copy": ("post", LOGIN, REFUSED, REFUSED),
+    "roadmap_figures": ("get", LOGIN, REFUSED, REFUSED),
+    "feedback_triage": ("post", LOGIN, REFUSED, REFUSED),
     # Peer learning: the catalogue and a published entry are every office's; an office's
     # practices, openness, partners and requests are its own people's
     "practices_catalogue": ("get", LOGIN, OK, OK),
@@ -110,6 +125,7 @@ TABLE = {
     "api_offices": ("get", UNAUTHORISED, OK, OK),
     "api_office": ("get", UNAUTHORISED, REFUSED, OK),
     "api_assessment": ("get", UNAUTHORISED, REFUSED, OK),
+    "api_roadmap": ("get", UNAUTHORISED, REFUSED, OK),
     "api_assessment_start": ("post", UNAUTHORISED, REFUSED, REFUSED),
     "api_assessment_submit": ("post", UNAUTHORISED, REFUSED, REFUSED),
     "api_cycles": ("get", UNAUTHORISED, OK, OK),
@@ -141,6 +157,24 @@ def world(office, other_office, respondent, viewer):
         user=viewer, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=cycle, office=office
     )
     token, _key = token_create(user=respondent, name="script")
+    recommendation = cycle.framework.recommendations.get(number=1)
+    action = action_add(
+        office=office,
+        user=respondent,
+        recommendation=recommendation,
+        text="Plan",
+        responsible_unit="ICT",
+        due_on=datetime.date(2026, 6, 30),
+        status="planned",
+    )
+    sent = feedback_send(
+        user=respondent,
+        office=office,
+        framework=cycle.framework,
+        recommendation=recommendation,
+        kind="proposal",
+        text="Merge 2, 8 and 9.",
+    )
     practice = practice_publish(
         practice=practice_create(
             office=office,
@@ -153,7 +187,13 @@ def world(office, other_office, respondent, viewer):
         ),
         user=respondent,
     )
-    pks = {"api_token_revoke": token.pk}
+    pks = {
+        "api_token_revoke": token.pk,
+        "roadmap_action": action.pk,
+        "roadmap_action_remove": action.pk,
+        "feedback_detail": sent.pk,
+        "feedback_triage": sent.pk,
+    }
     pks.update(
         dict.fromkeys(
             ["practice_detail", "practice_edit", "practice_state", "api_practice"], practice.pk

@@ -116,3 +116,22 @@ def test_a_site_url_given_to_the_demo_is_kept(settings, monkeypatch):
     settings.SITE_URL = "https://demo.example.org"
     call_command("demo", "127.0.0.1:8113", "--no-serve")
     assert live.SITE_URL == "https://demo.example.org"
+
+
+def test_the_demo_office_has_a_roadmap_in_every_state_and_feedback_is_triaged(demo):
+    from feedback.models import Feedback
+    from roadmap.models import RoadmapAction
+
+    statuses = set(
+        RoadmapAction.objects.filter(roadmap__office__code=DEMO_OFFICE).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {"planned", "in_progress", "done", "dropped"}
+    assert set(Feedback.objects.values_list("status", flat=True)) >= {
+        "received",
+        "under_review",
+        "taken",
+        "declined",
+    }
+    assert Feedback.objects.filter(source="survey").exists()

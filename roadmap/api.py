@@ -1,0 +1,236 @@
+"""An office's roadmap over the API: the same access (``roadmap_place``), rules, version
+check and history as the pages; the roadmap's version as ETag / If-Match."""
+
+import re
+
+from django.contrib.auth.decorators import login_not_required
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from portal.api.docs import detail, errors
+from roadmap import selectors, services
+from roadmap.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, RoadmapAction
+
+
+class RoadmapActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    recommendation = serializers.IntegerField(help_text="The recommendation's number.")
+    recommended_action = serializers.IntegerField(
+        allow_null=True,
+        help_text="The position of the recommended action chosen, or null for the office's own.",
+    )
+    text = serializers.CharField(allow_blank=True)
+    responsible_unit = serializers.CharField()
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=RoadmapAction.Status.choices)
+    drop_reason = serializers.CharField(allow_blank=True)
+    done_on = serializers.DateField(allow_null=True, help_text="Set when it was marked done.")
+    version = serializers.IntegerField()
+
+
+class RoadmapActionWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="An existing action's id; absent to add one."
+    )
+    recommendation = serializers.IntegerField(min_value=1, max_value=10)
+    recommended_action = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    responsible_unit = serializers.CharField(max_length=200)
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=RoadmapAction.Status.choices)
+    drop_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_MAX_LENGTH
+    )
+
+
+class GapSerializer(serializers.Serializer):
+    recommendation = serializers.IntegerField()
+    current = serializers.IntegerField(allow_null=True)
+    target = serializers.IntegerField(allow_null=True)
+
+
+class ShareSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    of = serializers.IntegerField()
+    percent = serializers.IntegerField(allow_null=True)
+
+
+class RoadmapSerializer(serializers.Serializer):
+    office = serializers.CharField(help_text="ST.3 code")
+    version = serializers.IntegerField(
+        help_text="Send it back in If-Match with a PUT; also the ETag header."
+    )
+    editable = serializers.BooleanField(help_text="Whether you may change it.")
+    based_on = serializers.IntegerField(
+        allow_null=True, help_text="The year of the submission whose levels it starts from."
+    )
+    framework = serializers.CharField(allow_null=True)
+    gaps = GapSerializer(many=True, help_text="Recommendations whose target is above the level.")
+    done_by_due_date = ShareSerializer(
+        help_text="Actions done by their due date, of those done or past due (dropped ones "
+        "and open ones not due yet are not counted)."
+    )
+    actions = RoadmapActionSerializer(many=True)
+
+
+class RoadmapUpdateSerializer(serializers.Serializer):
+    actions = RoadmapActionWriteSerializer(
+        many=True,
+        help_text="The whole roadmap: items with an id change that action, items without one "
+        "are added, actions left out are removed. Each change is recorded in the history.",
+    )
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_code = "precondition_required"
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The roadmap\'s version you read (its ETag, e.g. "7").',
+)
+
+
+def _if_match(request) -> int:
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired(
+            _('Send the version you read in an If-Match header, e.g. If-Match: "7".')
+        )
+    match = re.fullmatch(r'(?:W/)?"?(\d{1,9})"?', header)
+    if not match:
+        raise ValidationError({"If-Match": _('It must be the roadmap\'s version, e.g. "7".')})
+    return int(match.group(1))
+
+
+def _represent(place) -> Response:
+    roadmap = place.roadmap
+    basis = selectors.roadmap_basis(place.office)
+    share = selectors.done_by_due_date(roadmap)
+    version = roadmap.version if roadmap else 0
+    data = {
+        "office": place.office.code,
+        "version": version,
+        "editable": place.can_edit,
+        "based_on": basis.year,
+        "framework": basis.framework.version if basis.framework else None,
+        "gaps": [
+            {"recommendation": number, "current": current, "target": target}
+            for number, (current, target) in sorted(basis.levels.items())
+            if selectors.has_gap(current, target)
+        ],
+        "done_by_due_date": {"count": share.count, "of": share.of, "percent": share.percent},
+        "actions": [
+            {
+                "id": action.pk,
+                "recommendation": action.recommendation.number,
+                "recommended_action": action.recommended_action.position
+                if action.recommended_action
+                else None,
+                "text": action.text,
+                "responsible_unit": action.responsible_unit,
+                "due_on": action.due_on,
+                "status": action.status,
+                "drop_reason": action.drop_reason,
+                "done_on": action.done_on,
+                "version": action.version,
+            }
+            for action in selectors.actions_of(roadmap)
+        ],
+    }
+    response = Response(RoadmapSerializer(data).data)
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+def _resolve(items: list[dict], framework) -> list[dict]:
+    """Numbers and positions to the framework's rows; unknown ones are refused by position."""
+    recommendations = {r.number: r for r in framework.recommendations.prefetch_related("actions")}
+    resolved, problems = [], {}
+    for index, item in enumerate(items):
+        recommendation = recommendations.get(item["recommendation"])
+        if recommendation is None:
+            problems[str(index)] = {"recommendation": [_("No such recommendation.")]}
+            continue
+        values = {**item, "recommendation": recommendation}
+        if "recommended_action" in item:
+            position = item["recommended_action"]
+            chosen = None
+            if position is not None:
+                chosen = next(
+                    (a for a in recommendation.actions.all() if a.position == position), None
+                )
+                if chosen is None:
+                    problems[str(index)] = {
+                        "recommended_action": [_("No such recommended action.")]
+                    }
+                    continue
+            values["recommended_action"] = chosen
+        resolved.append(values)
+    if problems:
+        raise ValidationError({"actions": problems})
+    return resolved
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="roadmap_retrieve",
+    tags=["roadmaps"],
+    summary="An office's roadmap",
+    description="The office's people read their own; co-leads and the secretariat read every "
+    "office's. The ETag header is the version.",
+    responses={200: RoadmapSerializer, **errors(401, 404)},
+)
+@extend_schema(
+    methods=["PUT"],
+    operation_id="roadmap_update",
+    tags=["roadmaps"],
+    summary="Replace your office's roadmap (respondents)",
+    description="Validated as the pages validate; every change is recorded in the history. "
+    "Send the version you read in If-Match: a stale version gets 412 and nothing is written.",
+    parameters=[IF_MATCH],
+    request=RoadmapUpdateSerializer,
+    responses={
+        200: RoadmapSerializer,
+        412: OpenApiResponse(description="Someone changed the roadmap since your version."),
+        **errors(400, 401, 403, 404, 428),
+    },
+)
+@login_not_required
+@api_view(["GET", "PUT"])
+def roadmap_detail(request, code: str):
+    place = selectors.roadmap_place(request.user, code)
+    if request.method == "GET":
+        return _represent(place)
+    if not place.can_edit:
+        raise PermissionDenied(_("You can read this roadmap, not change it."))
+    base_version = _if_match(request)
+    serializer = RoadmapUpdateSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    basis = selectors.roadmap_basis(place.office)
+    items = _resolve(serializer.validated_data["actions"], basis.framework)
+    try:
+        services.roadmap_replace(
+            office=place.office, user=request.user, base_version=base_version, actions=items
+        )
+    except services.StaleVersion as stale:
+        response = Response(
+            {
+                **detail(_("Someone changed this roadmap since your version; read it again.")),
+                "version": stale.current.version,
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        response["ETag"] = f'"{stale.current.version}"'
+        return response
+    except services.InvalidActions as invalid:
+        raise ValidationError({"actions": invalid.problems}) from invalid
+    return _represent(selectors.roadmap_place(request.user, code))

@@ -1,0 +1,250 @@
+"""Writes to an office's roadmap: every change is versioned and recorded in its history."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.offices.models import Office
+from recommendations.models import Recommendation, RecommendedAction
+from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
+
+# What a person changes in an action; the history records these.
+FIELDS = ("recommended_action", "text", "responsible_unit", "due_on", "status", "drop_reason")
+
+
+class StaleVersion(Exception):
+    """The action (or roadmap) changed since the version the change was based on."""
+
+    def __init__(self, current):
+        super().__init__("stale version")
+        self.current = current
+
+
+class InvalidActions(Exception):
+    """Some items of a whole-roadmap change are invalid: ``problems`` by position, then field."""
+
+    def __init__(self, problems: dict):
+        super().__init__("invalid actions")
+        self.problems = problems
+
+
+def action_problems(
+    *,
+    recommendation: Recommendation | None,
+    recommended_action: RecommendedAction | None,
+    text: str,
+    status: str,
+    drop_reason: str,
+) -> dict[str, str]:
+    """What is wrong with an action, by field: the one rule for the page and the API."""
+    problems = {}
+    if recommendation is None:
+        problems["recommendation"] = _("Choose a recommendation.")
+    elif (
+        recommended_action is not None and recommended_action.recommendation_id != recommendation.pk
+    ):
+        problems["recommended_action"] = _(
+            "Choose one of this recommendation’s recommended actions."
+        )
+    if recommended_action is None and not text.strip():
+        problems["text"] = _("Choose a recommended action or describe your own.")
+    if status == RoadmapAction.Status.DROPPED and not drop_reason.strip():
+        problems["drop_reason"] = _("Say why the action was dropped.")
+    return problems
+
+
+def _value(name: str, value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, RecommendedAction):
+        return value.position
+    return value
+
+
+def _lock_roadmap(office: Office) -> Roadmap:
+    roadmap, _created = Roadmap.objects.get_or_create(office=office)
+    return Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+
+
+def _record(roadmap: Roadmap, *, action, kind, user, changes=()) -> RoadmapEvent:
+    roadmap.version += 1
+    roadmap.updated_by = user
+    roadmap.save(update_fields=["version", "updated_by", "updated_at"])
+    return RoadmapEvent.objects.create(
+        roadmap=roadmap,
+        action=action if kind != RoadmapEvent.Kind.REMOVE else None,
+        action_label=action.label,
+        recommendation_number=action.recommendation.number,
+        kind=kind,
+        user=user,
+        version=roadmap.version,
+        changes=list(changes),
+    )
+
+
+def _set_status_dates(action: RoadmapAction, today: datetime.date) -> None:
+    if action.status == RoadmapAction.Status.DONE:
+        action.done_on = action.done_on or today
+    else:
+        action.done_on = None
+    if action.status != RoadmapAction.Status.DROPPED:
+        action.drop_reason = ""
+
+
+def _check(values: dict, recommendation) -> None:
+    problems = action_problems(
+        recommendation=recommendation,
+        recommended_action=values.get("recommended_action"),
+        text=values.get("text", ""),
+        status=values.get("status", RoadmapAction.Status.PLANNED),
+        drop_reason=values.get("drop_reason", ""),
+    )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _add(roadmap: Roadmap, *, user, recommendation, values: dict, today) -> RoadmapAction:
+    _check(values, recommendation)
+    action = RoadmapAction(roadmap=roadmap, recommendation=recommendation)
+    for name in FIELDS:
+        if name in values:
+            setattr(action, name, values[name])
+    action.text = action.text.strip()
+    _set_status_dates(action, today)
+    action.save()
+    _record(
+        roadmap,
+        action=action,
+        kind=RoadmapEvent.Kind.ADD,
+        user=user,
+        changes=[
+            {"field": name, "old": None, "new": _value(name, getattr(action, name))}
+            for name in FIELDS
+            if getattr(action, name) not in (None, "")
+        ],
+    )
+    return action
+
+
+def _change(roadmap: Roadmap, action: RoadmapAction, *, user, values: dict, today) -> list:
+    merged = {name: getattr(action, name) for name in FIELDS} | values
+    _check(merged, action.recommendation)
+    before = {name: getattr(action, name) for name in (*FIELDS, "done_on")}
+    for name in FIELDS:
+        setattr(action, name, merged[name])
+    action.text = (action.text or "").strip()
+    _set_status_dates(action, today)
+    changes = [
+        {
+            "field": name,
+            "old": _value(name, before[name]),
+            "new": _value(name, getattr(action, name)),
+        }
+        for name in (*FIELDS, "done_on")
+        if before[name] != getattr(action, name)
+    ]
+    if changes:
+        action.version += 1
+        action.save()
+        _record(roadmap, action=action, kind=RoadmapEvent.Kind.CHANGE, user=user, changes=changes)
+    return changes
+
+
+@transaction.atomic
+def action_add(
+    *, office: Office, user, recommendation: Recommendation, today=None, **values
+) -> RoadmapAction:
+    roadmap = _lock_roadmap(office)
+    return _add(
+        roadmap,
+        user=user,
+        recommendation=recommendation,
+        values=values,
+        today=today or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def action_update(
+    *, action: RoadmapAction, user, base_version: int, today=None, **values
+) -> RoadmapAction:
+    """Changes an action; refused with ``StaleVersion`` if it changed since ``base_version``
+    (a colleague's edit in another tab is never overwritten unseen)."""
+    roadmap = _lock_roadmap(action.roadmap.office)
+    locked = (
+        RoadmapAction.objects.select_for_update(of=("self",))
+        .select_related("recommendation", "recommended_action")
+        .get(pk=action.pk)
+    )
+    if locked.version != base_version:
+        raise StaleVersion(locked)
+    _change(roadmap, locked, user=user, values=values, today=today or timezone.localdate())
+    return locked
+
+
+@transaction.atomic
+def action_remove(*, action: RoadmapAction, user, base_version: int) -> None:
+    roadmap = _lock_roadmap(action.roadmap.office)
+    locked = (
+        RoadmapAction.objects.select_for_update(of=("self",))
+        .select_related("recommendation", "recommended_action")
+        .get(pk=action.pk)
+    )
+    if locked.version != base_version:
+        raise StaleVersion(locked)
+    _record(roadmap, action=locked, kind=RoadmapEvent.Kind.REMOVE, user=user)
+    locked.delete()
+
+
+@transaction.atomic
+def roadmap_replace(
+    *, office: Office, user, base_version: int, actions: list[dict], today=None
+) -> Roadmap:
+    """The API's PUT: the roadmap becomes ``actions``. Each item with an ``id`` changes that
+    action, one without adds one, and actions left out are removed; each is recorded in the
+    history as if done on the page. Refused with ``StaleVersion`` if the roadmap changed
+    since ``base_version``; nothing is written when any item is invalid."""
+    today = today or timezone.localdate()
+    roadmap = _lock_roadmap(office)
+    if roadmap.version != base_version:
+        raise StaleVersion(roadmap)
+    existing = {
+        action.pk: action
+        for action in roadmap.actions.select_related("recommendation", "recommended_action")
+    }
+    problems = {}
+    kept = set()
+    for index, item in enumerate(actions):
+        values = {name: item[name] for name in FIELDS if name in item}
+        try:
+            if item.get("id") is not None:
+                action = existing.get(item["id"])
+                if action is None or item["id"] in kept:
+                    raise ValidationError({"id": _("No such action in this roadmap.")})
+                if item["recommendation"].pk != action.recommendation_id:
+                    raise ValidationError(
+                        {"recommendation": _("An action cannot move to another recommendation.")}
+                    )
+                kept.add(action.pk)
+                _change(roadmap, action, user=user, values=values, today=today)
+            else:
+                _add(
+                    roadmap,
+                    user=user,
+                    recommendation=item["recommendation"],
+                    values=values,
+                    today=today,
+                )
+        except ValidationError as invalid:
+            problems[str(index)] = invalid.message_dict
+    if problems:
+        raise InvalidActions(problems)
+    for pk, action in existing.items():
+        if pk not in kept:
+            _record(roadmap, action=action, kind=RoadmapEvent.Kind.REMOVE, user=user)
+            action.delete()
+    roadmap.refresh_from_db()
+    return roadmap

@@ -1,0 +1,165 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from roadmap.models import RoadmapAction, RoadmapEvent
+from roadmap.services import action_add
+from tests.api import token_client
+
+pytestmark = pytest.mark.django_db
+
+
+def url(code="AU"):
+    return reverse("api_roadmap", args=[code])
+
+
+def test_a_respondent_reads_the_roadmap_with_its_version_as_etag(respondent, action):
+    response = token_client(respondent).get(url())
+    assert response.status_code == 200
+    body = response.json()
+    assert response["ETag"] == '"1"' and body["version"] == 1
+    assert (body["based_on"], body["framework"], body["editable"]) == (2025, "2024", True)
+    assert body["gaps"] == [
+        {"recommendation": 1, "current": 2, "target": 4},
+        {"recommendation": 3, "current": 3, "target": 4},
+    ]
+    assert body["actions"][0] | {"id": 0} == {
+        "id": 0,
+        "recommendation": 1,
+        "recommended_action": action.recommended_action.position,
+        "text": "",
+        "responsible_unit": "ICT division",
+        "due_on": "2026-06-30",
+        "status": "planned",
+        "drop_reason": "",
+        "done_on": None,
+        "version": 1,
+    }
+    assert set(body["done_by_due_date"]) == {"count", "of", "percent"}
+
+
+def test_an_office_without_a_roadmap_reads_an_empty_one(respondent, last_year):
+    body = token_client(respondent).get(url()).json()
+    assert (body["version"], body["actions"]) == (0, [])
+
+
+def test_a_put_replaces_the_roadmap_and_records_each_change(respondent, action):
+    response = token_client(respondent).put(
+        url(),
+        {
+            "actions": [
+                {
+                    "id": action.pk,
+                    "recommendation": 1,
+                    "recommended_action": action.recommended_action.position,
+                    "responsible_unit": "ICT division",
+                    "due_on": "2026-06-30",
+                    "status": "done",
+                },
+                {
+                    "recommendation": 3,
+                    "text": "Data catalogue",
+                    "responsible_unit": "Data office",
+                    "due_on": "2027-03-31",
+                    "status": "planned",
+                },
+            ]
+        },
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.json()
+    assert response["ETag"] == '"3"'
+    action.refresh_from_db()
+    assert action.status == "done" and action.done_on is not None
+    added = RoadmapAction.objects.get(text="Data catalogue")
+    assert added.recommendation.number == 3
+    assert list(RoadmapEvent.objects.values_list("kind", "user")) == [
+        ("add", respondent.pk),
+        ("change", respondent.pk),
+        ("add", respondent.pk),
+    ]
+
+
+def test_a_stale_put_gets_412_and_writes_nothing(respondent, action):
+    response = token_client(respondent).put(
+        url(), {"actions": []}, format="json", HTTP_IF_MATCH='"0"'
+    )
+    assert response.status_code == 412 and response.json()["version"] == 1
+    assert RoadmapAction.objects.filter(pk=action.pk).exists()
+
+
+def test_a_put_without_if_match_gets_428(respondent, action):
+    response = token_client(respondent).put(url(), {"actions": []}, format="json")
+    assert response.status_code == 428
+
+
+def test_an_invalid_item_is_refused_by_its_position(respondent, action):
+    response = token_client(respondent).put(
+        url(),
+        {
+            "actions": [
+                {
+                    "recommendation": 1,
+                    "responsible_unit": "A",
+                    "due_on": "2026-01-01",
+                    "status": "dropped",
+                    "text": "X",
+                },
+                {
+                    "recommendation": 1,
+                    "recommended_action": 99,
+                    "responsible_unit": "A",
+                    "due_on": "2026-01-01",
+                    "status": "planned",
+                },
+            ]
+        },
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]["actions"]) == {"1"}
+
+
+def test_a_viewer_reads_but_cannot_put(viewer, action):
+    client = token_client(viewer)
+    assert client.get(url()).json()["editable"] is False
+    response = client.put(url(), {"actions": []}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 403
+    assert RoadmapAction.objects.exists()
+
+
+def test_it_refuses_another_office_and_an_anonymous_script(client, outsider, action):
+    from rest_framework.test import APIClient
+
+    assert APIClient().get(url()).status_code == 401
+    assert token_client(outsider).get(url()).status_code == 404
+    response = token_client(outsider).put(
+        url(), {"actions": []}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 404
+    assert RoadmapAction.objects.exists()
+
+
+def test_a_colead_reads_every_roadmap(colead, action):
+    assert token_client(colead).get(url()).status_code == 200
+
+
+def test_the_roadmap_reads_in_a_bounded_number_of_queries(
+    respondent, office, recommendation, django_assert_max_num_queries
+):
+    for day in range(1, 21):
+        action_add(
+            office=office,
+            user=respondent,
+            recommendation=recommendation,
+            text=f"Step {day}",
+            responsible_unit="ICT",
+            due_on=datetime.date(2026, 2, day),
+            status="planned",
+        )
+    client = token_client(respondent)
+    with django_assert_max_num_queries(12):
+        assert client.get(url()).status_code == 200

@@ -1,0 +1,217 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from roadmap.models import RoadmapAction, RoadmapEvent
+from roadmap.services import action_add, action_update
+from tests.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def page(code="AU"):
+    return reverse("roadmap", kwargs={"code": code})
+
+
+def test_the_roadmap_lists_the_recommendations_whose_target_is_above_the_level(
+    client_of, respondent, last_year
+):
+    body = client_of(respondent).get(page()).content.decode()
+    assert 'id="r1"' in body and 'id="r3"' in body
+    assert 'id="r2"' not in body  # level 3, target 3: nothing to plan
+    assert "Plan an action" in body
+
+
+def test_a_viewer_reads_it_without_changing_it(client_of, viewer, action):
+    body = client_of(viewer).get(page()).content.decode()
+    assert action.recommended_action.text in body
+    assert "Plan an action" not in body and "only the office’s respondents" in body
+
+
+@pytest.mark.parametrize("person", ["colead", "secretariat"])
+def test_the_task_force_reads_every_roadmap(request, client_of, person, action):
+    response = client_of(request.getfixturevalue(person)).get(page())
+    assert response.status_code == 200
+    assert "Plan an action" not in response.content.decode()
+
+
+def test_it_refuses_another_office_and_an_anonymous_visitor(client, client_of, outsider, action):
+    assert client.get(page()).status_code == 302
+    assert client_of(outsider).get(page()).status_code == 404
+    edit = reverse("roadmap_action", kwargs={"code": "AU", "pk": action.pk})
+    assert client_of(outsider).get(edit).status_code == 404
+
+
+def test_an_office_cannot_reach_its_own_action_through_another_office(
+    client_of, outsider, other_office, action
+):
+    # NZ's respondent, on NZ's address, with AU's action number.
+    edit = reverse("roadmap_action", kwargs={"code": "NZ", "pk": action.pk})
+    assert client_of(outsider).get(edit).status_code == 404
+
+
+def test_a_respondent_plans_an_action_from_the_recommended_ones(
+    client_of, respondent, recommendation
+):
+    chosen = recommendation.actions.order_by("position").last()
+    url = reverse("roadmap_action_new", kwargs={"code": "AU"})
+    response = client_of(respondent).post(
+        url,
+        {
+            "recommendation": "1",
+            "recommended_action": chosen.pk,
+            "text": "",
+            "responsible_unit": "Registry",
+            "due_on": "2026-12-31",
+            "status": "planned",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#r1")
+    stored = RoadmapAction.objects.get()
+    assert (stored.recommended_action, stored.responsible_unit) == (chosen, "Registry")
+    assert stored.roadmap.office.code == "AU"
+
+
+def test_a_viewer_cannot_plan_an_action(client_of, viewer, last_year):
+    url = reverse("roadmap_action_new", kwargs={"code": "AU"}) + "?recommendation=1"
+    assert client_of(viewer).get(url).status_code == 403
+    assert not RoadmapAction.objects.exists()
+
+
+def test_an_edit_from_a_stale_tab_is_shown_beside_theirs(client_of, respondent, colleague, action):
+    action_update(action=action, user=colleague, base_version=1, responsible_unit="Registry")
+    url = reverse("roadmap_action", kwargs={"code": "AU", "pk": action.pk})
+    response = client_of(respondent).post(
+        url,
+        {
+            "recommended_action": action.recommended_action_id,
+            "responsible_unit": "ICT",
+            "due_on": "2026-06-30",
+            "status": "done",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Registry" in body and 'value="ICT"' in body
+    action.refresh_from_db()
+    assert (action.responsible_unit, action.status) == ("Registry", "planned")
+
+
+def test_a_dropped_action_without_a_reason_is_refused_on_the_page(client_of, respondent, action):
+    url = reverse("roadmap_action", kwargs={"code": "AU", "pk": action.pk})
+    response = client_of(respondent).post(
+        url,
+        {
+            "recommended_action": action.recommended_action_id,
+            "responsible_unit": "ICT",
+            "due_on": "2026-06-30",
+            "status": "dropped",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 400
+    action.refresh_from_db()
+    assert action.status == "planned"
+
+
+def test_the_history_says_who_changed_what(client_of, viewer, respondent, action):
+    action_update(action=action, user=respondent, base_version=1, status="in_progress")
+    body = client_of(viewer).get(reverse("roadmap_history", kwargs={"code": "AU"})).content.decode()
+    assert "Action changed" in body and "In progress" in body and str(respondent) in body
+
+
+def test_the_roadmap_page_reads_in_a_fixed_number_of_queries(
+    client_of, respondent, office, recommendation, django_assert_max_num_queries
+):
+    for day in range(1, 16):
+        action_add(
+            office=office,
+            user=respondent,
+            recommendation=recommendation,
+            text=f"Step {day}",
+            responsible_unit="ICT",
+            due_on=datetime.date(2026, 1, day),
+            status="planned",
+        )
+    browser = client_of(respondent)
+    browser.get(page())
+    with django_assert_max_num_queries(16):
+        assert browser.get(page()).status_code == 200
+
+
+def test_the_office_home_links_to_the_roadmap(client_of, respondent, office):
+    body = client_of(respondent).get(reverse("office_home", args=["AU"])).content.decode()
+    assert page() in body
+
+
+def test_next_years_form_shows_last_years_target_and_the_actions_done(
+    client_of, respondent, office, other_office, action, draft
+):
+    action_update(action=action, user=respondent, base_version=1, status="done")
+    body = (
+        client_of(respondent)
+        .get(reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year}))
+        .content.decode()
+    )
+    assert "In 2025 your level was 2 and your target 4." in body
+    assert action.recommended_action.text in body.split('id="r1"')[1].split('id="r2"')[0]
+
+
+def test_the_task_forces_table_gives_the_share_per_recommendation(
+    client_of, colead, office, other_office, action, respondent, django_assert_max_num_queries
+):
+    action_update(
+        action=action,
+        user=respondent,
+        base_version=1,
+        status="done",
+        today=datetime.date(2026, 1, 1),
+    )
+    nz = make_person("lee@iponz.test", office=other_office)
+    action_add(
+        office=other_office,
+        user=nz,
+        recommendation=action.recommendation,
+        text="Late one",
+        responsible_unit="IT",
+        due_on=datetime.date(2020, 1, 1),
+        status="planned",
+    )
+    browser = client_of(colead)
+    url = reverse("roadmap_figures")
+    browser.get(url)
+    with django_assert_max_num_queries(8):
+        body = browser.get(url).content.decode()
+    assert "50 %" in body and "(1 of 2)" in body
+
+
+@pytest.mark.parametrize("person", ["respondent", "viewer", "outsider"])
+def test_offices_do_not_see_the_task_forces_table(request, client_of, person, last_year):
+    response = client_of(request.getfixturevalue(person)).get(reverse("roadmap_figures"))
+    assert response.status_code == 403
+
+
+def test_history_entries_are_kept_per_change(action, respondent):
+    action_update(action=action, user=respondent, base_version=1, status="in_progress")
+    assert RoadmapEvent.objects.count() == 2
+
+
+def test_actions_done_before_last_years_submission_are_not_shown_again(
+    client_of, respondent, office, action, draft
+):
+    action_update(
+        action=action,
+        user=respondent,
+        base_version=1,
+        status="done",
+        today=datetime.date(2025, 3, 1),  # before the 2025 submission of 1 October
+    )
+    body = (
+        client_of(respondent)
+        .get(reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year}))
+        .content.decode()
+    )
+    assert "In 2025 your level was 2 and your target 4." in body
+    assert action.recommended_action.text not in body
