@@ -5,15 +5,17 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments import consistency, selectors, services
@@ -59,6 +61,16 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
     copied = services.copied_unconfirmed(assessment) if editable else set()
     section_list = sections(recommendations, answers, form, copied)
     events = selectors.form_events(assessment) if place.can_edit else {}
+    sections_html = _sections_html(
+        place,
+        section_list,
+        editable=editable,
+        copied=copied,
+        held_keys=set(held_keys),
+        # Only a form as stored is the same from one request to the next: one with typed
+        # answers (errors, a conflict, answers held back) is rendered as it is.
+        stored=not form.is_bound and not conflict and not held,
+    )
     return render(
         request,
         "assessments/form.html",
@@ -67,6 +79,7 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "assessment": assessment,
             "form": form,
             "sections": section_list,
+            "sections_html": sections_html,
             "complete": sum(1 for section in section_list if section["complete"]),
             "total": len(section_list),
             "editable": editable,
@@ -93,6 +106,54 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
         },
         status=status,
     )
+
+
+# The rendered sections of a stored version are kept a day after their last use.
+SECTIONS_SECONDS = 60 * 60 * 24
+
+
+def _sections_html(place, section_list, *, editable, copied, held_keys, stored) -> str:
+    """The recommendations' sections of the form, rendered once per saved version of the
+    assessment, framework texts and language.
+
+    Rendering them (some 190 fields with their labels and the level descriptors) is most
+    of a form page's cost; they change only when the answers are saved (every save bumps
+    the version), when the texts change or the assessment can no longer be edited, so a
+    page opened again, by the same person or a colleague, reads them from the cache.
+    """
+    context = {
+        "sections": section_list,
+        "editable": editable,
+        "copied_keys": copied,
+        "held_keys": held_keys,
+    }
+    if not stored or held_keys:
+        return render_to_string("assessments/_sections.html", context)
+    assessment, framework = place.assessment, place.cycle.framework
+    key = ":".join(
+        str(part)
+        for part in (
+            "form-sections",
+            assessment.pk,
+            assessment.version,
+            # An identifier that is never reused, whatever the database does with numbers.
+            assessment.created_at.timestamp() if assessment.created_at else "",
+            assessment.updated_at.timestamp() if assessment.updated_at else "",
+            assessment.status,
+            getattr(assessment, "is_submitted_version", False),
+            editable,
+            framework.pk,
+            framework.version,
+            framework.updated_at.timestamp() if framework.updated_at else 0,
+            ",".join(sorted(copied)),
+            get_language(),
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        found = render_to_string("assessments/_sections.html", context)
+        cache.set(key, found, SECTIONS_SECONDS)
+    return found
 
 
 def _render_read(request, place) -> HttpResponse:
