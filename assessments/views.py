@@ -1,5 +1,7 @@
 """The office's assessment: the form, autosave, submission, history and reopening."""
 
+import functools
+import hashlib
 import json
 
 from django.contrib import messages
@@ -10,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -110,6 +112,21 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
 
 # The rendered sections of a stored version are kept a day after their last use.
 SECTIONS_SECONDS = 60 * 60 * 24
+SECTIONS_TEMPLATES = (
+    "assessments/_sections.html",
+    "assessments/_flag.html",
+    "assessments/_textarea.html",
+)
+
+
+@functools.cache
+def _sections_templates() -> str:
+    """A digest of the sections' templates: a release that changes them never serves
+    sections rendered by the one before (the cache may outlive it)."""
+    digest = hashlib.sha256()
+    for name in SECTIONS_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:16]
 
 
 def _sections_html(place, section_list, *, editable, copied, held_keys, stored) -> str:
@@ -134,6 +151,7 @@ def _sections_html(place, section_list, *, editable, copied, held_keys, stored) 
         str(part)
         for part in (
             "form-sections",
+            _sections_templates(),
             assessment.pk,
             assessment.version,
             # An identifier that is never reused, whatever the database does with numbers.

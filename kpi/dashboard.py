@@ -1,11 +1,12 @@
 """Turns a KPI snapshot into the dashboard's panels: a chart and the table behind it."""
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -409,7 +410,7 @@ def heatmap_page(
         str(part)
         for part in (
             "kpi-heatmap",
-            CHARTS_VERSION,
+            _blocks_version(),
             _stamp(snapshot),
             region,
             office_type,
@@ -550,6 +551,26 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 
 # Bump when the drawings change, so that charts cached by an older release are not served.
 CHARTS_VERSION = 2
+# The templates of the blocks kept rendered in the cache.
+BLOCK_TEMPLATES = (
+    "kpi/_figures.html",
+    "kpi/_heatmap.html",
+    "kpi/_basis.html",
+    "kpi/_delta.html",
+    "kpi/_trend_cells.html",
+)
+
+
+@functools.cache
+def _blocks_version() -> str:
+    """CHARTS_VERSION and a digest of the blocks' templates: a release that changes a
+    template never serves blocks rendered by the one before (the cache may outlive it)."""
+    digest = hashlib.sha256(str(CHARTS_VERSION).encode())
+    for name in BLOCK_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:16]
+
+
 # A snapshot's charts are kept a week after their last use; a new snapshot has a new key.
 CHARTS_TIMEOUT = 7 * 24 * 3600
 
@@ -619,7 +640,7 @@ def figures(
         str(part)
         for part in (
             "kpi-figures",
-            CHARTS_VERSION,
+            _blocks_version(),
             _stamp(snapshot),
             years or "",
             region,
