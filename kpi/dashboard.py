@@ -318,10 +318,10 @@ def _cells(rows: list[tuple], mode: str) -> list[list]:
     return [[made[status] for status in statuses] for _code, _name, statuses, _levels in rows]
 
 
-def _draw_heatmap(rows: list[tuple], *, mode: str, recommendations, link=None, title=None):
+def _draw_heatmap(rows: list[tuple], *, mode: str, recommendations, link=None):
     if mode == "maturity":
         legend = [(str(level), charts.MATURITY_COLORS[level]) for level in range(1, 6)]
-        title = title or _("Current maturity level by office")
+        title = _("Current maturity level by office")
     else:
         legend = [
             (
@@ -330,7 +330,7 @@ def _draw_heatmap(rows: list[tuple], *, mode: str, recommendations, link=None, t
             )
             for key in [*STATUSES, ""]
         ]
-        title = title or _("Implementation status by office")
+        title = _("Implementation status by office")
     codes = [row[0] for row in rows]
     return charts.heatmap(
         chart_id=f"heatmap-{mode}",
