@@ -1,19 +1,23 @@
 """The office's assessment: the form, autosave, submission, history and reopening."""
 
+import functools
+import hashlib
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments import consistency, selectors, services
@@ -35,6 +39,7 @@ from assessments.presenters import (
 )
 from outbox.notices import tell_if_held
 from recommendations import wording
+from roadmap.selectors import last_year_notes
 
 # History entries (saves) per page of the history.
 HISTORY_PAGE_SIZE = 100
@@ -62,6 +67,16 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
     copied = services.copied_unconfirmed(assessment) if editable else set()
     section_list = sections(recommendations, answers, form, copied)
     events = selectors.form_events(assessment) if place.can_edit else {}
+    sections_html = _sections_html(
+        place,
+        section_list,
+        editable=editable,
+        copied=copied,
+        held_keys=set(held_keys),
+        # Only a form as stored is the same from one request to the next: one with typed
+        # answers (errors, a conflict, answers held back) is rendered as it is.
+        stored=not form.is_bound and not conflict and not held,
+    )
     return render(
         request,
         "assessments/form.html",
@@ -70,6 +85,7 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "assessment": assessment,
             "form": form,
             "sections": section_list,
+            "sections_html": sections_html,
             "complete": sum(1 for section in section_list if section["complete"]),
             "total": len(section_list),
             "editable": editable,
@@ -99,6 +115,78 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
         },
         status=status,
     )
+
+
+# The rendered sections of a stored version are kept a day after their last use.
+SECTIONS_SECONDS = 60 * 60 * 24
+SECTIONS_TEMPLATES = (
+    "assessments/_sections.html",
+    "assessments/_flag.html",
+    "assessments/_textarea.html",
+    "roadmap/_beside_question.html",
+    "recommendations/_fallback_note.html",
+)
+
+
+@functools.cache
+def _sections_templates() -> str:
+    """A digest of the sections' templates: a release that changes them never serves
+    sections rendered by the one before (the cache may outlive it)."""
+    digest = hashlib.sha256()
+    for name in SECTIONS_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:16]
+
+
+def _sections_html(place, section_list, *, editable, copied, held_keys, stored) -> str:
+    """The recommendations' sections of the form, rendered once per saved version of the
+    assessment, framework texts and language.
+
+    Rendering them (some 190 fields with their labels and the level descriptors) is most
+    of a form page's cost; they change only when the answers are saved (every save bumps
+    the version), when the texts change or the assessment can no longer be edited, so a
+    page opened again, by the same person or a colleague, reads them from the cache.
+    """
+    # Beside each recommendation, last year's target and the roadmap's actions done since.
+    last_year = last_year_notes(place.office, place.cycle.year)
+    context = {
+        "sections": section_list,
+        "editable": editable,
+        "copied_keys": copied,
+        "held_keys": held_keys,
+        "last_year": last_year,
+        "place": place,
+    }
+    if not stored or held_keys:
+        return render_to_string("assessments/_sections.html", context)
+    assessment, framework = place.assessment, place.cycle.framework
+    key = ":".join(
+        str(part)
+        for part in (
+            "form-sections",
+            _sections_templates(),
+            assessment.pk,
+            assessment.version,
+            # An identifier that is never reused, whatever the database does with numbers.
+            assessment.created_at.timestamp() if assessment.created_at else "",
+            assessment.updated_at.timestamp() if assessment.updated_at else "",
+            assessment.status,
+            getattr(assessment, "is_submitted_version", False),
+            editable,
+            framework.pk,
+            framework.version,
+            framework.updated_at.timestamp() if framework.updated_at else 0,
+            ",".join(sorted(copied)),
+            # The roadmap moves on its own: what it says beside the questions is in the key.
+            hashlib.sha256(repr(sorted(last_year.items())).encode()).hexdigest()[:16],
+            get_language(),
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        found = render_to_string("assessments/_sections.html", context)
+        cache.set(key, found, SECTIONS_SECONDS)
+    return found
 
 
 def _render_read(request, place) -> HttpResponse:

@@ -1,9 +1,12 @@
 """Turns a KPI snapshot into the dashboard's panels: a chart and the table behind it."""
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.template.loader import get_template, render_to_string
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -11,6 +14,7 @@ from assessments.models import Answer, Assessment
 from assessments.submissions import submitted_answers
 from kpi import charts
 from kpi.engine import STATUSES, UNANSWERED, percent
+from kpi.privacy import MIN_GROUP
 
 STATUS_LABELS = {value: label for value, label in Answer.Status.choices}
 
@@ -71,7 +75,9 @@ def panels(group: dict, recommendations) -> list[Panel]:
     result = []
 
     status_keys = [*STATUSES, UNANSWERED]
-    status_names = [*(STATUS_LABELS[key] for key in STATUSES), _("Not answered")]
+    # Plain text, not lazy labels: the panels are kept in the cache, and a lazy label costs
+    # far more to read back from it than its text.
+    status_names = [*(str(STATUS_LABELS[key]) for key in STATUSES), _("Not answered")]
     result.append(
         Panel(
             id="status",
@@ -253,40 +259,66 @@ def trend_rows(document: dict, recommendations) -> list[dict]:
     ]
 
 
-def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations, link=None) -> str:
-    """Offices × recommendations, from the answers as last submitted."""
+def _stamp(snapshot) -> str:
+    """What a snapshot's drawings are keyed by: its answers and when it was computed (a
+    recomputation draws afresh)."""
+    return f"{snapshot.cycle_id}:{snapshot.answers_hash}:{snapshot.computed_at.isoformat()}"
+
+
+def heatmap_grid(cycle, *, region: str, office_type: str, recommendations) -> list[tuple]:
+    """Every responding office of the group with its answers as last submitted: (code, name,
+    statuses, levels), one status and level per recommendation, in the order of the codes."""
     assessments = Assessment.objects.filter(cycle=cycle)
     if region:
         assessments = assessments.filter(office__region=region)
     if office_type:
         assessments = assessments.filter(office__office_type=office_type)
     grid: dict[str, dict[int, tuple]] = {}
+    names: dict[str, str] = {}
     for answer in submitted_answers(assessments):
-        grid.setdefault(answer.assessment.office.code, {})[answer.recommendation.number] = (
+        office = answer.assessment.office
+        names[office.code] = office.name
+        grid.setdefault(office.code, {})[answer.recommendation.number] = (
             answer.status,
             answer.maturity_current,
         )
     numbers = [r.number for r in recommendations]
-    cells = []
-    for code in grid:
-        line = []
-        for number in numbers:
-            status, level = grid[code].get(number, ("", None))
-            if mode == "maturity":
-                line.append(
-                    charts.Cell(
-                        text=str(level),
-                        color=charts.MATURITY_COLORS[level],
-                        label=_("level %(level)s") % {"level": level},
-                    )
-                    if level
-                    else None
-                )
-            else:
-                text, color = charts.STATUS_CELLS[status]
-                label = STATUS_LABELS.get(status, _("Not answered"))
-                line.append(charts.Cell(text=text, color=color, label=label))
-        cells.append(line)
+    rows = []
+    for code, answers in grid.items():
+        found = [answers.get(number, ("", None)) for number in numbers]
+        rows.append(
+            (
+                code,
+                names[code],
+                tuple(status for status, _level in found),
+                tuple(level for _status, level in found),
+            )
+        )
+    return rows
+
+
+def _cells(rows: list[tuple], mode: str) -> list[list]:
+    # One cell per distinct value, shared by every row: building them is the same work
+    # whatever the number of offices.
+    if mode == "maturity":
+        made = {
+            level: charts.Cell(
+                text=str(level),
+                color=charts.MATURITY_COLORS[level],
+                label=_("level %(level)s") % {"level": level},
+            )
+            for level in range(1, 6)
+        }
+        return [[made.get(level) for level in levels] for _code, _name, _statuses, levels in rows]
+    made = {}
+    for status, (text, color) in charts.STATUS_CELLS.items():
+        made[status] = charts.Cell(
+            text=text, color=color, label=STATUS_LABELS.get(status, _("Not answered"))
+        )
+    return [[made[status] for status in statuses] for _code, _name, statuses, _levels in rows]
+
+
+def _draw_heatmap(rows: list[tuple], *, mode: str, recommendations, link=None):
     if mode == "maturity":
         legend = [(str(level), charts.MATURITY_COLORS[level]) for level in range(1, 6)]
         title = _("Current maturity level by office")
@@ -299,93 +331,448 @@ def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations,
             for key in [*STATUSES, ""]
         ]
         title = _("Implementation status by office")
+    codes = [row[0] for row in rows]
     return charts.heatmap(
         chart_id=f"heatmap-{mode}",
         title=title,
         description=_(
             "Each row is a responding office by its ST.3 code, each column a recommendation."
         ),
-        rows=list(grid),
-        columns=[str(n) for n in numbers],
+        rows=codes,
+        columns=[str(r.number) for r in recommendations],
         column_names=[f"{r.number}. {r.short_title}" for r in recommendations],
-        row_links=[link(code) for code in grid] if link else None,
-        cells=cells,
+        row_links=[link(code) for code in codes] if link else None,
+        cells=_cells(rows, mode),
         legend=legend,
     )
 
 
-# Bump when the drawings change, so that charts cached by an older release are not served.
-CHARTS_VERSION = 1
-# A snapshot's charts are kept a week after their last use; a new snapshot has a new key.
-CHARTS_TIMEOUT = 7 * 24 * 3600
+def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations, link=None) -> str:
+    """Offices × recommendations, from the answers as last submitted: every office at once
+    (the dashboard shows it a page at a time, ``heatmap_page``)."""
+    rows = heatmap_grid(
+        cycle, region=region, office_type=office_type, recommendations=recommendations
+    )
+    return _draw_heatmap(rows, mode=mode, recommendations=recommendations, link=link)
 
 
-def cached_charts(
-    snapshot, group: dict, *, region: str, office_type: str, mode: str, recommendations, link
+# Offices per page of the dashboard's heatmap: what one screen reads, and a bound on what a
+# request draws and sends whatever the number of offices.
+HEATMAP_PAGE = 50
+HEATMAP_SORTS = ("code", "name", "adoption", "maturity")
+ADOPTED = {"implemented", "ongoing"}
+
+
+def _sorted(rows: list[tuple], sort: str) -> list[tuple]:
+    if sort == "name":
+        return sorted(rows, key=lambda row: (row[1].casefold(), row[0]))
+    if sort == "adoption":  # the most advanced first
+        return sorted(rows, key=lambda row: (-sum(s in ADOPTED for s in row[2]), row[0]))
+    if sort == "maturity":
+        return sorted(rows, key=lambda row: (-sum(level or 0 for level in row[3]), row[0]))
+    return rows  # by code, as read
+
+
+def _grid_cached(snapshot, *, region: str, office_type: str, recommendations) -> list[tuple]:
+    key = f"kpi-grid:{CHARTS_VERSION}:{_stamp(snapshot)}:{region}:{office_type}"
+    found = cache.get(key)
+    if found is None:
+        found = heatmap_grid(
+            snapshot.cycle,
+            region=region,
+            office_type=office_type,
+            recommendations=recommendations,
+        )
+        cache.set(key, found, CHARTS_TIMEOUT)
+    return found
+
+
+def heatmap_page(
+    snapshot,
+    *,
+    region: str,
+    office_type: str,
+    mode: str,
+    search: str,
+    sort: str,
+    page: int,
+    recommendations,
+    link,
 ) -> dict:
-    """The dashboard's panels and heatmap, drawn once per snapshot, filter and language.
+    """One page of the heatmap, in its wide (SVG) and narrow (a card per office) layouts,
+    with the links to the other pages; ``html`` is the whole block, ready to be sent.
 
-    Drawing is most of a dashboard request's cost and grows with the number of offices
-    (the heatmap has a cell per office and recommendation); the figures change only with
-    the snapshot, so a request that finds them drawn does constant work. The key holds the
-    snapshot's answers hash and the time it was computed: a recomputation draws afresh.
+    Without a search, the block is kept per snapshot, filter, mode, sort, page and language:
+    a dashboard request then reads one bounded block whatever the number of offices. The
+    grid of every office is read (and kept) only to draw a page not drawn yet, or to search.
     """
     key = ":".join(
         str(part)
         for part in (
-            "kpi-charts",
-            CHARTS_VERSION,
-            snapshot.cycle_id,
-            snapshot.answers_hash,
-            snapshot.computed_at.isoformat(),
+            "kpi-heatmap",
+            _blocks_version(),
+            _stamp(snapshot),
             region,
             office_type,
             mode,
+            sort,
+            page,
+            get_language(),
+        )
+    )
+    if not search:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    rows = _grid_cached(
+        snapshot, region=region, office_type=office_type, recommendations=recommendations
+    )
+    total = len(rows)
+    if search:
+        needle = search.casefold()
+        rows = [row for row in rows if needle in row[0].casefold() or needle in row[1].casefold()]
+    rows = _sorted(rows, sort)
+    pages = max(1, -(-len(rows) // HEATMAP_PAGE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * HEATMAP_PAGE
+    shown = rows[start : start + HEATMAP_PAGE]
+    numbers = [r.number for r in recommendations]
+    names = [f"{r.number}. {r.short_title}" for r in recommendations]
+    status_cells = {
+        status: (text, STATUS_LABELS.get(status, _("Not answered")))
+        for status, (text, _color) in charts.STATUS_CELLS.items()
+    }
+    cards = []
+    for code, name, statuses, levels in shown:
+        if mode == "maturity":
+            cells = [
+                {
+                    "number": number,
+                    "name": title,
+                    "text": str(level) if level else "–",
+                    "label": (_("level %(level)s") % {"level": level}) if level else _("No answer"),
+                    "css": f"heat-level-{level}" if level else "heat-empty",
+                }
+                for number, title, level in zip(numbers, names, levels, strict=True)
+            ]
+        else:
+            cells = [
+                {
+                    "number": number,
+                    "name": title,
+                    "text": status_cells[status][0],
+                    "label": status_cells[status][1],
+                    "css": f"heat-{status or 'none'}",
+                }
+                for number, title, status in zip(numbers, names, statuses, strict=True)
+            ]
+        cards.append({"code": code, "name": name, "link": link(code), "cells": cells})
+
+    def page_link(number, *, view=mode, find=search):
+        """An address of the heatmap that keeps the filters, the search and the order."""
+        parts = (
+            ("region", region),
+            ("type", office_type),
+            ("heatmap", view),
+            ("office", find),
+            ("order", sort if sort != "code" else ""),
+            ("page", number if number > 1 else ""),
+        )
+        return "?" + urlencode([(k, v) for k, v in parts if v]) + "#heatmap"
+
+    context = {
+        "svg": _draw_heatmap(shown, mode=mode, recommendations=recommendations, link=link)
+        if shown
+        else "",
+        "cards": cards,
+        "mode": mode,
+        "legend": [
+            {"text": text, "label": label, "css": f"heat-{status or 'none'}"}
+            for status, (text, label) in status_cells.items()
+        ]
+        if mode != "maturity"
+        else [
+            {
+                "text": str(level),
+                "label": _("level %(level)s") % {"level": level},
+                "css": f"heat-level-{level}",
+            }
+            for level in range(1, 6)
+        ],
+        "total": total,
+        "found": len(rows),
+        "first": start + 1,
+        "last": start + len(shown),
+        "page": page,
+        "pages": pages,
+        "previous": page_link(page - 1) if page > 1 else "",
+        "next": page_link(page + 1) if page < pages else "",
+        "page_links": [
+            None
+            if number is None
+            else {"number": number, "url": page_link(number), "current": number == page}
+            for number in _page_numbers(page, pages)
+        ],
+        # The other view shows the same offices: same page, same search, same order.
+        "switch": {view: page_link(page, view=view) for view in ("status", "maturity")},
+        "cleared": page_link(1, find=""),
+        "search": search,
+        "sort": sort,
+        "sorts": [
+            ("code", _("Office code")),
+            ("name", _("Office name")),
+            ("adoption", _("Most adopted first")),
+            ("maturity", _("Highest maturity first")),
+        ],
+        "region": region,
+        "office_type": office_type,
+    }
+    drawn = {
+        "html": render_to_string("kpi/_heatmap.html", context),
+        "found": len(rows),
+        "page": page,
+        "pages": pages,
+    }
+    if not search:
+        cache.set(key, drawn, CHARTS_TIMEOUT)
+    return drawn
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """The first, the last and the pages around the current one; None for a gap."""
+    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in wanted:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+# Bump when the drawings change, so that charts cached by an older release are not served.
+CHARTS_VERSION = 2
+# The templates of the blocks kept rendered in the cache.
+BLOCK_TEMPLATES = (
+    "kpi/_figures.html",
+    "kpi/_heatmap.html",
+    "kpi/_basis.html",
+    "kpi/_delta.html",
+    "kpi/_trend_cells.html",
+)
+
+
+@functools.cache
+def _blocks_version() -> str:
+    """CHARTS_VERSION and a digest of the blocks' templates: a release that changes a
+    template never serves blocks rendered by the one before (the cache may outlive it)."""
+    digest = hashlib.sha256(str(CHARTS_VERSION).encode())
+    for name in BLOCK_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:16]
+
+
+# A snapshot's charts are kept a week after their last use; a new snapshot has a new key.
+CHARTS_TIMEOUT = 7 * 24 * 3600
+
+
+def group_of(document: dict, *, region: str, office_type: str) -> dict | None:
+    """The figures of the offices of a region, an office type, both or all."""
+    if region and office_type:
+        return document["by_region_and_type"].get(f"{region}/{office_type}")
+    if region:
+        return document["by_region"].get(region)
+    if office_type:
+        return document["by_office_type"].get(office_type)
+    return document
+
+
+def headline(snapshot, *, region: str, office_type: str) -> dict:
+    """What the dashboard's head says (the cycle's response figures, the selected group's
+    respondents and priority signal), kept per snapshot and filter: a request that finds it
+    does not read the snapshot's document (hundreds of kilobytes of JSON)."""
+    key = f"kpi-head:{CHARTS_VERSION}:{_stamp(snapshot)}:{region}:{office_type}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    document = snapshot.document
+    group = group_of(document, region=region, office_type=office_type)
+    found = {
+        "document": {
+            name: document.get(name)
+            for name in ("framework", "respondents", "response_rate", "invited", "on_time")
+        },
+        "group": {
+            "respondents": group["respondents"],
+            "signalled": [e["number"] for e in group["recommendations"] if e["priority_signal"]],
+        }
+        if group
+        else None,
+    }
+    cache.set(key, found, CHARTS_TIMEOUT)
+    return found
+
+
+# The figures the multi-year view follows, one at a time (the first by default).
+YEARS_METRICS = ("adoption", "maturity", "focus", "challenge", "low_priority")
+
+
+def figures(
+    snapshot,
+    *,
+    region: str,
+    office_type: str,
+    recommendations,
+    small_group: bool,
+    years_metric: str,
+) -> dict:
+    """The dashboard's figures (the panels, the change since the previous cycle and the
+    multi-year view of one figure) as one block of HTML, drawn and rendered once per
+    snapshot, filter, set of the framework's snapshots, figure over the years and language.
+
+    Drawing and rendering them is most of a dashboard request's cost; they change only
+    with the snapshots, so a request that finds them does constant work: one query for the
+    framework's snapshots and a cache read. The key holds each snapshot's answers hash and
+    the time it was computed: a recomputation draws afresh.
+    """
+    cycle = snapshot.cycle
+    years = years_stamp(cycle)
+    key = ":".join(
+        str(part)
+        for part in (
+            "kpi-figures",
+            _blocks_version(),
+            _stamp(snapshot),
+            years or "",
+            region,
+            office_type,
+            years_metric,
             get_language(),
         )
     )
     found = cache.get(key)
     if found is not None:
         return found
-    drawn = {
-        "panels": panels(group, recommendations),
-        "heatmap": heatmap(
-            snapshot.cycle,
-            mode=mode,
-            region=region,
-            office_type=office_type,
-            recommendations=recommendations,
-            link=link,
-        ),
-    }
+    document = snapshot.document
+    group = group_of(document, region=region, office_type=office_type)
+    drawn_panels = panels(group, recommendations)
+    years_view = multi_year(cycle, recommendations, years) if years else None
+
+    def years_link(metric: str) -> str:
+        """The dashboard showing another figure over the years, with the same filters."""
+        parts = (
+            ("region", region),
+            ("type", office_type),
+            ("years", metric if metric != YEARS_METRICS[0] else ""),
+        )
+        return "?" + urlencode([(k, v) for k, v in parts if v]) + "#years"
+
+    html = render_to_string(
+        "kpi/_figures.html",
+        {
+            "panels": drawn_panels,
+            "document": document,
+            "trend": trend_rows(document, recommendations),
+            "years_view": years_view,
+            "years_metric": years_metric,
+            "years_links": {metric: years_link(metric) for metric in YEARS_METRICS},
+            "filters": {"region": region, "type": office_type},
+            "respondents": group["respondents"],
+            "small_group": small_group,
+            "min_group": MIN_GROUP,
+        },
+    )
+    drawn = {"html": html, "panels": drawn_panels, "years_view": years_view}
     cache.set(key, drawn, CHARTS_TIMEOUT)
     return drawn
 
 
-def multi_year(cycle, recommendations) -> dict | None:
-    """Every cycle of the cycle's framework: adoption by year for all respondents, and the
+def years_stamp(cycle) -> str | None:
+    """What the multi-year view is drawn from: the snapshots of every cycle of the cycle's
+    framework (a digest of their answers and times); None when fewer than two have figures."""
+    from kpi.models import KpiSnapshot
+
+    marks = list(
+        KpiSnapshot.objects.filter(cycle__framework_id=cycle.framework_id)
+        .order_by("cycle__year")
+        .values_list("cycle__year", "answers_hash", "computed_at")
+    )
+    if len(marks) < 2:
+        return None
+    stamps = ",".join(f"{year}/{digest}/{when.isoformat()}" for year, digest, when in marks)
+    return hashlib.sha256(stamps.encode()).hexdigest()  # a key of bounded length
+
+
+def _years_metrics() -> list[dict]:
+    """The figures followed over the years: how each is read from a snapshot's entry and
+    from its trend's panel, and which way is better (as in the table of changes)."""
+    flags = flag_titles()
+    return [
+        {
+            "id": "adoption",
+            "title": _("Adoption"),
+            "chart_title": _("Adoption over the years"),
+            "description": _(
+                "For each recommendation, the share of responding offices that have "
+                "implemented it or are implementing it, in every cycle of this framework."
+            ),
+            "value": lambda e: e.get("adoption", {}).get("percent"),
+            "change": "adoption",
+            "unit": "%",
+            "sense": "good",
+        },
+        {
+            "id": "maturity",
+            "title": _("Maturity"),
+            "chart_title": _("Mean current maturity level over the years"),
+            "description": _(
+                "For each recommendation, the mean current maturity level (1 to 5) of the "
+                "responding offices, in every cycle of this framework."
+            ),
+            "value": lambda e: e.get("maturity", {}).get("mean"),
+            "change": "maturity_mean",
+            "unit": "",
+            "sense": "good",
+        },
+        *(
+            {
+                "id": flag,
+                "title": flags[flag][0],
+                "chart_title": _("%(figure)s over the years") % {"figure": flags[flag][0]},
+                "description": flags[flag][1] + ", " + _("in every cycle of this framework."),
+                "value": lambda e, flag=flag: e.get(flag, {}).get("percent"),
+                "change": flag,
+                "unit": "%",
+                "sense": sense,
+            }
+            for flag, sense in (("focus", "neutral"), ("challenge", "bad"), ("low_priority", "bad"))
+        ),
+    ]
+
+
+def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
+    """Every cycle of the cycle's framework: adoption, the mean maturity level and the
+    shares of focus, big challenge and low priority by year for all respondents, with the
     change among the same offices (those that answered both) from each year to the next.
 
+    As the other co-lead figures, each says on how many offices it rests: each year's
+    respondents and each pair's same offices, groups under ``MIN_GROUP`` marked as small.
     Drawn once per set of snapshots and language, like the other charts; None when the
     framework has a single cycle with figures.
     """
     from kpi.models import KpiSnapshot
 
-    snapshots = KpiSnapshot.objects.filter(cycle__framework_id=cycle.framework_id).order_by(
-        "cycle__year"
-    )
-    marks = list(snapshots.values_list("cycle__year", "answers_hash", "computed_at"))
-    if len(marks) < 2:
+    stamp = stamp or years_stamp(cycle)
+    if stamp is None:
         return None
-    stamps = ",".join(f"{year}/{digest}/{when.isoformat()}" for year, digest, when in marks)
-    digest = hashlib.sha256(stamps.encode()).hexdigest()  # a key of bounded length
-    key = f"kpi-years:{CHARTS_VERSION}:{get_language()}:{digest}"
+    key = f"kpi-years:{CHARTS_VERSION}:{get_language()}:{stamp}"
     found = cache.get(key)
     if found is not None:
         return found
-    documents = [
-        (year, document) for year, document in snapshots.values_list("cycle__year", "document")
-    ]
+    documents = list(
+        KpiSnapshot.objects.filter(cycle__framework_id=cycle.framework_id)
+        .order_by("cycle__year")
+        .values_list("cycle__year", "document")
+    )
     years = [str(year) for year, _document in documents]
     titles = [f"{r.number}. {r.short_title}" for r in recommendations]
     by_year = [
@@ -393,42 +780,41 @@ def multi_year(cycle, recommendations) -> dict | None:
         for _year, document in documents
     ]
     panel_by_year = [
-        {
-            entry["number"]: entry
-            for entry in (document.get("trend") or {}).get("panel", {}).get("recommendations", [])
-        }
+        {entry["number"]: entry for entry in _panel(document).get("recommendations", [])}
         for _year, document in documents
     ]
-    lines = [
-        [(entries.get(r.number) or {}).get("adoption", {}).get("percent") for entries in by_year]
-        for r in recommendations
-    ]
-    arguments = {
-        "chart_id": "years",
-        "title": _("Adoption over the years"),
-        "description": _(
-            "For each recommendation, the share of responding offices that have implemented "
-            "it or are implementing it, in every cycle of this framework."
-        ),
-        "categories": titles,
-        "years": years,
-        "values": lines,
+    respondents = [document["respondents"] for _year, document in documents]
+    panel_offices = [_panel(document).get("offices") for _year, document in documents]
+    basis = " " + _("Responding offices: %(counts)s.") % {
+        "counts": "; ".join(
+            _("%(count)s in %(year)s") % {"count": count, "year": year}
+            for count, year in zip(respondents, years, strict=True)
+        )
     }
-    drawn = {
-        **_both(charts.small_multiples, **arguments),
-        "years": years,
-        "respondents": [document["respondents"] for _year, document in documents],
-        "panel_offices": [
-            (document.get("trend") or {}).get("panel", {}).get("offices")
-            for _year, document in documents
-        ],
-        "rows": [
+    metrics = []
+    for metric in _years_metrics():
+        lines = [
+            [metric["value"](entries.get(r.number) or {}) for entries in by_year]
+            for r in recommendations
+        ]
+        drawn = _both(
+            charts.small_multiples,
+            chart_id=f"years-{metric['id']}",
+            title=metric["chart_title"],
+            description=metric["description"] + basis,
+            categories=titles,
+            years=years,
+            values=lines,
+            max_value=5 if metric["unit"] == "" else 100,
+            unit=metric["unit"],
+        )
+        rows = [
             {
                 "title": title,
                 "cells": [
                     {
-                        "adoption": line[index],
-                        "panel": (panel_by_year[index].get(r.number) or {}).get("adoption")
+                        "value": line[index],
+                        "panel": (panel_by_year[index].get(r.number) or {}).get(metric["change"])
                         if index
                         else None,
                     }
@@ -436,7 +822,50 @@ def multi_year(cycle, recommendations) -> dict | None:
                 ],
             }
             for r, title, line in zip(recommendations, titles, lines, strict=True)
+        ]
+        metrics.append(
+            {
+                "id": metric["id"],
+                "title": metric["title"],
+                "unit": metric["unit"],
+                "sense": metric["sense"],
+                "rows": rows,
+                **drawn,
+            }
+        )
+    adoption = metrics[0]
+    drawn = {
+        # The adoption figures stay at the top for the readers of the first version.
+        "svg": adoption["svg"],
+        "svg_narrow": adoption["svg_narrow"],
+        "rows": [
+            {
+                "title": row["title"],
+                "cells": [
+                    {"adoption": cell["value"], "panel": cell["panel"]} for cell in row["cells"]
+                ],
+            }
+            for row in adoption["rows"]
         ],
+        "metrics": metrics,
+        "years": years,
+        "respondents": respondents,
+        "panel_offices": panel_offices,
+        # What each column rests on, as the table's "Offices" row shows it.
+        "bases": [
+            {
+                "year": year,
+                "respondents": count,
+                "small": count < MIN_GROUP,
+                "panel": panel if index else None,
+                "panel_small": bool(index) and panel is not None and panel < MIN_GROUP,
+            }
+            for index, (year, count, panel) in enumerate(
+                zip(years, respondents, panel_offices, strict=True)
+            )
+        ],
+        "small": any(count < MIN_GROUP for count in respondents)
+        or any(panel is not None and panel < MIN_GROUP for panel in panel_offices[1:]),
     }
     cache.set(key, drawn, CHARTS_TIMEOUT)
     return drawn

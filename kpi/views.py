@@ -73,40 +73,55 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
 @colead_or_secretariat_required
 def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     """Every KPI of a cycle for the co-leads, from its snapshot; filters pick a stored group."""
+    # The document (every figure of every group) is read only to draw what is not drawn yet.
     snapshot = get_object_or_404(
-        KpiSnapshot.objects.select_related("cycle__framework"), cycle__year=year
+        KpiSnapshot.objects.select_related("cycle__framework").defer("document"),
+        cycle__year=year,
     )
-    cycle, document = snapshot.cycle, snapshot.document
+    cycle = snapshot.cycle
     region = request.GET.get("region", "")
     office_type = request.GET.get("type", "")
     mode = "maturity" if request.GET.get("heatmap") == "maturity" else "status"
     region = region if region in Region.values else ""
     office_type = office_type if office_type in OfficeType.values else ""
-    if region and office_type:
-        group = document["by_region_and_type"].get(f"{region}/{office_type}")
-    elif region:
-        group = document["by_region"].get(region)
-    elif office_type:
-        group = document["by_office_type"].get(office_type)
-    else:
-        group = document
+    head = dashboard.headline(snapshot, region=region, office_type=office_type)
+    document, group = head["document"], head["group"]
     recommendations = list(cycle.framework.recommendations.order_by("number"))
     # What the year tabs and the heatmap switch carry over, so that a filter is never lost.
     kept = urlencode(
         {key: value for key, value in (("region", region), ("type", office_type)) if value}
     )
+    small_group = bool(group) and group["respondents"] < MIN_GROUP
+    years_metric = request.GET.get("years", "")
+    if years_metric not in dashboard.YEARS_METRICS:
+        years_metric = dashboard.YEARS_METRICS[0]
     drawn = (
-        dashboard.cached_charts(
+        dashboard.figures(
             snapshot,
-            group,
+            region=region,
+            office_type=office_type,
+            recommendations=recommendations,
+            small_group=small_group,
+            years_metric=years_metric,
+        )
+        if group
+        else {"html": "", "panels": [], "years_view": None}
+    )
+    order = request.GET.get("order", "")
+    heatmap = (
+        dashboard.heatmap_page(
+            snapshot,
             region=region,
             office_type=office_type,
             mode=mode,
+            search=request.GET.get("office", "").strip()[:100],
+            sort=order if order in dashboard.HEATMAP_SORTS else "code",
+            page=_page_number(request.GET.get("page")),
             recommendations=recommendations,
             link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
         )
         if group
-        else {"panels": [], "heatmap": ""}
+        else None
     )
     return render(
         request,
@@ -116,22 +131,18 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "snapshot": snapshot,
             "document": document,
             "group": group,
+            "figures": drawn["html"],
             "panels": drawn["panels"],
-            "signalled": [
-                r
-                for r, e in zip(recommendations, group["recommendations"], strict=False)
-                if e["priority_signal"]
-            ]
+            "signalled": [r for r in recommendations if r.number in group["signalled"]]
             if group
             else [],
-            "trend": dashboard.trend_rows(document, recommendations),
-            "years_view": dashboard.multi_year(cycle, recommendations),
-            "heatmap": drawn["heatmap"],
+            "years_view": drawn["years_view"],
+            "heatmap": heatmap,
             "filters": {"region": region, "type": office_type, "heatmap": mode},
             "filtered": bool(region or office_type),
             "kept": kept,
             "respondents": group["respondents"] if group else 0,
-            "small_group": bool(group) and group["respondents"] < MIN_GROUP,
+            "small_group": small_group,
             "min_group": MIN_GROUP,
             "regions": Region.choices,
             "office_types": OfficeType.choices,
@@ -140,3 +151,10 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 100_000))
+    except ValueError:
+        return 1

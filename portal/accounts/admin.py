@@ -5,13 +5,36 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
-from portal.offices.models import Membership
+from portal.offices.models import MemberRole, Membership, Office
+
+
+def invited_membership(request) -> dict | None:
+    """The office and role a link asks the add page to fill in ("?office=JP&role=respondent",
+    from the cycle page's "Invite a respondent"), or None.
+
+    Only on the page as first shown: once posted, a membership row equal to its initial
+    values would count as unchanged and not be saved.
+    """
+    if request.method != "GET" or "office" not in request.GET:
+        return None
+    office = Office.objects.filter(code=request.GET["office"]).first()
+    if office is None:
+        return None
+    role = request.GET.get("role", MemberRole.RESPONDENT)
+    return {
+        "office": office.pk,
+        "role": role if role in MemberRole.values else MemberRole.RESPONDENT,
+    }
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["office"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A row for the office the page was opened for; none otherwise.
+        return 1 if obj is None and invited_membership(request) else self.extra
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -79,6 +102,14 @@ class UserAdmin(BaseUserAdmin):
         return ", ".join(
             f"{m.office.code} ({m.get_role_display()})" for m in user.memberships.all()
         )
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # On the add page ``obj`` is the person not yet saved.
+        invited = invited_membership(request) if obj is None or obj._state.adding else None
+        if invited and isinstance(inline, MembershipInline):
+            kwargs["initial"] = [invited]
+        return kwargs
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Cycle, Invitation, Reminder
+from portal.accounts.models import User
+from portal.offices.models import MemberRole, Membership, Office
 from recommendations.services import framework_copy
 from tests.factories import SESSION_QUERIES, make_assessment, make_cycle, make_office, make_person
 
@@ -415,7 +417,47 @@ class TestTracker:
         html = client_of(secretariat).get(reverse("cycle_detail", args=[offices.year]))
         japan = row_of(html.content.decode(), "JP")
         assert "Invite a respondent for JP" in japan
-        assert f'href="{reverse("admin:accounts_user_add")}"' in japan
+        assert f'href="{reverse("admin:accounts_user_add")}?office=JP&amp;role=respondent"' in japan
+
+    def test_the_invitation_opens_the_add_page_with_the_office_and_role_filled_in(
+        self, client_of, secretariat, offices
+    ):
+        html = row_of(
+            client_of(secretariat)
+            .get(reverse("cycle_detail", args=[offices.year]))
+            .content.decode(),
+            "JP",
+        )
+        link = re.search(r'href="([^"]*)" class="invite-person"', html).group(1)
+        page = client_of(secretariat).get(link.replace("&amp;", "&"))
+        formset = next(
+            f for f in page.context["inline_admin_formsets"] if f.formset.model is Membership
+        )
+        [form] = formset.formset.forms
+        japan = Office.objects.get(code="JP")
+        assert form.initial == {"office": japan.pk, "role": MemberRole.RESPONDENT}
+        assert f'<option value="{japan.pk}" selected>' in page.content.decode()
+
+    def test_the_invited_person_is_saved_with_the_office_and_role(
+        self, client_of, secretariat, offices
+    ):
+        japan = Office.objects.get(code="JP")
+        url = reverse("admin:accounts_user_add") + "?office=JP&role=respondent"
+        client_of(secretariat).post(
+            url,
+            {
+                "email": "new.person@jpo.test",
+                "usable_password": "false",
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-INITIAL_FORMS": "0",
+                "memberships-0-office": japan.pk,
+                "memberships-0-role": "respondent",
+            },
+        )
+        person = User.objects.get(email="new.person@jpo.test")
+        assert list(person.memberships.values_list("office__code", "role")) == [
+            ("JP", "respondent")
+        ]
 
     def test_remind_now_asks_for_confirmation_and_is_marked_once_sent(
         self, client_of, secretariat, offices, django_capture_on_commit_callbacks

@@ -121,3 +121,43 @@ def test_a_history_label_says_which_comment_is_not_for_publication():
     assert q.label("proposals_private") == (
         "Proposals to improve or update the recommendations – not for publication"
     )
+
+
+def rendered(response) -> list[str]:
+    return [template.name for template in response.templates]
+
+
+def test_the_sections_are_rendered_once_per_saved_version(client_of, respondent, colleague, draft):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = client_of(respondent)
+    first = client.get(url("assessment_form", draft))
+    assert "assessments/_sections.html" in rendered(first)
+    again = client_of(colleague).get(url("assessment_form", draft))
+    assert "assessments/_sections.html" not in rendered(again)  # read from the cache
+    assert 'name="r1-status_comment"' in again.content.decode()
+
+    services.assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=draft.version,
+        values={"r1-status_comment": "Paperless since 2024."},
+    )
+    after = client.get(url("assessment_form", draft))
+    assert "assessments/_sections.html" in rendered(after)  # a new version is rendered
+    assert "Paperless since 2024." in after.content.decode()
+
+
+def test_a_form_with_typed_answers_is_rendered_as_typed(client_of, respondent, draft):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = client_of(respondent)
+    client.get(url("assessment_form", draft))
+    refused = client.post(
+        url("assessment_form", draft),
+        form_post(draft, **{"r1-evidence_url": "not an address", "section": "r1"}),
+    )
+    assert "assessments/_sections.html" in rendered(refused)
+    assert 'value="not an address"' in refused.content.decode()

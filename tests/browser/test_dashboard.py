@@ -28,7 +28,7 @@ def test_a_colead_opens_the_dashboard_switches_the_heatmap_and_filters(page):
     page.locator("#status").get_by_text("Show the table behind the chart").click()
     expect(page.locator("#status table")).to_be_visible()
 
-    page.get_by_role("link", name="Maturity", exact=True).click()
+    page.locator("#heatmap").get_by_role("link", name="Maturity", exact=True).click()
     expect(page).to_have_url(re.compile(r"heatmap=maturity"))
     expect(page.locator("#heatmap")).to_contain_text("Current maturity level by office")
 
@@ -73,10 +73,21 @@ def test_the_dashboard_fits_a_phone_and_prints_without_navigation_or_filters(pag
     assert width <= 390
     expect(page.locator("#status .chart-narrow svg")).to_be_visible()
     expect(page.locator("#status .chart-wide svg")).to_be_hidden()
+    # The heatmap is a card per office, its code a link reached from the keyboard.
+    expect(page.locator("#heatmap svg")).to_be_hidden()
+    cards = page.locator("#heatmap .heat-card")
+    expect(cards.first).to_be_visible()
+    expect(cards.first.locator(".heat-cell")).to_have_count(10)
+    cards.first.get_by_role("link").focus()
+    expect(cards.first.get_by_role("link")).to_be_focused()
+    box = cards.first.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
     page.set_viewport_size({"width": 1366, "height": 900})
     page.emulate_media(media="print")
     expect(page.locator(".main-nav")).to_be_hidden()
-    expect(page.locator("form.filters")).to_be_hidden()
+    for form in page.locator("form.filters").all():  # the filters and the office search
+        expect(form).to_be_hidden()
+    expect(page.locator(".heatmap-pager")).to_be_hidden()
     expect(page.locator("#status .chart-wide svg")).to_be_visible()
 
 
@@ -88,3 +99,11 @@ def test_a_colead_reads_the_multi_year_view(page):
     expect(section.locator(".chart-wide svg")).to_contain_text(year)
     section.get_by_text("Show the table behind the chart").click()
     expect(section.locator("table")).to_contain_text("Same offices")
+    # Maturity and the flags over the years, one at a time, drawn the same way.
+    section.get_by_role("link", name="Maturity", exact=True).click()
+    expect(page).to_have_url(re.compile(r"years=maturity"))
+    expect(section.locator(".chart-wide svg")).to_contain_text(
+        "Mean current maturity level over the years"
+    )
+    section.get_by_role("link", name="Big implementation challenge (Q6)").click()
+    expect(section.locator("h3")).to_have_text("Big implementation challenge (Q6)")

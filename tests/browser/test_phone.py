@@ -69,3 +69,71 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone(chromium, live_server):
                 too_wide[f"{email} {path}"] = width
         context.close()
     assert too_wide == {}
+
+
+def test_a_refused_save_shows_its_merge_table_on_a_phone_without_sideways_scroll(
+    chromium, live_server
+):
+    import datetime
+
+    from playwright.sync_api import expect
+
+    from tests.browser.test_assessment import answer_section, show_section
+    from tests.factories import PASSWORD, make_cycle, make_office, make_person
+
+    office = make_office("AU", "IP Australia")
+    today = timezone.localdate()
+    cycle = make_cycle(
+        today.year,
+        offices=[office],
+        opens_on=today - datetime.timedelta(days=3),
+        closes_on=today + datetime.timedelta(days=20),
+    )
+    url = f"/offices/AU/{cycle.year}/"
+    people = {
+        "robin": make_person("robin@ipaustralia.test", office=office),
+        "sam": make_person("sam@ipaustralia.test", office=office),
+    }
+    from assessments.services import assessment_start
+
+    assessment_start(cycle=cycle, office=office, user=people["robin"])
+    pages = {}
+    for name, person in people.items():
+        context = chromium.new_context(base_url=live_server.url, viewport=PHONE)
+        pages[name] = context.new_page()
+        pages[name].set_default_timeout(15_000)
+        log_in(pages[name], person.email, PASSWORD)
+        pages[name].goto(url)
+    robin, sam = pages["robin"], pages["sam"]
+
+    answer_section(robin, 1, status="Implemented")
+    robin.locator("#r1").get_by_label("Comments on the status").fill(
+        "A long note from Robin that wraps over several lines on a narrow screen."
+    )
+    robin.locator("#r1").get_by_role("button", name="Save").click()
+    expect(robin.locator(".messages")).to_contain_text("Saved at")
+
+    # Sam's phone still shows the version before Robin's save: the save is refused.
+    answer_section(sam, 1, status="Not planned")
+    show_section(sam, 1)
+    sam.locator("#r1").get_by_label("Comments on the status").fill("Sam's different note")
+    sam.locator("#r1").get_by_role("button", name="Save").click()
+
+    conflict = sam.locator("#conflict")
+    expect(conflict).to_contain_text("Answers changed by someone else")
+    expect(conflict).to_be_in_viewport()
+    expect(conflict.get_by_label("Use their answer").first).to_be_visible()
+    assert sam.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Nor does the merge table scroll sideways inside its own box (headers hidden for
+    # screen readers only, one pixel wide, aside).
+    widths = conflict.evaluate(
+        "box => [...box.querySelectorAll('*')].filter(e => e.clientWidth > 1"
+        " && e.scrollWidth > e.clientWidth + 1"
+        " && getComputedStyle(e).overflowX !== 'visible').map(e => e.tagName + '.' +"
+        " e.className)"
+    )
+    assert widths == []
+    box = conflict.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    for page in pages.values():
+        page.context.close()

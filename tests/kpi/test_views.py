@@ -9,6 +9,7 @@ from kpi import charts
 from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
 from portal.offices import st3
+from portal.offices.models import Office
 from tests.factories import SESSION_QUERIES, make_assessment, make_cycle, make_office
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +191,8 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
 ):
     client = client_of(colead)
     survey(office, EUROPE)
-    with django_assert_max_num_queries(12) as few:
+    # Drawing reads the snapshot's document too; a request that finds it drawn does not.
+    with django_assert_max_num_queries(13) as few:
         dashboard(client)
     survey(office, [*ASIA_PACIFIC, "US", "CA", "BR", "MX"], year=2026)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -427,3 +429,180 @@ def test_the_benchmark_chart_is_drawn_once_per_publication(client_of, respondent
     drawings.clear()
     benchmark(client)
     assert drawings == []
+
+
+def heatmap_block(response) -> str:
+    html = response.content.decode()
+    return html[html.index('id="heatmap"') :]
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    from kpi import dashboard as drawing
+
+    monkeypatch.setattr(drawing, "HEATMAP_PAGE", 2)
+
+
+def test_the_heatmap_shows_a_page_of_offices_with_links_that_keep_the_filters(
+    client_of, colead, office, small_pages
+):
+    survey(office, EUROPE)
+    Office.objects.filter(code="SE").update(name="A Swedish office")
+    client = client_of(colead)
+    first = heatmap_block(dashboard(client, region="europe", heatmap="maturity", order="name"))
+    assert "Offices 1–2 of 5" in first
+    assert first.count('class="heat-card"') == 2
+    # By name, whatever the codes: Sweden's "A Swedish office" first.
+    assert ">SE</a>" in first and ">DE</a>" in first and ">ES</a>" not in first
+    assert "?region=europe&amp;heatmap=maturity&amp;order=name&amp;page=2#heatmap" in first
+    last = heatmap_block(
+        dashboard(client, region="europe", heatmap="maturity", order="name", page=3)
+    )
+    assert "Office 5 of 5" in last and ">PL</a>" in last
+    assert 'aria-current="page">3<' in last
+    # The other view shows the same page of offices.
+    assert "?region=europe&amp;heatmap=status&amp;order=name&amp;page=3#heatmap" in last
+
+
+def test_the_heatmap_finds_an_office_by_code_or_name(client_of, colead, office):
+    survey(office, EUROPE)
+    client = client_of(colead)
+    found = heatmap_block(dashboard(client, office="de"))
+    assert "Office 1 of 1" in found and "found among 6" in found
+    assert ">DE</a>" in found and ">AU</a>" not in found
+    none = heatmap_block(dashboard(client, office="zz-nothing"))
+    assert "No office matches this search." in none
+    assert 'class="heat-card"' not in none
+
+
+def test_the_heatmap_sorts_the_most_advanced_offices_first(client_of, colead, office):
+    germany, france = make_office("DE"), make_office("FR")
+    cycle = make_cycle(2025, offices=[office, germany, france])
+    answers = {
+        office: {"r1": {"status": "considering", "maturity_current": 1}},
+        germany: {
+            "r1": {"status": "implemented", "maturity_current": 2},
+            "r2": {"status": "ongoing", "maturity_current": 2},
+        },
+        france: {"r1": {"status": "ongoing", "maturity_current": 5}},
+    }
+    for each, given in answers.items():
+        make_assessment(cycle, each, submitted=True, **given)
+    snapshot_refresh(cycle=cycle)
+    client = client_of(colead)
+
+    def codes(**order):
+        cards = heatmap_block(dashboard(client, **order)).split('class="heat-card"')[1:]
+        return [card.split("</a>")[0].rsplit(">", 1)[1] for card in cards]
+
+    assert codes() == ["AU", "DE", "FR"]
+    assert codes(order="adoption") == ["DE", "FR", "AU"]
+    assert codes(order="maturity") == ["FR", "DE", "AU"]
+
+
+def test_on_a_phone_each_office_is_a_card_that_links_to_its_answers(client_of, colead, office):
+    cycle = survey(office, EUROPE)
+    first = cycle.framework.recommendations.order_by("number").first()
+    block = heatmap_block(dashboard(client_of(colead)))
+    cards = block[block.index('class="chart-narrow heatmap-cards"') :]
+    review = reverse("assessment_review", args=["AU", 2025])
+    assert f'<a href="{review}">AU</a>' in cards
+    assert f'<span class="visually-hidden">1. {first.short_title}: Ongoing implementation' in cards
+    assert "heat-ongoing" in cards and "heat-implemented" in cards
+
+
+def test_a_dashboard_sends_a_bounded_page_of_heatmap_whatever_the_number_of_offices(
+    client_of, colead, office, monkeypatch
+):
+    """At 1,000 offices the heatmap sends one page, as many bytes as at 60 (the grid of
+    every office is stood in for: drawing is what is measured, not the survey)."""
+    from kpi import dashboard as drawing
+
+    survey(office, EUROPE)
+    client = client_of(colead)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    codes = [a + b + c for a in alphabet for b in alphabet for c in alphabet][:1000]
+    statuses = ("implemented", "ongoing", "decided", "considering", "not_planned", "")
+    sizes, cards = {}, {}
+    for count in (40, 60, 1000):
+        rows = [
+            (code, f"Office {code}", tuple(statuses[(n + i) % 6] for i in range(10)), (3,) * 10)
+            for n, code in enumerate(codes[:count])
+        ]
+        monkeypatch.setattr(drawing, "heatmap_grid", lambda *args, rows=rows, **kwargs: rows)
+        cache.clear()
+        block = heatmap_block(dashboard(client))
+        sizes[count] = len(block.encode())
+        cards[count] = block.count('class="heat-card"')
+        assert block.count("<rect") < 12 * drawing.HEATMAP_PAGE
+    assert cards == {40: 40, 60: 50, 1000: 50}
+    assert abs(sizes[1000] - sizes[60]) < 600  # the count and the page links differ
+    assert sizes[1000] < sizes[40] * 50 / 40 + 600
+
+
+def test_the_multi_year_view_follows_maturity_and_the_flags(client_of, colead, office):
+    offices = [office, *(make_office(code) for code in EUROPE)]
+    for year, level, flagged in ((2024, 2, 0), (2025, 3, 3)):
+        cycle = make_cycle(year, offices=offices)
+        for index, each in enumerate(offices):
+            make_assessment(
+                cycle,
+                each,
+                submitted=True,
+                r1={
+                    "status": "ongoing",
+                    "maturity_current": level,
+                    "focus": index < flagged,
+                    "challenge": index < flagged,
+                    "low_priority": index < flagged,
+                },
+            )
+        snapshot_refresh(cycle=cycle)
+    client = client_of(colead)
+    view = dashboard(client).context["years_view"]
+    metrics = {metric["id"]: metric for metric in view["metrics"]}
+    assert list(metrics) == ["adoption", "maturity", "focus", "challenge", "low_priority"]
+
+    def first_row(metric):
+        return [(c["value"], c["panel"]) for c in metrics[metric]["rows"][0]["cells"]]
+
+    assert first_row("maturity") == [(2.0, None), (3.0, 1.0)]
+    for flag in ("focus", "challenge", "low_priority"):
+        assert first_row(flag) == [(0, None), (50, 50)]
+    assert view["bases"][1]["panel"] == 6 and not view["small"]
+
+    html = dashboard(client, years="maturity").content.decode()
+    years = html[html.index('id="years"') : html.index('id="heatmap"')]
+    assert "Mean current maturity level over the years" in years
+    assert "Responding offices: 6 in 2024; 6 in 2025." in years  # what the chart rests on
+    assert "▲ +1.0" in years
+    challenge = dashboard(client, years="challenge").content.decode()
+    years = challenge[challenge.index('id="years"') : challenge.index('id="heatmap"')]
+    assert "Big implementation challenge (Q6) over the years" in years
+    assert 'class="up worse"' in years  # more offices with a big challenge is not good
+
+
+def test_the_multi_year_view_marks_a_year_of_fewer_than_five_offices(client_of, colead, office):
+    few = [office, *(make_office(code) for code in ["DE", "FR"])]
+    cycle = make_cycle(2024, offices=few)
+    for each in few:
+        make_assessment(cycle, each, submitted=True, r1={"status": "ongoing"})
+    snapshot_refresh(cycle=cycle)
+    survey(office, ["ES", "PL", "SE"], year=2025)  # 4 respondents, 1 of them also in 2024
+    response = dashboard(client_of(colead))
+    view = response.context["years_view"]
+    assert [base["small"] for base in view["bases"]] == [True, True]
+    assert view["bases"][1]["panel"] == 1 and view["bases"][1]["panel_small"]
+    html = response.content.decode()
+    years = html[html.index('id="years"') : html.index('id="heatmap"')]
+    assert 'href="#years-small">Small group' in years
+    assert "rests on fewer than 5 offices" in years
+
+
+def test_the_multi_year_figures_keep_the_filters(client_of, colead, office):
+    survey(office, EUROPE, year=2024)
+    survey_again = make_cycle(2025, offices=[office])
+    make_assessment(survey_again, office, submitted=True, r1={"status": "implemented"})
+    snapshot_refresh(cycle=survey_again)
+    html = dashboard(client_of(colead), region=office.region).content.decode()
+    assert f"?region={office.region}&amp;years=maturity#years" in html
