@@ -65,7 +65,9 @@ def skeleton(source: str) -> str:
         elif token.token_type == TokenType.COMMENT:
             continue
         else:
-            parts.append(HOLE)
+            # A variable inside a tag (<h1{{ title|langattrs }}>) gives attributes, not text.
+            so_far = "".join(parts)
+            parts.append(" " if so_far.rfind("<") > so_far.rfind(">") else HOLE)
     return "".join(parts)
 
 
