@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from practices import services
@@ -39,7 +40,7 @@ def test_openness_is_dated_and_recorded_per_recommendation(office, respondent):
 
 
 def test_another_office_cannot_open_an_office(office, outsider):
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.openness_set(office=office, user=outsider, choices={10: {"share": True}})
     assert not Openness.objects.exists()
 
@@ -123,7 +124,7 @@ def test_only_the_asked_office_answers(office, respondent, colleague, other_offi
         message="Hi",
         user=respondent,
     )
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.contact_request_answer(request=request, user=colleague, accept=True)
     request.refresh_from_db()
     assert request.state == ContactRequest.State.PENDING

@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 
 from practices import selectors, services
 from practices.models import Practice
-from tests import factories
 
 
 def publish(office, person, title, summary, *, numbers=(4,), **fields):
