@@ -46,8 +46,7 @@ def _declarations(path: Path):
     text = re.sub(
         r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), path.read_text(), flags=re.S
     )
-    for number, line in enumerate(text.splitlines(), 1):
-        yield number, line
+    yield from enumerate(text.splitlines(), 1)
 
 
 def _physical(path: Path) -> list[str]:
@@ -74,6 +73,7 @@ def test_the_check_finds_a_physical_property(tmp_path):
     sheet.write_text(
         ".a { margin-left: 1rem; }\n.b { text-align: right; }\n.c { float: left; }\n"
         ".d { padding: 1px 2px 3px 4px; }\n.e::after { content: '›'; }\n"
-        "/* left in a comment is fine */\n.f { margin-inline-start: 1rem; padding: 1px 2px 3px 2px; }\n"
+        "/* left in a comment is fine */\n"
+        ".f { margin-inline-start: 1rem; padding: 1px 2px 3px 2px; }\n"
     )
     assert [finding.split(":")[1] for finding in _physical(sheet)] == ["1", "2", "3", "4", "5"]
