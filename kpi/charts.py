@@ -10,14 +10,24 @@ Accessibility: the root is ``role="img"`` labelled by a ``<title>`` and a ``<des
 caller supplies; every number is written as text (inside or beside its bar, or in its heatmap
 cell, with the exact figure in a ``<title>`` tooltip as well), so a chart reads without colour;
 the palettes are colour-blind safe and label colours are chosen per fill for contrast.
+
+Right-to-left languages (Arabic): the drawing is mirrored, not the text. Every x coordinate is
+taken from the other side of the chart (labels on the right, bars growing leftwards, the scale
+running from the right, legends and heatmap columns ordered from the right) and the root says
+``direction="rtl"``, so that ``text-anchor="start"`` anchors a text by its right end and each
+text is laid out and shaped right to left. Nothing is flipped with a transform, which would
+mirror the glyphs. The direction is the active language's when the chart is drawn: callers
+that cache charts key them by language.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,7 +35,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import get_language_bidi, gettext
 
 __all__ = [
     "ACCENT_COLOR",
@@ -148,7 +158,35 @@ class Cell:
     label: str
 
 
+# --- Direction ----------------------------------------------------------------------------------
+# The width of the chart being drawn when it is mirrored (a right-to-left language), else None.
+_MIRROR: ContextVar[float | None] = ContextVar("chart_mirror", default=None)
+
+
+def _directed(draw):
+    """Draws the chart mirrored when the active language is written right to left."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        width = NARROW_WIDTH if kwargs.get("narrow") else WIDTH
+        token = _MIRROR.set(width if get_language_bidi() else None)
+        try:
+            return draw(*args, **kwargs)
+        finally:
+            _MIRROR.reset(token)
+
+    return wrapper
+
+
+def _x(x: float, w: float = 0.0) -> str:
+    """The coordinate of the left edge of something ``w`` wide whose left edge is at ``x`` in
+    the left-to-right drawing, as written in the SVG."""
+    width = _MIRROR.get()
+    return _n(x if width is None else width - x - w)
+
+
 # --- Public API ---------------------------------------------------------------------------------
+@_directed
 def stacked_bars(
     *,
     chart_id: str,
@@ -233,7 +271,7 @@ def stacked_bars(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
                     'stroke-width="0.75"><title>{}: {}</title></rect>',
-                    _n(x),
+                    _x(x, w),
                     _n(bar_y),
                     _n(w),
                     _n(BAR),
@@ -253,6 +291,7 @@ def stacked_bars(
     return _svg(ids, title, description, height, parts, width)
 
 
+@_directed
 def bars(
     *,
     chart_id: str,
@@ -325,7 +364,7 @@ def bars(
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    _n(x0),
+                    _x(x0, w),
                     _n(bar_y),
                     _n(w),
                     _n(BAR),
@@ -339,6 +378,7 @@ def bars(
     return _svg(ids, title, description, height, parts, width)
 
 
+@_directed
 def heatmap(
     *,
     chart_id: str,
@@ -425,7 +465,7 @@ def heatmap(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
                     'stroke-width="1"><title>{}, {}: {}</title></rect>',
-                    _n(x),
+                    _x(x, cell_w),
                     _n(y),
                     _n(cell_w),
                     _n(HEAT_ROW),
@@ -458,6 +498,7 @@ def heatmap(
     return _svg(ids, title, description, height, parts)
 
 
+@_directed
 def heatmap_pages(
     *,
     chart_id: str,
@@ -514,6 +555,7 @@ def heatmap_pages(
     return parts
 
 
+@_directed
 def small_multiples(
     *,
     chart_id: str,
@@ -563,9 +605,9 @@ def small_multiples(
             parts.append(
                 format_html(
                     '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="1"/>',
-                    _n(x_left),
+                    _x(x_left),
                     _n(bottom),
-                    _n(x_left + cell_w),
+                    _x(x_left + cell_w),
                     MUTED,
                 )
             )
@@ -584,7 +626,7 @@ def small_multiples(
                     format_html(
                         '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}, {}: {}</title>'
                         "</circle>",
-                        _n(x),
+                        _x(x),
                         _n(py),
                         BAR_COLOR,
                         name,
@@ -598,9 +640,9 @@ def small_multiples(
                     parts.append(
                         format_html(
                             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
-                            _n(one[0]),
+                            _x(one[0]),
                             _n(one[1]),
-                            _n(two[0]),
+                            _x(two[0]),
                             _n(two[1]),
                             BAR_COLOR,
                         )
@@ -632,13 +674,14 @@ def _svg(
     head = format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" id="{0}" role="img" '
         'aria-labelledby="{0}-title {0}-desc" viewBox="0 0 {1} {2}" width="100%" '
-        'font-family="{3}">\n<title id="{0}-title">{4}</title>\n<desc id="{0}-desc">{5}</desc>',
+        'font-family="{3}"{6}>\n<title id="{0}-title">{4}</title>\n<desc id="{0}-desc">{5}</desc>',
         ids,
         width,
         _n(height),
         FONT,
         title,
         description,
+        mark_safe(' direction="rtl"') if _MIRROR.get() is not None else "",
     )
     body = "\n".join(str(p) for p in parts if p)
     return mark_safe(f"{head}\n{body}\n</svg>")  # noqa: S308 - every part is escaped
@@ -668,7 +711,7 @@ def _text(
     """
     return format_html(
         '<text x="{}" y="{}" font-size="{}" fill="{}" text-anchor="{}"{}>{}</text>',
-        _n(x),
+        _x(x),
         _n(y_middle + size * 0.35),
         _n(size),
         fill,
@@ -717,11 +760,11 @@ def _label(lines: list[str], x: float, y_middle: float, *, bold: bool = False) -
     spans = format_html_join(
         "",
         '<tspan x="{}" dy="{}">{}</tspan>',
-        ((_n(x), 0 if i == 0 else LINE_HEIGHT, line) for i, line in enumerate(lines)),
+        ((_x(x), 0 if i == 0 else LINE_HEIGHT, line) for i, line in enumerate(lines)),
     )
     return format_html(
         '<text x="{}" y="{}" font-size="{}" fill="{}" text-anchor="start"{}>{}</text>',
-        _n(x),
+        _x(x),
         _n(y_middle + LABEL_SIZE * 0.35),
         LABEL_SIZE,
         INK,
@@ -769,7 +812,7 @@ def _legend(
             format_html(
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
                 'stroke-width="0.5"/>',
-                _n(x),
+                _x(x, SWATCH),
                 _n(y + (LEGEND_ROW - SWATCH) / 2 - 2),
                 SWATCH,
                 SWATCH,
@@ -800,7 +843,7 @@ def _grid(
         parts.append(
             format_html(
                 '<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="{3}" stroke-width="{4}"/>',
-                _n(x),
+                _x(x),
                 _n(top),
                 _n(bottom + 3),
                 LINE if tick else MUTED,

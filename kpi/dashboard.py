@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment
@@ -315,7 +315,7 @@ def heatmap(cycle, *, mode: str, region: str, office_type: str, recommendations,
 
 
 # Bump when the drawings change, so that charts cached by an older release are not served.
-CHARTS_VERSION = 1
+CHARTS_VERSION = 2
 # A snapshot's charts are kept a week after their last use; a new snapshot has a new key.
 CHARTS_TIMEOUT = 7 * 24 * 3600
 
@@ -342,6 +342,7 @@ def cached_charts(
             office_type,
             mode,
             get_language(),
+            "rtl" if get_language_bidi() else "ltr",
         )
     )
     found = cache.get(key)
@@ -379,7 +380,8 @@ def multi_year(cycle, recommendations) -> dict | None:
         return None
     stamps = ",".join(f"{year}/{digest}/{when.isoformat()}" for year, digest, when in marks)
     digest = hashlib.sha256(stamps.encode()).hexdigest()  # a key of bounded length
-    key = f"kpi-years:{CHARTS_VERSION}:{get_language()}:{digest}"
+    direction = "rtl" if get_language_bidi() else "ltr"
+    key = f"kpi-years:{CHARTS_VERSION}:{get_language()}:{direction}:{digest}"
     found = cache.get(key)
     if found is not None:
         return found
@@ -473,6 +475,7 @@ def benchmark_chart(
             "".join(("1" if peer.figures else "0") for _label, peer in shown),
             own,
             get_language(),
+            "rtl" if get_language_bidi() else "ltr",
         )
     )
     found = cache.get(key)

@@ -595,3 +595,95 @@ def test_weasyprint_prints_every_office_of_a_long_heatmap_in_parts():
     html = "".join(f'<div style="break-inside: avoid">{part}</div>' for part in parts)
     words = pdf_text(render_pdf(f"<html><body>{html}</body></html>").content)
     assert set(rows) <= set(words.split())
+
+
+# --- Right to left ------------------------------------------------------------------------------
+def arabic(make, **overrides):
+    with translation.override("ar"):
+        return parse(make(**overrides))
+
+
+def first_text(root, content):
+    return next(el for el in root.iter(f"{SVG}text") if "".join(el.itertext()) == content)
+
+
+def test_an_arabic_chart_says_it_is_written_right_to_left():
+    assert arabic(make_bars).get("direction") == "rtl"
+    assert parse(make_bars()).get("direction") is None
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_an_arabic_bar_chart_is_the_english_one_seen_in_a_mirror(narrow):
+    width = charts.NARROW_WIDTH if narrow else charts.WIDTH
+    english, mirrored = parse(make_bars(narrow=narrow)), arabic(make_bars, narrow=narrow)
+    for ltr, rtl in zip(rects(english), rects(mirrored), strict=True):
+        right_edge = width - float(ltr.get("x"))
+        assert float(rtl.get("x")) + float(rtl.get("width")) == pytest.approx(right_edge, abs=0.01)
+        assert rtl.get("y") == ltr.get("y")
+    for ltr, rtl in zip(english.iter(f"{SVG}text"), mirrored.iter(f"{SVG}text"), strict=True):
+        assert float(rtl.get("x")) == pytest.approx(width - float(ltr.get("x")), abs=0.01)
+        # Anchors keep their meaning: "start" is where an Arabic reader starts, the right.
+        assert rtl.get("text-anchor") == ltr.get("text-anchor")
+
+
+def test_in_arabic_the_labels_are_on_the_right_and_the_bars_grow_leftwards():
+    root = arabic(make_bars)
+    label = first_text(root, "1. Digital transformation")
+    bar = rects(root)[1]  # the first is the legend's swatch
+    assert float(label.get("x")) > charts.WIDTH / 2
+    assert label.get("text-anchor") == "start"
+    assert float(bar.get("x")) + float(bar.get("width")) < float(label.get("x"))
+    value = first_text(root, "12 %")
+    assert float(value.get("x")) < float(bar.get("x"))  # written beyond the bar's end
+
+
+def test_in_arabic_the_scale_runs_from_the_right():
+    root = arabic(make_stacked)
+    zero, hundred = first_text(root, "0 %"), first_text(root, "100 %")
+    assert float(zero.get("x")) > float(hundred.get("x"))
+
+
+def test_in_arabic_the_legend_reads_from_the_right():
+    root = arabic(make_stacked)
+    first, second = first_text(root, STATUS_NAMES[0]), first_text(root, STATUS_NAMES[1])
+    assert float(first.get("x")) > float(second.get("x"))
+
+
+def test_in_arabic_the_heatmap_starts_with_recommendation_1_on_the_right():
+    root = arabic(make_heatmap)
+    one, ten = first_text(root, "1"), first_text(root, "10")
+    assert float(one.get("x")) > float(ten.get("x"))
+    assert float(first_text(root, "AA").get("x")) > float(one.get("x"))
+
+
+def test_a_mirrored_chart_never_mirrors_its_text():
+    with translation.override("ar"):
+        root = parse(
+            charts.small_multiples(
+                chart_id="trend",
+                title="Trend",
+                description="Trend.",
+                categories=RECOMMENDATIONS[:3],
+                years=["2024", "2025", "2026"],
+                values=[[10, 20, 30], [None, 40, 50], [5, 5, 5]],
+            )
+        )
+    # A transform (scale(-1, 1)) would mirror the glyphs too.
+    assert not [el for el in root.iter() if el.get("transform")]
+    # The oldest year is on the right, where an Arabic reader starts.
+    assert float(first_text(root, "2024").get("x")) > float(first_text(root, "2026").get("x"))
+
+
+def test_weasyprint_draws_an_arabic_chart_with_its_text_shaped():
+    with translation.override("ar"):
+        svg = charts.bars(
+            chart_id="focus",
+            title="معدل التركيز",
+            description="Focus.",
+            categories=["التحول الرقمي", "أمن المعلومات"],
+            values=[40, 60],
+        )
+    html = f'<html lang="ar" dir="rtl"><body>{svg}</body></html>'
+    text = pdf_text(render_pdf(html).content)
+    # Shaped Arabic extracts as the words themselves (joined forms map back to the letters).
+    assert "الرقمي" in text or "الرقمي"[::-1] in text

@@ -427,3 +427,16 @@ def test_the_benchmark_chart_is_drawn_once_per_publication(client_of, respondent
     drawings.clear()
     benchmark(client)
     assert drawings == []
+
+
+def test_an_arabic_dashboard_draws_its_charts_mirrored_and_never_serves_the_english_ones(
+    client_of, colead, office
+):
+    survey(office, EUROPE)
+    client = client_of(colead)
+    english = dashboard(client).content.decode()
+    client.post(reverse("set_language"), {"language": "ar"})
+    arabic = dashboard(client).content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert 'direction="rtl"' in arabic
+    assert 'direction="rtl"' not in english
