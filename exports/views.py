@@ -84,6 +84,7 @@ def annex_start(request: HttpRequest) -> HttpResponse:
             parameters={
                 "symbol": form.cleaned_data["symbol"].strip(),
                 "date": form.cleaned_data["date"].isoformat(),
+                "language": form.cleaned_data["language"],
             },
         )
     return _started(request, job, created)

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-CSS_DIR = Path(__file__).resolve().parents[2] / "static" / "css"
+ROOT = Path(__file__).resolve().parents[2]
+CSS_DIR = ROOT / "static" / "css"
+STYLED_TEMPLATES = sorted(
+    path for path in (ROOT / "templates").rglob("*.html") if "<style" in path.read_text()
+)
 
 # (file, fragment of the offending text): why it must stay physical.
 ALLOWED = {
@@ -43,8 +47,16 @@ PHYSICAL = [
 
 
 def _declarations(path: Path):
+    text = path.read_text()
+    if path.suffix == ".html":
+        # A template's own <style>, line numbers kept.
+        text = re.sub(
+            r"(?s)^(.*?<style[^>]*>)|</style>.*?(<style[^>]*>|$)",
+            lambda m: "\n" * m.group().count("\n"),
+            text,
+        )
     text = re.sub(
-        r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), path.read_text(), flags=re.S
+        r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S
     )
     yield from enumerate(text.splitlines(), 1)
 
@@ -63,7 +75,9 @@ def _physical(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(CSS_DIR.glob("*.css")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(CSS_DIR.glob("*.css")) + STYLED_TEMPLATES, ids=lambda p: p.name
+)
 def test_a_stylesheet_uses_logical_properties_only(path):
     assert _physical(path) == []
 
@@ -77,3 +91,9 @@ def test_the_check_finds_a_physical_property(tmp_path):
         ".f { margin-inline-start: 1rem; padding: 1px 2px 3px 2px; }\n"
     )
     assert [finding.split(":")[1] for finding in _physical(sheet)] == ["1", "2", "3", "4", "5"]
+
+
+def test_the_check_reads_a_templates_own_style(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<p class="left">x</p>\n<style>\n.a { padding-right: 1mm; }\n</style>\n<p>right</p>')
+    assert [finding.split(":")[1] for finding in _physical(page)] == ["3"]
