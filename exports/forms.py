@@ -46,6 +46,8 @@ class AnnexForm(forms.Form):
         label=_("Language of the annex"),
         choices=language_names,
         widget=LanguageSelect,
+        # Left out (an older page, a script), the annex is in the language of the request.
+        required=False,
         help_text=_("Offices’ comments stay in the language they were written in."),
     )
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.text import capfirst
 
 
 def portal_language(language: str | None = None) -> str | None:
@@ -19,6 +20,6 @@ def language_names() -> list[tuple[str, str]]:
     """The portal's languages, each named in itself ("العربية", "中文"), so that a reader finds
     their own whatever the language of the page."""
     return [
-        (code, translation.get_language_info(code)["name_local"])
+        (code, capfirst(translation.get_language_info(code)["name_local"]))
         for code, _name in settings.LANGUAGES
     ]

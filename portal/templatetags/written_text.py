@@ -10,7 +10,7 @@ register = template.Library()
 
 
 def text_direction(text: str) -> str:
-    """"rtl" or "ltr": the direction of the first strongly directional character, as
+    """ "rtl" or "ltr": the direction of the first strongly directional character, as
     ``dir="auto"`` decides it in a browser; "ltr" when there is none."""
     for character in text or "":
         kind = unicodedata.bidirectional(character)

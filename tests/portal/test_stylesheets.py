@@ -55,9 +55,7 @@ def _declarations(path: Path):
             lambda m: "\n" * m.group().count("\n"),
             text,
         )
-    text = re.sub(
-        r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S
-    )
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
     yield from enumerate(text.splitlines(), 1)
 
 
@@ -95,5 +93,7 @@ def test_the_check_finds_a_physical_property(tmp_path):
 
 def test_the_check_reads_a_templates_own_style(tmp_path):
     page = tmp_path / "page.html"
-    page.write_text('<p class="left">x</p>\n<style>\n.a { padding-right: 1mm; }\n</style>\n<p>right</p>')
+    page.write_text(
+        '<p class="left">x</p>\n<style>\n.a { padding-right: 1mm; }\n</style>\n<p>right</p>'
+    )
     assert [finding.split(":")[1] for finding in _physical(page)] == ["3"]
