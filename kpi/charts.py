@@ -178,6 +178,13 @@ def _directed(draw):
     return wrapper
 
 
+def _words(text: str) -> str:
+    """A label of words, isolated in a mirrored chart (first strong character decides, as
+    ``dir="auto"``): a label still in English on an Arabic page, the framework's text not
+    translated yet, reads "1. Digital transformation", not "Digital transformation .1"."""
+    return f"\u2068{text}\u2069" if _MIRROR.get() is not None and text else text
+
+
 def _x(x: float, w: float = 0.0) -> str:
     """The coordinate of the left edge of something ``w`` wide whose left edge is at ``x`` in
     the left-to-right drawing, as written in the SVG."""
@@ -493,7 +500,9 @@ def heatmap(
     y = key_top
     for lines in key_lines:
         for line in lines:
-            parts.append(_text(line, PAD, y + (SMALL_SIZE + 3) / 2, SMALL_SIZE, INK, "start"))
+            parts.append(
+                _text(_words(line), PAD, y + (SMALL_SIZE + 3) / 2, SMALL_SIZE, INK, "start")
+            )
             y += SMALL_SIZE + 3
     return _svg(ids, title, description, height, parts)
 
@@ -755,6 +764,7 @@ def _rows(categories: list[str], top: float, width: int, narrow: bool) -> list[_
 
 def _label(lines: list[str], x: float, y_middle: float, *, bold: bool = False) -> SafeString:
     """A label over one or more lines, the first centred on ``y_middle``."""
+    lines = [_words(line) for line in lines]
     if len(lines) == 1:
         return _text(lines[0], x, y_middle, LABEL_SIZE, INK, "start", bold=bold)
     spans = format_html_join(
@@ -820,7 +830,9 @@ def _legend(
                 MUTED,
             )
         )
-        parts.append(_text(name, x + SWATCH + 5, y + LEGEND_ROW / 2 - 2, VALUE_SIZE, INK, "start"))
+        parts.append(
+            _text(_words(name), x + SWATCH + 5, y + LEGEND_ROW / 2 - 2, VALUE_SIZE, INK, "start")
+        )
         x += w + 16
     height = y - PAD + LEGEND_ROW
     return "\n".join(str(p) for p in parts), height

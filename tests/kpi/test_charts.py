@@ -604,7 +604,19 @@ def arabic(make, **overrides):
 
 
 def first_text(root, content):
-    return next(el for el in root.iter(f"{SVG}text") if "".join(el.itertext()) == content)
+    return next(
+        el for el in root.iter(f"{SVG}text") if "".join(el.itertext()).strip(ISOLATES) == content
+    )
+
+
+ISOLATES = "\u2068\u2069"
+
+
+def test_in_arabic_a_label_in_another_script_is_isolated_so_its_number_stays_in_front():
+    root = arabic(make_bars)
+    label = next(el for el in root.iter(f"{SVG}text") if "Digital" in "".join(el.itertext()))
+    assert "".join(label.itertext()) == "\u20681. Digital transformation\u2069"
+    assert "\u2068" not in str(make_bars())
 
 
 def test_an_arabic_chart_says_it_is_written_right_to_left():
