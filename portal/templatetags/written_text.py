@@ -30,3 +30,10 @@ def written_in(language: str = "", text: str | None = None):
     if language:
         return format_html(' lang="{}" dir="{}"', language, direction)
     return format_html(' dir="{}"', direction)
+
+
+@register.filter
+def isolated(text: str) -> str:
+    """Written text inside a sentence, isolated by Unicode's own marks (FSI … PDI): for the
+    PDFs, as WeasyPrint lays out ``<bdi>`` like any span."""
+    return f"\u2068{text}\u2069" if text else text
