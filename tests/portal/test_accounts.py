@@ -58,7 +58,7 @@ def test_the_language_switcher_shows_the_portal_in_french(client_of, respondent)
     response = client.post(reverse("set_language"), {"language": "fr", "next": "/offices/AU/"})
     assert response.status_code == 302
     html = client.get("/offices/AU/").content.decode()
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
     assert "Cycles d’auto-évaluation" in html
 
 
