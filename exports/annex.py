@@ -13,7 +13,7 @@ from assessments.questionnaire import TEXT_ANSWERS
 from assessments.submissions import submitted_answers, submitted_assessments
 from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
-from kpi import dashboard
+from kpi import charts, dashboard
 from kpi.services import cycle_kpis
 
 COMMENT_FIELDS = TEXT_ANSWERS
@@ -101,6 +101,8 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
     comments = published_comments(cycle, numbers)
     for entry in comments:
         entry["recommendation"] = titles[entry["number"]]
+    with charts.drawn_for_print():
+        panels = dashboard.panels(document, recommendations) if document["respondents"] else []
     html = render_to_string(
         "pdf/annex.html",
         {
@@ -109,9 +111,7 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
             "date": date,
             "document": document,
             "offices": list(respondents),
-            "panels": dashboard.panels(document, recommendations)
-            if document["respondents"]
-            else [],
+            "panels": panels,
             "signalled": [
                 r
                 for r, e in zip(recommendations, document["recommendations"], strict=False)

@@ -22,10 +22,12 @@ that cache charts key them by language.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -48,6 +50,7 @@ __all__ = [
     "Series",
     "bars",
     "contrast",
+    "drawn_for_print",
     "heatmap",
     "heatmap_pages",
     "small_multiples",
@@ -178,11 +181,91 @@ def _directed(draw):
     return wrapper
 
 
+# True while drawing charts for a PDF (see drawn_for_print).
+_FOR_PRINT: ContextVar[bool] = ContextVar("chart_for_print", default=False)
+
+
+@contextlib.contextmanager
+def drawn_for_print():
+    """Charts drawn inside are for WeasyPrint, whose SVG text shapes each run of one direction
+    but places the runs in the order they are written, without the bidirectional algorithm:
+    right-to-left text is written in the order it is seen instead (see _visual_order)."""
+    token = _FOR_PRINT.set(True)
+    try:
+        yield
+    finally:
+        _FOR_PRINT.reset(token)
+
+
+def _bidi_class(character: str) -> str:
+    kind = unicodedata.bidirectional(character)
+    if kind in ("R", "AL"):
+        return "R"
+    if kind == "L":
+        return "L"
+    if kind in ("EN", "AN"):
+        return "N"
+    return "W"
+
+
+def _visual_order(text: str) -> str:
+    return "".join(_visual_runs(text))
+
+
+def _visual_runs(text: str) -> list[str]:
+    """``text``, whose first strong character is right to left, with its runs in the order
+    they are seen from the left: a right-to-left run stays as written (the renderer shapes and
+    turns it), a number or a left-to-right run too; the runs and the neutral characters
+    between them are reversed. "1. التحول الرقمي" becomes "التحول الرقمي .1"."""
+    runs: list[list] = []  # [class, characters]
+    for character in text:
+        kind = _bidi_class(character)
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] += character
+        else:
+            runs.append([kind, character])
+    # A number after left-to-right words belongs to them ("ST.26"); neutrals between two runs
+    # of one direction belong to it ("IP Australia", "التحول الرقمي").
+    strong = ""
+    for run in runs:
+        if run[0] == "N" and strong == "L":
+            run[0] = "L"
+        if run[0] in ("L", "R"):
+            strong = run[0]
+    for index in range(1, len(runs) - 1):
+        before, run, after = runs[index - 1][0], runs[index], runs[index + 1][0]
+        if run[0] == "W" and before == after and before in ("L", "R"):
+            run[0] = before
+    merged: list[list] = []
+    for kind, characters in runs:
+        if merged and merged[-1][0] == kind and kind != "W":
+            merged[-1][1] += characters
+        else:
+            merged.append([kind, characters])
+    return [
+        characters[::-1] if kind == "W" else characters for kind, characters in reversed(merged)
+    ]
+
+
+def _shown(text: str) -> SafeString:
+    """A text's content in the SVG, escaped. In a mirrored chart for print, a right-to-left
+    text is written run by run in the order seen, each run its own ``<tspan>``: WeasyPrint
+    shapes a run of Arabic rightly only as the first of its text."""
+    if _MIRROR.get() is None or not _FOR_PRINT.get():
+        return format_html("{}", text)
+    first = next((_bidi_class(c) for c in text if _bidi_class(c) in ("L", "R")), "")
+    if first != "R":
+        return format_html("{}", text)
+    return format_html_join("", "<tspan>{}</tspan>", ((run,) for run in _visual_runs(text)))
+
+
 def _words(text: str) -> str:
     """A label of words, isolated in a mirrored chart (first strong character decides, as
     ``dir="auto"``): a label still in English on an Arabic page, the framework's text not
     translated yet, reads "1. Digital transformation", not "Digital transformation .1"."""
-    return f"\u2068{text}\u2069" if _MIRROR.get() is not None and text else text
+    if _MIRROR.get() is None or _FOR_PRINT.get() or not text:
+        return text
+    return f"\u2068{text}\u2069"
 
 
 def _x(x: float, w: float = 0.0) -> str:
@@ -726,7 +809,7 @@ def _text(
         fill,
         anchor,
         mark_safe(' font-weight="bold"') if bold else "",
-        text,
+        _shown(text),
     )
 
 
@@ -770,7 +853,7 @@ def _label(lines: list[str], x: float, y_middle: float, *, bold: bool = False) -
     spans = format_html_join(
         "",
         '<tspan x="{}" dy="{}">{}</tspan>',
-        ((_x(x), 0 if i == 0 else LINE_HEIGHT, line) for i, line in enumerate(lines)),
+        ((_x(x), 0 if i == 0 else LINE_HEIGHT, _shown(line)) for i, line in enumerate(lines)),
     )
     return format_html(
         '<text x="{}" y="{}" font-size="{}" fill="{}" text-anchor="start"{}>{}</text>',

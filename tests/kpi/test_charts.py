@@ -1,5 +1,6 @@
 """The SVG chart renderer: valid, accessible, escaped, deterministic, and drawn by WeasyPrint."""
 
+import functools
 import math
 import shutil
 import subprocess
@@ -699,3 +700,31 @@ def test_weasyprint_draws_an_arabic_chart_with_its_text_shaped():
     text = pdf_text(render_pdf(html).content)
     # Shaped Arabic extracts as the words themselves (joined forms map back to the letters).
     assert "الرقمي" in text or "الرقمي"[::-1] in text
+
+
+@pytest.mark.parametrize(
+    ("written", "seen"),
+    [
+        ("1. التحول الرقمي", "التحول الرقمي .1"),
+        ("يعمل نظام IPAS منذ 2020.", ".2020 منذ IPAS يعمل نظام"),
+        ("منصة ST.26 (الويبو)", ")الويبو( ST.26 منصة"),
+    ],
+)
+def test_for_print_right_to_left_text_is_written_in_the_order_it_is_seen(written, seen):
+    # WeasyPrint's SVG text places runs in the order written, without the bidi algorithm.
+    assert charts._visual_order(written) == seen
+
+
+def test_only_a_mirrored_chart_for_print_reorders_its_text():
+    categories = ["1. التحول الرقمي", "2. Digital transformation"]
+    make = functools.partial(make_bars, categories=categories, values=[10, 20], highlight=set())
+    with translation.override("ar"):
+        web = str(make())
+        with charts.drawn_for_print():
+            printed = str(make())
+    with charts.drawn_for_print():
+        english = str(make())
+    assert "<tspan>التحول الرقمي</tspan><tspan> .</tspan><tspan>1</tspan>" in printed
+    assert ">2. Digital transformation<" in printed  # left to right: as written
+    assert "\u20681. التحول الرقمي\u2069" in web  # a browser orders it itself
+    assert ">1. التحول الرقمي<" in english
