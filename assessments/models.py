@@ -183,6 +183,9 @@ class Assessment(models.Model):
         _("anything else"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
     )
     other_comments_private = models.BooleanField(_("not for publication"), default=False)
+    # The language the office writes its comments in (a portal language code), shown with
+    # them wherever they are read; "" when not known (older and imported assessments).
+    language = models.CharField(_("language of the answers"), max_length=10, blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     # Set at each submission and kept through reopenings: the framework stays frozen.
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

@@ -14,6 +14,7 @@ from kpi.services import schedule_recompute
 from outbox.services import enqueue
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.languages import portal_language
 from portal.offices.models import Office
 
 
@@ -274,9 +275,32 @@ def assessment_save(
     assessment.version = locked.version
     if not changes:
         return None
+    if not locked.language:
+        # Until the office says otherwise, it writes in the language it reads the portal in.
+        locked.language = portal_language() or ""
+        assessment.language = locked.language
     event = _record(locked, kind=kind, user=user, changes=changes)
     assessment.version = locked.version
     return event
+
+
+@transaction.atomic
+def assessment_language_set(*, assessment: Assessment, user, language: str) -> bool:
+    """Records the language the office writes its answers in; True if it changed.
+
+    Not an answer: it bumps no version, so that it never puts a colleague typing at the same
+    time in conflict; the last choice stands."""
+    if portal_language(language) != language:
+        raise ValueError(f"not a portal language: {language!r}")
+    locked = _lock(assessment)
+    reason = locked.editing_block_reason()
+    if reason:
+        raise NotEditable(reason)
+    assessment.language = language
+    if locked.language == language:
+        return False
+    Assessment.objects.filter(pk=locked.pk).update(language=language)
+    return True
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """The office's assessment: the form, autosave, submission, history and reopening."""
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -38,11 +39,16 @@ from assessments.presenters import (
     sections,
 )
 from outbox.notices import tell_if_held
+from portal.languages import language_names, portal_language
 from recommendations import wording
 from roadmap.selectors import last_year_notes
 
 # History entries (saves) per page of the history.
 HISTORY_PAGE_SIZE = 100
+
+
+# The form's control for the language the office writes its answers in (not an answer).
+ANSWERS_LANGUAGE = "answers_language"
 
 
 def _form_url(code: str, year: int) -> str:
@@ -112,6 +118,12 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             else None,
             "has_previous": editable
             and selectors.has_previous_submission(place.office, place.cycle.year),
+            "answer_languages": language_names(),
+            # As last chosen (kept through a refused post), else the language of the page,
+            # which the first save records.
+            "answers_language": portal_language(form.data.get(ANSWERS_LANGUAGE))
+            if form.is_bound and form.data.get(ANSWERS_LANGUAGE)
+            else assessment.language or portal_language(),
         },
         status=status,
     )
@@ -156,6 +168,8 @@ def _sections_html(place, section_list, *, editable, copied, held_keys, stored) 
         "held_keys": held_keys,
         "last_year": last_year,
         "place": place,
+        # Its comments are marked with the language it writes them in.
+        "assessment": place.assessment,
     }
     if not stored or held_keys:
         return render_to_string("assessments/_sections.html", context)
@@ -171,6 +185,7 @@ def _sections_html(place, section_list, *, editable, copied, held_keys, stored) 
             assessment.created_at.timestamp() if assessment.created_at else "",
             assessment.updated_at.timestamp() if assessment.updated_at else "",
             assessment.status,
+            assessment.language,
             getattr(assessment, "is_submitted_version", False),
             editable,
             framework.pk,
@@ -347,6 +362,11 @@ def _save_full_form(request, place) -> HttpResponse:
     except services.NotEditable as refused:
         _hold(request, place, base_version, _typed(form), refused)
         return redirect(_form_url(place.office.code, place.cycle.year))
+    if data.get(ANSWERS_LANGUAGE):
+        with contextlib.suppress(ValueError):
+            services.assessment_language_set(
+                assessment=assessment, user=request.user, language=data[ANSWERS_LANGUAGE]
+            )
     now = time_format(timezone.localtime(), "H:i")
     if form.errors:
         bound = form.data.copy()
@@ -629,11 +649,13 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             {"error": "forbidden", "message": _("You can read this assessment, not change it.")},
             status=403,
         )
-    form = AnswersForm(request.POST, numbers=place.numbers, partial=True)
+    data = request.POST.copy()
+    language = data.pop(ANSWERS_LANGUAGE, [None])[-1]
+    form = AnswersForm(data, numbers=place.numbers, partial=True)
     form.is_valid()
     values = _valid_values(form)
     refused = {name: errors for name, errors in form.errors.items()}
-    if "version" in form.errors or form.non_field_errors() or not values:
+    if "version" in form.errors or form.non_field_errors() or not (values or language):
         return JsonResponse(
             {
                 "error": "invalid",
@@ -643,13 +665,23 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             status=400,
         )
     base_version = form.cleaned_data["version"]
+    event = None
     try:
-        event = services.assessment_save(
-            assessment=place.assessment,
-            user=request.user,
-            base_version=base_version,
-            values=values,
-        )
+        if values:
+            event = services.assessment_save(
+                assessment=place.assessment,
+                user=request.user,
+                base_version=base_version,
+                values=values,
+            )
+        if language:
+            try:
+                services.assessment_language_set(
+                    assessment=place.assessment, user=request.user, language=language
+                )
+                values[ANSWERS_LANGUAGE] = language
+            except ValueError:
+                refused[ANSWERS_LANGUAGE] = [_("Choose one of the portal’s languages.")]
     except services.StaleVersion as stale:
         return JsonResponse(
             {

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from assessments.questionnaire import TEXT_ANSWERS
 from assessments.submissions import submitted_answers, submitted_assessments
 from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
-from kpi import dashboard
+from kpi import charts, dashboard
 from kpi.services import cycle_kpis
 
 COMMENT_FIELDS = TEXT_ANSWERS
@@ -32,6 +33,8 @@ def comment_labels() -> dict[str, str]:
 class Comment:
     code: str
     text: str
+    # The language its office writes in ("" when not known): the annex marks it.
+    language: str = ""
 
 
 def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
@@ -41,6 +44,7 @@ def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
         (
             answer.recommendation.number,
             answer.assessment.office.code,
+            answer.assessment.language,
             *(
                 getattr(answer, name)
                 for field in COMMENT_FIELDS
@@ -51,11 +55,13 @@ def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
     ]
     rows.sort(key=lambda row: (row[0], row[1]))
     found: dict[int, dict[str, list[Comment]]] = {n: {} for n in numbers}
-    for number, code, *values in rows:
+    for number, code, language, *values in rows:
         for index, field in enumerate(COMMENT_FIELDS):
             text, private = values[2 * index], values[2 * index + 1]
             if text.strip() and not private:
-                found.setdefault(number, {}).setdefault(field, []).append(Comment(code, text))
+                found.setdefault(number, {}).setdefault(field, []).append(
+                    Comment(code, text, language)
+                )
     labels = comment_labels()
     return [
         {
@@ -72,13 +78,13 @@ def published_comments(cycle: Cycle, numbers: list[int]) -> list[dict]:
 
 def published_texts(cycle: Cycle, field: str) -> list[Comment]:
     rows = [
-        (assessment.office.code, getattr(assessment, field))
+        (assessment.office.code, getattr(assessment, field), assessment.language)
         for assessment in submitted_assessments(
             Assessment.objects.filter(cycle=cycle).order_by("office__code")
         )
         if not getattr(assessment, f"{field}_private")
     ]
-    return [Comment(code, text) for code, text in rows if text.strip()]
+    return [Comment(code, text, language) for code, text, language in rows if text.strip()]
 
 
 def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, dict]:
@@ -95,6 +101,8 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
     comments = published_comments(cycle, numbers)
     for entry in comments:
         entry["recommendation"] = titles[entry["number"]]
+    with charts.drawn_for_print():
+        panels = dashboard.panels(document, recommendations) if document["respondents"] else []
     html = render_to_string(
         "pdf/annex.html",
         {
@@ -103,9 +111,7 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
             "date": date,
             "document": document,
             "offices": list(respondents),
-            "panels": dashboard.panels(document, recommendations)
-            if document["respondents"]
-            else [],
+            "panels": panels,
             "signalled": [
                 r
                 for r, e in zip(recommendations, document["recommendations"], strict=False)
@@ -143,9 +149,11 @@ def build_annex(
             ),
         )
     slug = symbol.replace("/", "-").replace(" ", "") or "annex"
+    # The annex in another language than the site's is told apart by its name too.
+    suffix = "" if language == settings.LANGUAGE_CODE else f"-{language}"
     return Output(
         content=rendered.content,
-        filename=f"{slug}-annex-{cycle.year}.pdf",
+        filename=f"{slug}-annex-{cycle.year}{suffix}.pdf",
         content_type="application/pdf",
         pages=rendered.pages,
         answers=answers,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -57,6 +58,11 @@ class ExportRequestSerializer(serializers.Serializer):
         help_text="Document symbol of an annex, e.g. CWS/14/8.",
     )
     date = serializers.DateField(required=False, help_text="Title-page date of an annex.")
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        help_text="Language of the file; by default the request's (Accept-Language).",
+    )
 
     def validate(self, data):
         kind = data["kind"]
@@ -104,6 +110,8 @@ def export_create(request):
     if data["kind"] == ExportJob.Kind.ANNEX:
         date = data.get("date") or timezone.localdate()
         parameters = {"symbol": data["symbol"].strip(), "date": date.isoformat()}
+    if data.get("language"):
+        parameters["language"] = data["language"]
     # Refused by the same rule as the pages (portal.permissions.can_export): a 403.
     job, created = services.export_request(
         user=request.user, kind=data["kind"], cycle=cycle, office=office, parameters=parameters

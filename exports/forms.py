@@ -1,10 +1,12 @@
 from django import forms
 from django.core.validators import RegexValidator
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Cycle
 from exports.models import ExportJob
+from portal.forms import LanguageSelect
+from portal.languages import language_names
 
 
 class CycleChoiceField(forms.ModelChoiceField):
@@ -40,6 +42,19 @@ class AnnexForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         initial=timezone.localdate,
     )
+    language = forms.ChoiceField(
+        label=_("Language of the annex"),
+        choices=language_names,
+        widget=LanguageSelect,
+        # Left out (an older page, a script), the annex is in the language of the request.
+        required=False,
+        help_text=_("Offices’ comments stay in the language they were written in."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The language the person reads the page in, unless they choose another.
+        self.fields["language"].initial = translation.get_language()
 
 
 class DataForm(forms.Form):

@@ -283,6 +283,12 @@ def submitted_assessment(cycle: Cycle, office: Office) -> Assessment:
 
 
 def office_summary_html(*, cycle: Cycle, office: Office, progress: Progress = no_progress) -> str:
+    # Its charts are for WeasyPrint only.
+    with charts.drawn_for_print():
+        return _office_summary_html(cycle=cycle, office=office, progress=progress)
+
+
+def _office_summary_html(*, cycle: Cycle, office: Office, progress: Progress) -> str:
     assessment = submitted_assessment(cycle, office)
     recommendations = list(recommendations_with_levels(cycle))
     answers = answers_by_number(assessment)

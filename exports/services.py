@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Cycle
@@ -19,6 +19,7 @@ from exports.models import ExportJob
 from exports.output import Output, Progress
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.languages import portal_language
 from portal.offices.models import Office
 from portal.permissions import can_export
 
@@ -28,14 +29,29 @@ Kind = ExportJob.Kind
 RUN_EXPORT = "exports.tasks.run_export"
 
 
+def export_language(language: str | None = None) -> str:
+    """One of the portal's languages: ``language`` (by default the active one) or, failing
+    that, the site's."""
+    return portal_language(language) or settings.LANGUAGE_CODE
+
+
 def _build(job: ExportJob, progress: Progress) -> Output:
-    """The one place that turns a job into a file: the command line calls the same builders."""
+    """The one place that turns a job into a file: the command line calls the same builders.
+    A file is built in the language recorded with the job (the requester's, or the one chosen
+    for the annex), whichever language the worker runs in."""
     parameters = job.parameters
+    language = export_language(parameters.get("language") or settings.LANGUAGE_CODE)
+    with translation.override(language):
+        return _build_in_language(job, parameters, language, progress)
+
+
+def _build_in_language(job: ExportJob, parameters: dict, language: str, progress) -> Output:
     if job.kind == Kind.ANNEX:
         return annex.build_annex(
             cycle=job.cycle,
             symbol=parameters["symbol"],
             date=datetime.date.fromisoformat(parameters["date"]),
+            language=language,
             progress=progress,
         )
     if job.kind == Kind.OFFICE_SUMMARY:
@@ -147,7 +163,10 @@ def export_request(
         raise PermissionDenied
     if (kind == Kind.OFFICE_SUMMARY) != (office is not None):
         raise ValueError("an office summary needs an office; other exports do not")
-    parameters = parameters or {}
+    # The file is in the requester's language unless the request names one (the annex): the
+    # language is part of what was asked for, so of the request's key.
+    parameters = {**(parameters or {})}
+    parameters["language"] = export_language(parameters.get("language"))
     key = ExportJob.key_for(kind=kind, cycle=cycle, office=office, parameters=parameters)
     stalled_jobs_recover()
     try:

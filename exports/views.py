@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,6 +85,7 @@ def annex_start(request: HttpRequest) -> HttpResponse:
             parameters={
                 "symbol": form.cleaned_data["symbol"].strip(),
                 "date": form.cleaned_data["date"].isoformat(),
+                "language": form.cleaned_data["language"] or get_language(),
             },
         )
     return _started(request, job, created)

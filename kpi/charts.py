@@ -10,14 +10,26 @@ Accessibility: the root is ``role="img"`` labelled by a ``<title>`` and a ``<des
 caller supplies; every number is written as text (inside or beside its bar, or in its heatmap
 cell, with the exact figure in a ``<title>`` tooltip as well), so a chart reads without colour;
 the palettes are colour-blind safe and label colours are chosen per fill for contrast.
+
+Right-to-left languages (Arabic): the drawing is mirrored, not the text. Every x coordinate is
+taken from the other side of the chart (labels on the right, bars growing leftwards, the scale
+running from the right, legends and heatmap columns ordered from the right) and the root says
+``direction="rtl"``, so that ``text-anchor="start"`` anchors a text by its right end and each
+text is laid out and shaped right to left. Nothing is flipped with a transform, which would
+mirror the glyphs. The direction is the active language's when the chart is drawn: callers
+that cache charts key them by language.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,7 +37,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import get_language_bidi, gettext
 
 __all__ = [
     "ACCENT_COLOR",
@@ -38,6 +50,7 @@ __all__ = [
     "Series",
     "bars",
     "contrast",
+    "drawn_for_print",
     "heatmap",
     "heatmap_pages",
     "small_multiples",
@@ -148,7 +161,122 @@ class Cell:
     label: str
 
 
+# --- Direction ----------------------------------------------------------------------------------
+# The width of the chart being drawn when it is mirrored (a right-to-left language), else None.
+_MIRROR: ContextVar[float | None] = ContextVar("chart_mirror", default=None)
+
+
+def _directed(draw):
+    """Draws the chart mirrored when the active language is written right to left."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        width = NARROW_WIDTH if kwargs.get("narrow") else WIDTH
+        token = _MIRROR.set(width if get_language_bidi() else None)
+        try:
+            return draw(*args, **kwargs)
+        finally:
+            _MIRROR.reset(token)
+
+    return wrapper
+
+
+# True while drawing charts for a PDF (see drawn_for_print).
+_FOR_PRINT: ContextVar[bool] = ContextVar("chart_for_print", default=False)
+
+
+@contextlib.contextmanager
+def drawn_for_print():
+    """Charts drawn inside are for WeasyPrint, whose SVG text shapes each run of one direction
+    but places the runs in the order they are written, without the bidirectional algorithm:
+    right-to-left text is written in the order it is seen instead (see _visual_order)."""
+    token = _FOR_PRINT.set(True)
+    try:
+        yield
+    finally:
+        _FOR_PRINT.reset(token)
+
+
+def _bidi_class(character: str) -> str:
+    kind = unicodedata.bidirectional(character)
+    if kind in ("R", "AL"):
+        return "R"
+    if kind == "L":
+        return "L"
+    if kind in ("EN", "AN"):
+        return "N"
+    return "W"
+
+
+def _visual_order(text: str) -> str:
+    return "".join(_visual_runs(text))
+
+
+def _visual_runs(text: str) -> list[str]:
+    """``text``, whose first strong character is right to left, with its runs in the order
+    they are seen from the left: a right-to-left run stays as written (the renderer shapes and
+    turns it), a number or a left-to-right run too; the runs and the neutral characters
+    between them are reversed. "1. التحول الرقمي" becomes "التحول الرقمي .1"."""
+    runs: list[list] = []  # [class, characters]
+    for character in text:
+        kind = _bidi_class(character)
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] += character
+        else:
+            runs.append([kind, character])
+    # A number after left-to-right words belongs to them ("ST.26"); neutrals between two runs
+    # of one direction belong to it ("IP Australia", "التحول الرقمي").
+    strong = ""
+    for run in runs:
+        if run[0] == "N" and strong == "L":
+            run[0] = "L"
+        if run[0] in ("L", "R"):
+            strong = run[0]
+    for index in range(1, len(runs) - 1):
+        before, run, after = runs[index - 1][0], runs[index], runs[index + 1][0]
+        if run[0] == "W" and before == after and before in ("L", "R"):
+            run[0] = before
+    merged: list[list] = []
+    for kind, characters in runs:
+        if merged and merged[-1][0] == kind and kind != "W":
+            merged[-1][1] += characters
+        else:
+            merged.append([kind, characters])
+    return [
+        characters[::-1] if kind == "W" else characters for kind, characters in reversed(merged)
+    ]
+
+
+def _shown(text: str) -> SafeString:
+    """A text's content in the SVG, escaped. In a mirrored chart for print, a right-to-left
+    text is written run by run in the order seen, each run its own ``<tspan>``: WeasyPrint
+    shapes a run of Arabic rightly only as the first of its text."""
+    if _MIRROR.get() is None or not _FOR_PRINT.get():
+        return format_html("{}", text)
+    first = next((_bidi_class(c) for c in text if _bidi_class(c) in ("L", "R")), "")
+    if first != "R":
+        return format_html("{}", text)
+    return format_html_join("", "<tspan>{}</tspan>", ((run,) for run in _visual_runs(text)))
+
+
+def _words(text: str) -> str:
+    """A label of words, isolated in a mirrored chart (first strong character decides, as
+    ``dir="auto"``): a label still in English on an Arabic page, the framework's text not
+    translated yet, reads "1. Digital transformation", not "Digital transformation .1"."""
+    if _MIRROR.get() is None or _FOR_PRINT.get() or not text:
+        return text
+    return f"\u2068{text}\u2069"
+
+
+def _x(x: float, w: float = 0.0) -> str:
+    """The coordinate of the left edge of something ``w`` wide whose left edge is at ``x`` in
+    the left-to-right drawing, as written in the SVG."""
+    width = _MIRROR.get()
+    return _n(x if width is None else width - x - w)
+
+
 # --- Public API ---------------------------------------------------------------------------------
+@_directed
 def stacked_bars(
     *,
     chart_id: str,
@@ -233,7 +361,7 @@ def stacked_bars(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
                     'stroke-width="0.75"><title>{}: {}</title></rect>',
-                    _n(x),
+                    _x(x, w),
                     _n(bar_y),
                     _n(w),
                     _n(BAR),
@@ -253,6 +381,7 @@ def stacked_bars(
     return _svg(ids, title, description, height, parts, width)
 
 
+@_directed
 def bars(
     *,
     chart_id: str,
@@ -325,7 +454,7 @@ def bars(
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    _n(x0),
+                    _x(x0, w),
                     _n(bar_y),
                     _n(w),
                     _n(BAR),
@@ -339,6 +468,7 @@ def bars(
     return _svg(ids, title, description, height, parts, width)
 
 
+@_directed
 def heatmap(
     *,
     chart_id: str,
@@ -425,7 +555,7 @@ def heatmap(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
                     'stroke-width="1"><title>{}, {}: {}</title></rect>',
-                    _n(x),
+                    _x(x, cell_w),
                     _n(y),
                     _n(cell_w),
                     _n(HEAT_ROW),
@@ -453,11 +583,14 @@ def heatmap(
     y = key_top
     for lines in key_lines:
         for line in lines:
-            parts.append(_text(line, PAD, y + (SMALL_SIZE + 3) / 2, SMALL_SIZE, INK, "start"))
+            parts.append(
+                _text(_words(line), PAD, y + (SMALL_SIZE + 3) / 2, SMALL_SIZE, INK, "start")
+            )
             y += SMALL_SIZE + 3
     return _svg(ids, title, description, height, parts)
 
 
+@_directed
 def heatmap_pages(
     *,
     chart_id: str,
@@ -514,6 +647,7 @@ def heatmap_pages(
     return parts
 
 
+@_directed
 def small_multiples(
     *,
     chart_id: str,
@@ -563,9 +697,9 @@ def small_multiples(
             parts.append(
                 format_html(
                     '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="1"/>',
-                    _n(x_left),
+                    _x(x_left),
                     _n(bottom),
-                    _n(x_left + cell_w),
+                    _x(x_left + cell_w),
                     MUTED,
                 )
             )
@@ -584,7 +718,7 @@ def small_multiples(
                     format_html(
                         '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}, {}: {}</title>'
                         "</circle>",
-                        _n(x),
+                        _x(x),
                         _n(py),
                         BAR_COLOR,
                         name,
@@ -598,9 +732,9 @@ def small_multiples(
                     parts.append(
                         format_html(
                             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
-                            _n(one[0]),
+                            _x(one[0]),
                             _n(one[1]),
-                            _n(two[0]),
+                            _x(two[0]),
                             _n(two[1]),
                             BAR_COLOR,
                         )
@@ -632,13 +766,14 @@ def _svg(
     head = format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" id="{0}" role="img" '
         'aria-labelledby="{0}-title {0}-desc" viewBox="0 0 {1} {2}" width="100%" '
-        'font-family="{3}">\n<title id="{0}-title">{4}</title>\n<desc id="{0}-desc">{5}</desc>',
+        'font-family="{3}"{6}>\n<title id="{0}-title">{4}</title>\n<desc id="{0}-desc">{5}</desc>',
         ids,
         width,
         _n(height),
         FONT,
         title,
         description,
+        mark_safe(' direction="rtl"') if _MIRROR.get() is not None else "",
     )
     body = "\n".join(str(p) for p in parts if p)
     return mark_safe(f"{head}\n{body}\n</svg>")  # noqa: S308 - every part is escaped
@@ -668,13 +803,13 @@ def _text(
     """
     return format_html(
         '<text x="{}" y="{}" font-size="{}" fill="{}" text-anchor="{}"{}>{}</text>',
-        _n(x),
+        _x(x),
         _n(y_middle + size * 0.35),
         _n(size),
         fill,
         anchor,
         mark_safe(' font-weight="bold"') if bold else "",
-        text,
+        _shown(text),
     )
 
 
@@ -712,16 +847,17 @@ def _rows(categories: list[str], top: float, width: int, narrow: bool) -> list[_
 
 def _label(lines: list[str], x: float, y_middle: float, *, bold: bool = False) -> SafeString:
     """A label over one or more lines, the first centred on ``y_middle``."""
+    lines = [_words(line) for line in lines]
     if len(lines) == 1:
         return _text(lines[0], x, y_middle, LABEL_SIZE, INK, "start", bold=bold)
     spans = format_html_join(
         "",
         '<tspan x="{}" dy="{}">{}</tspan>',
-        ((_n(x), 0 if i == 0 else LINE_HEIGHT, line) for i, line in enumerate(lines)),
+        ((_x(x), 0 if i == 0 else LINE_HEIGHT, _shown(line)) for i, line in enumerate(lines)),
     )
     return format_html(
         '<text x="{}" y="{}" font-size="{}" fill="{}" text-anchor="start"{}>{}</text>',
-        _n(x),
+        _x(x),
         _n(y_middle + LABEL_SIZE * 0.35),
         LABEL_SIZE,
         INK,
@@ -769,7 +905,7 @@ def _legend(
             format_html(
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
                 'stroke-width="0.5"/>',
-                _n(x),
+                _x(x, SWATCH),
                 _n(y + (LEGEND_ROW - SWATCH) / 2 - 2),
                 SWATCH,
                 SWATCH,
@@ -777,7 +913,9 @@ def _legend(
                 MUTED,
             )
         )
-        parts.append(_text(name, x + SWATCH + 5, y + LEGEND_ROW / 2 - 2, VALUE_SIZE, INK, "start"))
+        parts.append(
+            _text(_words(name), x + SWATCH + 5, y + LEGEND_ROW / 2 - 2, VALUE_SIZE, INK, "start")
+        )
         x += w + 16
     height = y - PAD + LEGEND_ROW
     return "\n".join(str(p) for p in parts), height
@@ -800,7 +938,7 @@ def _grid(
         parts.append(
             format_html(
                 '<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="{3}" stroke-width="{4}"/>',
-                _n(x),
+                _x(x),
                 _n(top),
                 _n(bottom + 3),
                 LINE if tick else MUTED,

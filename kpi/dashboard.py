@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment
@@ -418,6 +418,7 @@ def heatmap_page(
             sort,
             page,
             get_language(),
+            "rtl" if get_language_bidi() else "ltr",
         )
     )
     if not search:
@@ -550,7 +551,7 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 
 
 # Bump when the drawings change, so that charts cached by an older release are not served.
-CHARTS_VERSION = 2
+CHARTS_VERSION = 3
 # The templates of the blocks kept rendered in the cache.
 BLOCK_TEMPLATES = (
     "kpi/_figures.html",
@@ -647,6 +648,7 @@ def figures(
             office_type,
             years_metric,
             get_language(),
+            "rtl" if get_language_bidi() else "ltr",
         )
     )
     found = cache.get(key)
@@ -764,7 +766,8 @@ def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
     stamp = stamp or years_stamp(cycle)
     if stamp is None:
         return None
-    key = f"kpi-years:{CHARTS_VERSION}:{get_language()}:{stamp}"
+    direction = "rtl" if get_language_bidi() else "ltr"
+    key = f"kpi-years:{CHARTS_VERSION}:{get_language()}:{direction}:{stamp}"
     found = cache.get(key)
     if found is not None:
         return found
@@ -902,6 +905,7 @@ def benchmark_chart(
             "".join(("1" if peer.figures else "0") for _label, peer in shown),
             own,
             get_language(),
+            "rtl" if get_language_bidi() else "ltr",
         )
     )
     found = cache.get(key)

@@ -54,3 +54,19 @@ def language_cookie_set(response, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+def language_names() -> list[tuple[str, str]]:
+    """The portal's languages, each named in itself: the choices of every language field."""
+    return language_choices()
+
+
+def portal_language(language: str | None = None) -> str | None:
+    """The portal language ``language`` names ("fr-CA" → "fr", "zh-Hans" → "zh-hans"), by
+    default the active one; None when it names none of them."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    language = (language or translation.get_language() or "").lower().replace("_", "-")
+    if language in codes:
+        return language
+    base = language.split("-")[0]
+    return next((code for code in codes if code.split("-")[0] == base), None)

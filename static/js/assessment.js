@@ -68,7 +68,9 @@
   }
 
   function isAnswer(name) {
-    return /^r\d+-\w+$/.test(name) || /^(proposals|other_comments)(_private)?$/.test(name);
+    // The language the answers are written in travels with them (saved, kept offline).
+    return /^r\d+-\w+$/.test(name) || /^(proposals|other_comments)(_private)?$/.test(name) ||
+      name === "answers_language";
   }
 
   // Progress: a section is complete with a status and a current maturity level.

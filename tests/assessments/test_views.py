@@ -602,7 +602,7 @@ def test_the_secretariat_reopens_from_the_history_page(client_of, respondent, se
     client.post(url("assessment_reopen", draft=draft), {"reason": "Wrong year in R4."})
     assert Assessment.objects.get(pk=draft.pk).status == "draft"
     html = client.get(url("assessment_history", draft=draft)).content.decode()
-    assert "Reason: Wrong year in R4." in html
+    assert "Reason: <bdi>Wrong year in R4.</bdi>" in html
 
 
 def test_a_respondent_starts_the_assessment(client_of, respondent, open_cycle):
@@ -873,7 +873,9 @@ def test_one_persons_saves_in_a_row_make_one_history_entry_listing_every_change(
     assert html.count('class="history-entry') == 4  # respondent, colleague, respondent, start
     assert "3 saves, versions 2–4" in html
     for text in ("First", "Second", "Third"):
-        assert f"<td>{text}</td>" in html  # every value it went through, not only the last
+        assert (
+            f'<td dir="auto">{text}</td>' in html
+        )  # every value it went through, not only the last
 
 
 def _typing(draft, user, count):

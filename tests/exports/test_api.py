@@ -61,3 +61,22 @@ def test_a_bad_request_is_told_what_is_wrong(survey, secretariat):
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {"symbol": ["An annex needs its symbol."]}
+
+
+def test_an_export_over_the_api_is_in_the_language_asked_for_or_the_requests(survey, colead):
+    client = token_client(colead)
+    client.post(
+        reverse("api_exports"), {"kind": "csv", "year": 2025, "language": "ru"}, format="json"
+    )
+    client.post(
+        reverse("api_exports"),
+        {"kind": "xlsx", "year": 2025},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    languages = dict(ExportJob.objects.values_list("kind", "parameters__language"))
+    assert languages == {"csv": "ru", "xlsx": "es"}
+    refused = client.post(
+        reverse("api_exports"), {"kind": "json", "year": 2025, "language": "de"}, format="json"
+    )
+    assert refused.status_code == 400

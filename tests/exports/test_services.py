@@ -1,8 +1,10 @@
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
+from pypdf import PdfReader
 
 from assessments.services import assessment_reopen
 from exports import selectors, services
@@ -336,3 +338,50 @@ class TestWithoutABroker:
 
         RunAfterResponseMiddleware(view)(RequestFactory().post("/"))
         assert Reminder.objects.filter(office=draft.office).exists()
+
+
+# --- Languages ----------------------------------------------------------------------------------
+def run_queued(job):
+    """Runs a queued job as a worker would, in the worker's own language (English)."""
+    with translation.override("en"):
+        return services.export_run(job=services.export_claim(job_id=job.pk))
+
+
+def test_a_data_file_is_built_in_the_language_of_its_requester_not_the_workers(survey, secretariat):
+    with translation.override("fr"):
+        job, _created = services.export_request(
+            user=secretariat, kind=ExportJob.Kind.CSV, cycle=survey
+        )
+    assert job.parameters == {"language": "fr"}
+    job = run_queued(job)
+    header = job.file.read().decode("utf-8-sig").splitlines()[0]
+    assert "Code de l’office" in header and "Office code" not in header
+
+
+def test_an_annex_in_another_language_is_another_request(survey, secretariat):
+    english, _created = ask_annex(secretariat, survey)
+    french, created = ask_annex(secretariat, survey, {**ANNEX, "language": "fr"})
+    assert created and french.pk != english.pk
+    assert english.parameters["language"] == "en"
+    assert french.request_key != english.request_key
+    assert run_queued(french).filename == "CWS-14-8-annex-2025-fr.pdf"
+
+
+def test_the_office_summary_is_built_in_the_language_its_requester_reads(
+    survey, respondent, office
+):
+    with translation.override("fr"):
+        job, _created = services.export_request(
+            user=respondent, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=survey, office=office
+        )
+    assert job.parameters == {"language": "fr"}
+    content = run_queued(job).file.read()
+    assert PdfReader(io.BytesIO(content)).trailer["/Root"]["/Lang"] == "fr"
+
+
+def test_a_language_the_portal_does_not_speak_falls_back_to_the_sites(survey, secretariat):
+    with translation.override("de"):
+        job, _created = services.export_request(
+            user=secretariat, kind=ExportJob.Kind.JSON, cycle=survey
+        )
+    assert job.parameters == {"language": "en"}

@@ -52,7 +52,8 @@ def test_the_secretariat_builds_an_annex_from_the_page(
     job = ExportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("export_job", args=[job.pk])
-    assert job.parameters == {"symbol": "CWS/14/8", "date": "2026-03-02"}
+    # In the language the page was read in, unless another was chosen.
+    assert job.parameters == {"symbol": "CWS/14/8", "date": "2026-03-02", "language": "en"}
     assert client.get(reverse("export_job_status", args=[job.pk])).json()["state"] == "done"
     page = client.get(reverse("export_job", args=[job.pk])).content.decode()
     assert "Download CWS-14-8-annex-2025.pdf" in page
@@ -247,3 +248,22 @@ def test_the_year_tabs_choose_the_survey_and_no_drop_down_repeats_them(
     assert '<select name="cycle"' not in page
     assert page.count(f'<input type="hidden" name="cycle" value="{survey.pk}"') == 2
     assert "Exports of the 2025 survey." in page
+
+
+def test_the_annex_form_offers_the_six_languages_each_named_in_itself(
+    client_of, secretariat, survey
+):
+    client = client_of(secretariat)
+    client.post(reverse("set_language"), {"language": "fr"})
+    page = client.get(reverse("exports_home")).content.decode()
+    for code, name in [("ar", "العربيّة"), ("zh-hans", "简体中文"), ("ru", "Русский")]:
+        assert f'<option value="{code}" lang="{code}">{name}</option>' in page
+    assert '<option value="fr" selected lang="fr">Français</option>' in page
+
+
+def test_the_secretariat_asks_for_an_arabic_annex(client_of, secretariat, survey):
+    client_of(secretariat).post(
+        reverse("export_annex_start"),
+        {"cycle": survey.pk, "symbol": "CWS/14/8", "date": "2026-03-02", "language": "ar"},
+    )
+    assert ExportJob.objects.get().parameters["language"] == "ar"

@@ -1,5 +1,6 @@
 """The SVG chart renderer: valid, accessible, escaped, deterministic, and drawn by WeasyPrint."""
 
+import functools
 import math
 import shutil
 import subprocess
@@ -595,3 +596,135 @@ def test_weasyprint_prints_every_office_of_a_long_heatmap_in_parts():
     html = "".join(f'<div style="break-inside: avoid">{part}</div>' for part in parts)
     words = pdf_text(render_pdf(f"<html><body>{html}</body></html>").content)
     assert set(rows) <= set(words.split())
+
+
+# --- Right to left ------------------------------------------------------------------------------
+def arabic(make, **overrides):
+    with translation.override("ar"):
+        return parse(make(**overrides))
+
+
+def first_text(root, content):
+    return next(
+        el for el in root.iter(f"{SVG}text") if "".join(el.itertext()).strip(ISOLATES) == content
+    )
+
+
+ISOLATES = "\u2068\u2069"
+
+
+def test_in_arabic_a_label_in_another_script_is_isolated_so_its_number_stays_in_front():
+    root = arabic(make_bars)
+    label = next(el for el in root.iter(f"{SVG}text") if "Digital" in "".join(el.itertext()))
+    assert "".join(label.itertext()) == "\u20681. Digital transformation\u2069"
+    assert "\u2068" not in str(make_bars())
+
+
+def test_an_arabic_chart_says_it_is_written_right_to_left():
+    assert arabic(make_bars).get("direction") == "rtl"
+    assert parse(make_bars()).get("direction") is None
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_an_arabic_bar_chart_is_the_english_one_seen_in_a_mirror(narrow):
+    width = charts.NARROW_WIDTH if narrow else charts.WIDTH
+    english, mirrored = parse(make_bars(narrow=narrow)), arabic(make_bars, narrow=narrow)
+    for ltr, rtl in zip(rects(english), rects(mirrored), strict=True):
+        right_edge = width - float(ltr.get("x"))
+        assert float(rtl.get("x")) + float(rtl.get("width")) == pytest.approx(right_edge, abs=0.01)
+        assert rtl.get("y") == ltr.get("y")
+    for ltr, rtl in zip(english.iter(f"{SVG}text"), mirrored.iter(f"{SVG}text"), strict=True):
+        assert float(rtl.get("x")) == pytest.approx(width - float(ltr.get("x")), abs=0.01)
+        # Anchors keep their meaning: "start" is where an Arabic reader starts, the right.
+        assert rtl.get("text-anchor") == ltr.get("text-anchor")
+
+
+def test_in_arabic_the_labels_are_on_the_right_and_the_bars_grow_leftwards():
+    root = arabic(make_bars)
+    label = first_text(root, "1. Digital transformation")
+    bar = rects(root)[1]  # the first is the legend's swatch
+    assert float(label.get("x")) > charts.WIDTH / 2
+    assert label.get("text-anchor") == "start"
+    assert float(bar.get("x")) + float(bar.get("width")) < float(label.get("x"))
+    value = first_text(root, "12 %")
+    assert float(value.get("x")) < float(bar.get("x"))  # written beyond the bar's end
+
+
+def test_in_arabic_the_scale_runs_from_the_right():
+    root = arabic(make_stacked)
+    zero, hundred = first_text(root, "0 %"), first_text(root, "100 %")
+    assert float(zero.get("x")) > float(hundred.get("x"))
+
+
+def test_in_arabic_the_legend_reads_from_the_right():
+    root = arabic(make_stacked)
+    first, second = first_text(root, STATUS_NAMES[0]), first_text(root, STATUS_NAMES[1])
+    assert float(first.get("x")) > float(second.get("x"))
+
+
+def test_in_arabic_the_heatmap_starts_with_recommendation_1_on_the_right():
+    root = arabic(make_heatmap)
+    one, ten = first_text(root, "1"), first_text(root, "10")
+    assert float(one.get("x")) > float(ten.get("x"))
+    assert float(first_text(root, "AA").get("x")) > float(one.get("x"))
+
+
+def test_a_mirrored_chart_never_mirrors_its_text():
+    with translation.override("ar"):
+        root = parse(
+            charts.small_multiples(
+                chart_id="trend",
+                title="Trend",
+                description="Trend.",
+                categories=RECOMMENDATIONS[:3],
+                years=["2024", "2025", "2026"],
+                values=[[10, 20, 30], [None, 40, 50], [5, 5, 5]],
+            )
+        )
+    # A transform (scale(-1, 1)) would mirror the glyphs too.
+    assert not [el for el in root.iter() if el.get("transform")]
+    # The oldest year is on the right, where an Arabic reader starts.
+    assert float(first_text(root, "2024").get("x")) > float(first_text(root, "2026").get("x"))
+
+
+def test_weasyprint_draws_an_arabic_chart_with_its_text_shaped():
+    with translation.override("ar"):
+        svg = charts.bars(
+            chart_id="focus",
+            title="معدل التركيز",
+            description="Focus.",
+            categories=["التحول الرقمي", "أمن المعلومات"],
+            values=[40, 60],
+        )
+    html = f'<html lang="ar" dir="rtl"><body>{svg}</body></html>'
+    text = pdf_text(render_pdf(html).content)
+    # Shaped Arabic extracts as the words themselves (joined forms map back to the letters).
+    assert "الرقمي" in text or "الرقمي"[::-1] in text
+
+
+@pytest.mark.parametrize(
+    ("written", "seen"),
+    [
+        ("1. التحول الرقمي", "التحول الرقمي .1"),
+        ("يعمل نظام IPAS منذ 2020.", ".2020 منذ IPAS يعمل نظام"),
+        ("منصة ST.26 (الويبو)", ")الويبو( ST.26 منصة"),
+    ],
+)
+def test_for_print_right_to_left_text_is_written_in_the_order_it_is_seen(written, seen):
+    # WeasyPrint's SVG text places runs in the order written, without the bidi algorithm.
+    assert charts._visual_order(written) == seen
+
+
+def test_only_a_mirrored_chart_for_print_reorders_its_text():
+    categories = ["1. التحول الرقمي", "2. Digital transformation"]
+    make = functools.partial(make_bars, categories=categories, values=[10, 20], highlight=set())
+    with translation.override("ar"):
+        web = str(make())
+        with charts.drawn_for_print():
+            printed = str(make())
+    with charts.drawn_for_print():
+        english = str(make())
+    assert "<tspan>التحول الرقمي</tspan><tspan> .</tspan><tspan>1</tspan>" in printed
+    assert ">2. Digital transformation<" in printed  # left to right: as written
+    assert "\u20681. التحول الرقمي\u2069" in web  # a browser orders it itself
+    assert ">1. التحول الرقمي<" in english

@@ -606,3 +606,16 @@ def test_the_multi_year_figures_keep_the_filters(client_of, colead, office):
     snapshot_refresh(cycle=survey_again)
     html = dashboard(client_of(colead), region=office.region).content.decode()
     assert f"?region={office.region}&amp;years=maturity#years" in html
+
+
+def test_an_arabic_dashboard_draws_its_charts_mirrored_and_never_serves_the_english_ones(
+    client_of, colead, office
+):
+    survey(office, EUROPE)
+    client = client_of(colead)
+    english = dashboard(client).content.decode()
+    client.post(reverse("set_language"), {"language": "ar"})
+    arabic = dashboard(client).content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert 'direction="rtl"' in arabic
+    assert 'direction="rtl"' not in english

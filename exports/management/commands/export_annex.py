@@ -1,6 +1,7 @@
 import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import BaseCommand
 from django.utils import timezone
 
@@ -21,12 +22,18 @@ class Command(BaseCommand):
             "--symbol", default="CWS/xx/xx", help="The document symbol, e.g. CWS/14/8."
         )
         parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the annex (offices' comments stay as written).",
+        )
+        parser.add_argument(
             "--date",
             type=datetime.date.fromisoformat,
             help="The date on the title page (YYYY-MM-DD); today by default.",
         )
 
-    def handle(self, *args, year: int, out: str, symbol: str, date, **options):
+    def handle(self, *args, year: int, out: str, symbol: str, date, language: str, **options):
         cycle = cycle_or_error(year)
 
         def progress(percent: int, step: str) -> None:
@@ -34,7 +41,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"{percent:3d} %  {step}")
 
         output = build_annex(
-            cycle=cycle, symbol=symbol, date=date or timezone.localdate(), progress=progress
+            cycle=cycle,
+            symbol=symbol,
+            date=date or timezone.localdate(),
+            language=language,
+            progress=progress,
         )
         Path(out).write_bytes(output.content)
         self.stdout.write(
