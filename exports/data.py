@@ -232,10 +232,12 @@ def build_xlsx(*, cycle: Cycle, progress: Progress = no_progress) -> Output:
     progress(60, gettext("Writing the sheets"))
     workbook = Workbook()
     answers_sheet = workbook.active
-    answers_sheet.title = "Answers"
+    # Sheet names in the requester's language, as the headers (a sheet name holds 31 characters).
+    answers_sheet.title = gettext("Answers")[:31]
     _write_sheet(answers_sheet, _answers_header(), _answers_rows(data))
-    _write_sheet(workbook.create_sheet("Comments"), _comments_header(), _comments_rows(data))
-    _write_sheet(workbook.create_sheet("KPIs"), kpi_header, kpi_rows)
+    comments = workbook.create_sheet(gettext("Comments")[:31])
+    _write_sheet(comments, _comments_header(), _comments_rows(data))
+    _write_sheet(workbook.create_sheet(gettext("Indicators")[:31]), kpi_header, kpi_rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     progress(100, gettext("The workbook is ready"))

@@ -85,7 +85,7 @@ def test_the_workbook_is_named_after_the_year_and_has_three_sheets(survey):
     assert output.content_type == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    assert list(sheets(output)) == ["Answers", "Comments", "KPIs"]
+    assert list(sheets(output)) == ["Answers", "Comments", "Indicators"]
 
 
 def test_the_answers_sheet_has_a_row_per_submitted_office_and_recommendation(survey):
@@ -158,7 +158,7 @@ def test_the_comments_sheet_holds_every_text_and_marks_the_private_ones(survey):
 
 
 def test_the_kpi_sheet_counts_the_answers_of_the_answers_sheet(survey, office):
-    rows = sheets(build_xlsx(cycle=survey))["KPIs"]
+    rows = sheets(build_xlsx(cycle=survey))["Indicators"]
     header = list(rows[0])
     assert header[:5] == [
         "Recommendation",
@@ -185,7 +185,7 @@ def test_the_kpi_sheet_counts_the_answers_of_the_answers_sheet(survey, office):
 def test_the_kpi_sheet_does_not_lag_behind_a_stale_snapshot(survey):
     snapshot_refresh(cycle=survey)
     make_assessment(survey, make_office("JP"), submitted=True, r1={"status": "implemented"})
-    rows = sheets(build_xlsx(cycle=survey))["KPIs"]
+    rows = sheets(build_xlsx(cycle=survey))["Indicators"]
     header = list(rows[0])
     first = dict(zip(header, rows[1], strict=True))
     assert (first["Respondents"], first["implemented count"]) == (3, 2)
@@ -343,3 +343,11 @@ def test_a_reopened_submission_is_exported_as_submitted_not_as_revised(
     assert sheets(xlsx_file.content) == sheets(before[2].content)
     assert csv_file.answers == before[0].answers and "AU" in csv_file.answers
     assert csv_file.answers_hash == before[0].answers_hash
+
+
+def test_the_sheets_are_named_in_the_requesters_language(survey):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        output = build_xlsx(cycle=survey)
+    assert list(sheets(output)) == ["Réponses", "Commentaires", "Indicateurs"]

@@ -30,7 +30,7 @@ def test_the_command_writes_the_workbook_and_says_what_it_wrote(cycle, tmp_path)
     target = tmp_path / "data.xlsx"
     said = export("--year", "2025", "--format", "xlsx", "--out", str(target))
     workbook = openpyxl.load_workbook(target)
-    assert workbook.sheetnames == ["Answers", "Comments", "KPIs"]
+    assert workbook.sheetnames == ["Answers", "Comments", "Indicators"]
     assert workbook["Answers"]["B2"].value == "AU"
     size = target.stat().st_size
     assert said.strip() == f"Wrote {target} ({size:,} bytes, 2 offices)."
