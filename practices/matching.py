@@ -249,7 +249,9 @@ def partners(*, seeker: Office, number: int, purpose: str, user) -> list[Match]:
         if own:
             completed = [p for p in own if p.status == Practice.Status.COMPLETED]
             shown = completed or own
-            titles = ", ".join(p.title for p in shown[:2])
+            # Each title isolated (FSI … PDI): an English title in an Arabic sentence keeps
+            # its own direction, and the punctuation around it stays where it belongs.
+            titles = ", ".join(f"\u2068{p.title}\u2069" for p in shown[:2])
             if completed:
                 reasons.append(
                     ngettext(
