@@ -34,7 +34,7 @@ class PracticeForm(forms.ModelForm):
     links_text = forms.CharField(
         label=_("Links"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
         help_text=_("One web address a line."),
     )
     contact_languages = forms.MultipleChoiceField(
