@@ -2,7 +2,9 @@
 answered the next, the share whose level in the next cycle reached it (docs/domain.md)."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.urls import reverse
 
 from kpi import engine
 from kpi.services import cycle_kpis, snapshot_refresh
@@ -160,3 +162,49 @@ def test_the_engine_pools_pairs_not_offices():
     figures = engine.target_attainment(before, now, {1, 2}, numbers=[1, 2, 3])
     assert figures["overall"] == {"count": 2, "of": 4, "percent": 50}
     assert figures["recommendations"][1] == {"count": 1, "of": 2, "percent": 50}
+
+
+@pytest.fixture
+def computed(two_cycles):
+    cache.clear()
+    snapshot_refresh(cycle=two_cycles.__class__.objects.get(year=2024))
+    snapshot_refresh(cycle=two_cycles)
+    return two_cycles
+
+
+def test_a_colead_sees_the_targets_reached_per_recommendation(client_of, colead, computed):
+    response = client_of(colead).get(reverse("cycle_dashboard", args=[2025]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="attainment"' in page and "Targets reached" in page
+    assert "In all: 3 of 4." in page
+    assert "2 of 2" in page and "1 of 2" in page and "0 of 0" in page
+
+
+def test_the_panel_is_left_out_of_a_filtered_selection(client_of, colead, computed):
+    response = client_of(colead).get(
+        reverse("cycle_dashboard", args=[2025]), {"region": "asia_pacific"}
+    )
+    assert response.status_code == 200
+    assert 'id="attainment"' not in response.content.decode()
+
+
+def test_the_panel_says_when_the_framework_changed(client_of, colead, offices, framework):
+    au = offices[0]
+    make_assessment(make_cycle(2024, offices=[au]), au, submitted=True, r1=level(1, 3))
+    newer = framework_copy(framework=framework, version="2026")
+    Framework.objects.filter(pk=newer.pk).update(status=Framework.Status.ACTIVE)
+    cycle = make_cycle(2026, framework=newer, offices=[au])
+    make_assessment(cycle, au, submitted=True, r1=level(4))
+    cache.clear()
+    snapshot_refresh(cycle=cycle)
+    page = client_of(colead).get(reverse("cycle_dashboard", args=[2026])).content.decode()
+    assert "used framework version 2024" in page
+
+
+@pytest.mark.parametrize("person", ["respondent", "viewer", "outsider"])
+def test_offices_never_see_the_targets_reached(client_of, request, person, computed):
+    client = client_of(request.getfixturevalue(person))
+    assert client.get(reverse("cycle_dashboard", args=[2025])).status_code == 403
+    benchmark = client.get(reverse("office_benchmark", kwargs={"code": "AU", "year": 2025}))
+    assert "Targets reached" not in benchmark.content.decode()
