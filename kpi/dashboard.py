@@ -267,7 +267,7 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
         ) % {"year": against["previous_year"], "version": against["previous_framework"]}
     else:
         note = _(
-            "Targets set in %(year)s above the office's level then, reached or passed by its "
+            "Targets set in %(year)s above the office’s level then, reached or passed by its "
             "level now; offices that did not answer this cycle, or gave no level, are not "
             "counted. In all: %(count)s of %(of)s."
         ) % {"year": against["previous_year"], "count": overall["count"], "of": overall["of"]}
@@ -276,11 +276,11 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
         title=title,
         **_both(
             charts.bars,
-            chart_id="attainment",
+            chart_id="attainment-chart",
             title=title,
             description=_(
                 "For each recommendation, the share of the targets set in the previous cycle "
-                "above the office's level that its level in this cycle reached."
+                "above the office’s level that its level in this cycle reached."
             )
             + " "
             + note,
