@@ -21,7 +21,11 @@ from portal.permissions import ReadsAllSubmissionsPermission
     summary="Every KPI of a cycle (co-leads and secretariat)",
     description="The document of `manage.py compute_kpis --json`: figures overall, by region, "
     "by office type and both, with the trend against the previous cycle. See "
-    "docs/kpis in the README for the shape.",
+    "docs/kpis in the README for the shape. `target_attainment` (`{count, of, percent}`, "
+    "overall and in each recommendation, percent null when nothing was measured) measures "
+    "the targets set above their level in the previous cycle against this cycle's levels; "
+    "`target_attainment_basis` names that cycle and says whether it shares this cycle's "
+    "framework version (if not, nothing is measured until a crosswalk maps the two).",
     responses={
         200: OpenApiResponse(OpenApiTypes.OBJECT, description="The KPI document."),
         **errors(401, 403, 404),

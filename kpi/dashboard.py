@@ -61,7 +61,9 @@ def flag_titles() -> dict:
     }
 
 
-def panels(group: dict, recommendations) -> list[Panel]:
+def panels(group: dict, recommendations, *, attainment: bool = False) -> list[Panel]:
+    """The charts of a group's figures; ``attainment`` adds the targets reached (the
+    dashboard's, not yet the annex's)."""
     titles = {r.number: f"{r.number}. {r.short_title}" for r in recommendations}
     entries = group["recommendations"]
     categories = [titles.get(entry["number"], str(entry["number"])) for entry in entries]
@@ -236,7 +238,72 @@ def panels(group: dict, recommendations) -> list[Panel]:
             ],
         )
     )
+    attained = attainment_panel(group, categories) if attainment else None
+    if attained is not None:
+        result.append(attained)
     return result
+
+
+def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
+    """Targets reached: only over all respondents (the figure is not broken down by group),
+    and only in documents computed since it exists."""
+    overall = group.get("target_attainment")
+    if overall is None:
+        return None
+    entries = group["recommendations"]
+    against = group.get("target_attainment_basis") or {}
+    title = _("Targets reached")
+    counted = [
+        _("%(count)s of %(of)s")
+        % {"count": e["target_attainment"]["count"], "of": e["target_attainment"]["of"]}
+        for e in entries
+    ]
+    if against.get("previous_year") is None:
+        note = _("There is no earlier cycle with submissions: no target to measure yet.")
+    elif not against.get("comparable"):
+        note = _(
+            "The %(year)s cycle used framework version %(version)s: its targets are not "
+            "measured against this version until a crosswalk maps the two."
+        ) % {"year": against["previous_year"], "version": against["previous_framework"]}
+    else:
+        note = _(
+            "Targets set in %(year)s above the office’s level then, reached or passed by its "
+            "level now; offices that did not answer this cycle, or gave no level, are not "
+            "counted. In all: %(count)s of %(of)s."
+        ) % {"year": against["previous_year"], "count": overall["count"], "of": overall["of"]}
+    return Panel(
+        id="attainment",
+        title=title,
+        **_both(
+            charts.bars,
+            chart_id="attainment-chart",
+            title=title,
+            description=_(
+                "For each recommendation, the share of the targets set in the previous cycle "
+                "above the office’s level that its level in this cycle reached."
+            )
+            + " "
+            + note,
+            # "n of m" in the label: a bar of 0 % over no target must not read as all missed.
+            categories=[
+                f"{category} ({reached})"
+                for category, reached in zip(categories, counted, strict=True)
+            ],
+            values=[e["target_attainment"]["percent"] or 0 for e in entries],
+        ),
+        headers=[_("Recommendation"), _("Targets reached"), _("Share")],
+        rows=[
+            [
+                categories[i],
+                counted[i],
+                None
+                if e["target_attainment"]["percent"] is None
+                else f"{e['target_attainment']['percent']} %",
+            ]
+            for i, e in enumerate(entries)
+        ],
+        note=note,
+    )
 
 
 def _cell(value: dict) -> str:
@@ -656,7 +723,7 @@ def figures(
         return found
     document = snapshot.document
     group = group_of(document, region=region, office_type=office_type)
-    drawn_panels = panels(group, recommendations)
+    drawn_panels = panels(group, recommendations, attainment=True)
     years_view = multi_year(cycle, recommendations, years) if years else None
 
     def years_link(metric: str) -> str:

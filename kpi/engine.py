@@ -232,3 +232,45 @@ def trend(current: dict, previous: dict) -> dict:
             for flag in FLAGS
         },
     }
+
+
+def attainment_share(count: int, of: int) -> dict:
+    """``{"count", "of", "percent"}``; the percent is None when nothing was measured, since a
+    0 % over no office would read as every target missed."""
+    return {"count": count, "of": of, "percent": percent(count, of) if of else None}
+
+
+def target_attainment(
+    before: dict[tuple[int, int], tuple[int | None, int | None]],
+    now: dict[tuple[int, int], int | None],
+    answered: set[int],
+    *,
+    numbers: list[int],
+) -> dict:
+    """Target attainment from one cycle (``before``: (office, number) -> (level, target))
+    to the next (``now``: (office, number) -> level; ``answered``: the offices that
+    submitted in it).
+
+    Only a target above the office's level is a target to reach; an office that did not
+    answer the next cycle, or gave no level there for the recommendation, is not counted:
+    nothing measures it, and counting it as missed would make silence read as failure. The
+    overall figure pools every office × recommendation pair.
+    """
+    reached = dict.fromkeys(numbers, 0)
+    measured = dict.fromkeys(numbers, 0)
+    for (office, number), (level, target) in before.items():
+        if number not in measured or office not in answered:
+            continue
+        if level is None or target is None or target <= level:
+            continue
+        later = now.get((office, number))
+        if later is None:
+            continue
+        measured[number] += 1
+        reached[number] += later >= target
+    return {
+        "overall": attainment_share(sum(reached.values()), sum(measured.values())),
+        "recommendations": {
+            number: attainment_share(reached[number], measured[number]) for number in numbers
+        },
+    }

@@ -291,3 +291,21 @@ def office_view(cycle: Cycle, office) -> privacy.OfficeView:
     queries: every publication's members, then the latest one's figures."""
     publications = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
     return privacy.office_view(publications, office)
+
+
+def submitted_levels(cycle: Cycle) -> tuple[dict[tuple[int, int], tuple], set[int]]:
+    """Each office's level and target per recommendation as last submitted in ``cycle``
+    ((office, number) -> (level, target)), and the offices that submitted. Reopened
+    submissions count as submitted, with the answers they were submitted with."""
+    assessments = Assessment.objects.filter(cycle=cycle)
+    answered = set(
+        assessments.filter(submitted_at__isnull=False).values_list("office_id", flat=True)
+    )
+    levels = {
+        (answer.assessment.office_id, answer.recommendation.number): (
+            answer.maturity_current,
+            answer.maturity_target,
+        )
+        for answer in last_submitted_answers(assessments)
+    }
+    return levels, answered

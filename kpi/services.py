@@ -70,7 +70,35 @@ def cycle_kpis(cycle: Cycle, counts: selectors.CycleCounts | None = None) -> dic
     previous = selectors.previous_cycle(cycle)
     if previous is not None:
         document["trend"] = _trend(counts, selectors.cycle_counts(previous), overall, numbers)
+    _add_target_attainment(document, cycle, previous, numbers)
     return document
+
+
+def _add_target_attainment(
+    document: dict, cycle: Cycle, previous: Cycle | None, numbers: list[int]
+) -> None:
+    """The targets set in the previous cycle measured against this cycle's levels, overall
+    and in each recommendation's entry; ``target_attainment_basis`` says against which year.
+
+    Across two framework versions nothing is measured: a recommendation's number need not
+    mean the same recommendation there, and the crosswalk that would map them comes later.
+    """
+    comparable = previous is not None and previous.framework_id == cycle.framework_id
+    if comparable:
+        before, _answered = selectors.submitted_levels(previous)
+        levels, answered = selectors.submitted_levels(cycle)
+        now = {key: level for key, (level, _target) in levels.items()}
+    else:
+        before, now, answered = {}, {}, set()
+    figures = engine.target_attainment(before, now, answered, numbers=numbers)
+    document["target_attainment"] = figures["overall"]
+    document["target_attainment_basis"] = {
+        "previous_year": previous.year if previous is not None else None,
+        "previous_framework": previous.framework.version if previous is not None else None,
+        "comparable": comparable,
+    }
+    for entry in document["recommendations"]:
+        entry["target_attainment"] = figures["recommendations"][entry["number"]]
 
 
 def _trend(
@@ -125,7 +153,14 @@ def _group_figures(document: dict, key: str) -> dict | None:
         group = document["by_region" if dimension == "region" else "by_office_type"].get(value)
     if group is None:
         return None
-    return {name: group[name] for name in ("respondents", "recommendations", "none_selected")}
+    figures = {name: group[name] for name in ("respondents", "recommendations", "none_selected")}
+    # Target attainment rests on its own, often small, set of offices (those with a target
+    # above their level last cycle), which the group rules here do not cover: co-leads only.
+    figures["recommendations"] = [
+        {name: value for name, value in entry.items() if name != "target_attainment"}
+        for entry in figures["recommendations"]
+    ]
+    return figures
 
 
 @transaction.atomic

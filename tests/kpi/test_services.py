@@ -205,6 +205,16 @@ def test_the_database_counts_give_the_figures_of_the_reference_engine(framework)
     )
     document = cycle_kpis(cycles[1])
     expected = engine.compute(rows(cycles[1]), numbers=numbers, offices=now)
+    # Target attainment rests on two cycles' rows, not on this group's: checked apart.
+    attainment = engine.target_attainment(
+        {(r.office, r.number): (r.current, r.target) for r in rows(cycles[0])},
+        {(r.office, r.number): r.current for r in rows(cycles[1])},
+        now,
+        numbers=numbers,
+    )
+    assert document["target_attainment"] == attainment["overall"]
+    for entry in document["recommendations"]:
+        assert entry.pop("target_attainment") == attainment["recommendations"][entry["number"]]
     assert document["recommendations"] == expected["recommendations"]
     assert document["none_selected"] == expected["none_selected"]
     europe = {o.pk for o in offices if o.region == "europe"} & now
