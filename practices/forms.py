@@ -1,6 +1,7 @@
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from practices.models import ContactRequest, Practice
 from recommendations.models import RECOMMENDATION_COUNT
@@ -27,7 +28,7 @@ class PracticeForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     tags = forms.CharField(
-        label=_("Tags"),
+        label=pgettext_lazy("keywords", "Tags"),
         required=False,
         help_text=_("Separated by commas, e.g. cloud, ST.96, open data."),
     )
@@ -186,7 +187,7 @@ class SearchForm(forms.Form):
     office_type = forms.CharField(required=False, widget=forms.HiddenInput)
     tag = forms.CharField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
-        label=_("Order"),
+        label=pgettext_lazy("sorting", "Order"),
         required=False,
         choices=[("relevance", _("Relevance")), ("recent", _("Most recent"))],
     )

@@ -38,12 +38,24 @@ DETAIL_LABELS = {
     "symbol": gettext_lazy("document symbol"),
     "date": gettext_lazy("date"),
     "note": gettext_lazy("note"),
+    "language": gettext_lazy("language"),
     "changes": gettext_lazy("changes"),
 }
 
 
 def detail_label(name: str) -> str:
     return str(DETAIL_LABELS.get(name, name))
+
+
+def detail_value(name: str, value: str) -> str:
+    """A detail's value as the reader names it: a language by its name in the reader's."""
+    if name == "language":
+        from django.conf import settings
+
+        names = dict(settings.LANGUAGES)
+        if value in names:
+            return str(names[value])
+    return value
 
 
 @dataclass(frozen=True)

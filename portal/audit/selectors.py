@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from portal.audit.describe import detail_label, targets_described
+from portal.audit.describe import detail_label, detail_value, targets_described
 from portal.audit.models import AuditEvent
 
 
@@ -63,7 +63,10 @@ def event_rows(events) -> list[EventRow]:
     return [
         EventRow(
             event=event,
-            detail=[(detail_label(name), value) for name, value in detail_pairs(event.detail)],
+            detail=[
+                (detail_label(name), detail_value(name, value))
+                for name, value in detail_pairs(event.detail)
+            ],
             target=targets.get(event.pk, ""),
         )
         for event in events

@@ -21,8 +21,11 @@ def query_with(context, **changes) -> str:
 
 @register.filter
 def language_name(code: str) -> str:
-    """A language named in itself, as the switcher names it."""
-    return NAMES_LOCAL.get(code, code)
+    """A language named in the reader's language ("Anglais" on a French page): it says what
+    an entry is written in to someone who may not read that language."""
+    from django.conf import settings
+
+    return str(dict(settings.LANGUAGES).get(code, NAMES_LOCAL.get(code, code)))
 
 
 @register.filter

@@ -128,7 +128,7 @@ def test_colead_pages(browse, years):
     page.goto(f"/dashboard/{years['past']}/")
     page.locator("#status").get_by_text("Show the table behind the chart").click()
     expect(page.locator("#status table")).to_be_visible()
-    page.get_by_role("link", name="Maturity", exact=True).click()
+    page.locator("#heatmap").get_by_role("link", name="Maturity", exact=True).click()
     expect(page.locator("#heatmap svg")).to_be_visible()
     assert seen == []
 
