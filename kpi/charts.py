@@ -1069,7 +1069,9 @@ def _text_width(text: str, size: float) -> float:
     """An estimate of the drawn width of ``text`` in a common sans-serif (Noto, DejaVu)."""
     units = 0.0
     for ch in text:
-        if ch in _NARROW:
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            units += 1.0  # a Chinese character, or full-width punctuation, is a full em
+        elif ch in _NARROW:
             units += 0.32
         elif ch in _WIDE:
             units += 0.84

@@ -187,8 +187,9 @@ def test_the_server_error_page_says_its_language_and_direction():
         assert '<html lang="ar" dir="rtl">' in render_to_string("500.html")
     with translation.override("fr"):
         html = render_to_string("500.html")
+        heading = translation.gettext("Something went wrong on our side")
     assert '<html lang="fr" dir="ltr">' in html
-    assert "Une erreur s’est produite" in html or "Something went wrong" in html
+    assert heading in html and heading != "Something went wrong on our side"
 
 
 # --- Dates ------------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def test_no_template_writes_a_date_pattern_of_its_own():
     allowed = {"c", "Y", "YmdHi", "DATETIME_FORMAT", "SHORT_DATE_FORMAT", "H:i:s", "Y-m-d H:i:s"}
     found = []
     for path in (settings.BASE_DIR / "templates").rglob("*"):
-        if path.suffix not in (".html", ".txt") or "pdf" in path.parts:
+        if path.suffix not in (".html", ".txt"):
             continue
         for pattern in re.findall(r"\|(?:date|time):[\"']([^\"']*)[\"']", path.read_text()):
             if pattern not in allowed and not re.fullmatch(r"[A-Z_]+_FORMAT", pattern):
