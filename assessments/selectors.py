@@ -12,6 +12,7 @@ from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
 from assessments.submissions import submitted_version
 from portal.offices.models import MemberRole, Office
+from portal.permissions import office_role
 from recommendations import wording
 from recommendations.models import MaturityLevel
 
@@ -45,18 +46,7 @@ def assessment_place(user, code: str, year: int) -> AssessmentPlace:
     Another office's URL is a 404, not a 403: it does not even confirm that the office
     took part.
     """
-    if not user.is_authenticated:
-        raise Http404
-    office = get_object_or_404(Office, code=code.upper())
-    membership = office.memberships.filter(user=user).first()
-    if membership:
-        role = membership.role
-    elif user.is_secretariat:
-        role = "secretariat"
-    elif user.is_colead:
-        role = "colead"
-    else:
-        raise Http404
+    office, role = office_role(user, code)
     cycle = get_object_or_404(
         Cycle.objects.select_related("framework"), year=year, invitations__office=office
     )

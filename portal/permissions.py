@@ -61,3 +61,30 @@ def can_export(user, kind: str, office=None) -> bool:
     if kind == ExportJob.Kind.OFFICE_SUMMARY and office is not None:
         return user.is_secretariat or office.memberships.filter(user=user).exists()
     return False
+
+
+def office_role(user, code: str, *, allowed=("respondent", "viewer", "secretariat", "colead")):
+    """The office behind ``/offices/<code>/…`` and what ``user`` is to it: "respondent" or
+    "viewer" (its own people), else "secretariat" or "colead"; a 404 for anyone else, and for
+    a role not ``allowed``. The one rule for every office page and API route: another office's
+    URL is a 404, not a 403, so that it does not even confirm what the office has."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from portal.offices.models import Office
+
+    if not user.is_authenticated:
+        raise Http404
+    office = get_object_or_404(Office, code=code.upper())
+    membership = office.memberships.filter(user=user).first()
+    if membership:
+        role = membership.role
+    elif user.is_secretariat:
+        role = "secretariat"
+    elif user.is_colead:
+        role = "colead"
+    else:
+        raise Http404
+    if role not in allowed:
+        raise Http404
+    return office, role

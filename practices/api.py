@@ -11,7 +11,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from portal.api.docs import detail, errors
-from portal.offices.models import MemberRole, Office
+from portal.offices.models import Office
 from practices import matching, selectors, services
 from practices.models import ContactRequest, Openness, Practice
 from recommendations.models import RECOMMENDATION_COUNT
@@ -113,13 +113,7 @@ def _service_values(data: dict) -> dict:
 
 
 def _member_office(user, code: str, *, respondent=False) -> Office:
-    memberships = user.memberships.filter(office__code=code.upper())
-    if respondent:
-        memberships = memberships.filter(role=MemberRole.RESPONDENT)
-    membership = memberships.select_related("office").first()
-    if membership is None:
-        raise Http404
-    return membership.office
+    return selectors.office_of_member(user, code, respondent=respondent)
 
 
 FILTERS = [

@@ -175,6 +175,15 @@ def _facets(queryset: QuerySet) -> dict:
     }
 
 
+def office_of_member(user, code: str, *, respondent: bool = False) -> Office:
+    """An office this person belongs to (as a respondent, if asked), or 404: peer-learning
+    pages of an office are its own people's, not the task force's (portal.permissions)."""
+    from portal.permissions import office_role
+
+    allowed = ("respondent",) if respondent else ("respondent", "viewer")
+    return office_role(user, code, allowed=allowed)[0]
+
+
 def own_practices(office: Office) -> QuerySet:
     return (
         Practice.objects.filter(office=office)

@@ -23,15 +23,7 @@ PAGE_SIZE = 20
 
 
 def _office_of_member(user, code: str, *, respondent: bool = False) -> Office:
-    """An office this person belongs to (as a respondent, if asked), or 404: peer-learning pages
-    of an office are its own people's, not the task force's."""
-    memberships = user.memberships.filter(office__code=code.upper())
-    if respondent:
-        memberships = memberships.filter(role=MemberRole.RESPONDENT)
-    membership = memberships.select_related("office").first()
-    if membership is None:
-        raise Http404
-    return membership.office
+    return selectors.office_of_member(user, code, respondent=respondent)
 
 
 def _recommendation_titles() -> dict[int, str]:

@@ -5,13 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.submissions import submitted_answers
 from portal.offices.models import MemberRole, Office
+from portal.permissions import office_role
 from recommendations.models import Framework, Recommendation, RecommendedAction
 from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
 
@@ -37,18 +36,7 @@ def roadmap_place(user, code: str) -> RoadmapPlace:
     recommendation figures they are shown rest on these actions. Anyone else gets a 404, which
     does not even confirm that the office has a roadmap.
     """
-    if not user.is_authenticated:
-        raise Http404
-    office = get_object_or_404(Office, code=code.upper())
-    membership = office.memberships.filter(user=user).first()
-    if membership:
-        role = membership.role
-    elif user.is_secretariat:
-        role = "secretariat"
-    elif user.is_colead:
-        role = "colead"
-    else:
-        raise Http404
+    office, role = office_role(user, code)
     return RoadmapPlace(
         office=office, role=role, roadmap=Roadmap.objects.filter(office=office).first()
     )
