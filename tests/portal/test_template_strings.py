@@ -57,7 +57,7 @@ def skeleton(source: str) -> str:
                 skipping = "endcomment"
             elif name == "verbatim":
                 skipping = "endverbatim"
-            parts.append(HOLE)
+            parts.append(_hole(parts))
         elif skipping:
             continue
         elif token.token_type == TokenType.TEXT:
@@ -65,10 +65,15 @@ def skeleton(source: str) -> str:
         elif token.token_type == TokenType.COMMENT:
             continue
         else:
-            # A variable inside a tag (<h1{{ title|langattrs }}>) gives attributes, not text.
-            so_far = "".join(parts)
-            parts.append(" " if so_far.rfind("<") > so_far.rfind(">") else HOLE)
+            parts.append(_hole(parts))
     return "".join(parts)
+
+
+def _hole(parts: list[str]) -> str:
+    """Where a variable or tag stood. Inside an HTML tag (<h1{{ title|langattrs }}>,
+    <div{% written_in language %}>) it gives attributes, not text: a space keeps the tag one."""
+    so_far = "".join(parts)
+    return " " if so_far.rfind("<") > so_far.rfind(">") else HOLE
 
 
 class Reader(HTMLParser):
