@@ -191,8 +191,9 @@ def main():
         started = time.perf_counter()
         user, office, any_pk = build(args.offices, args.practices)
         print(
-            f"{connection.vendor}: {args.offices} offices × {args.practices} practices "
-            f"= {Practice.objects.count()} entries, built in {time.perf_counter() - started:.0f} s"
+            f"{connection.vendor}: {office.__class__.objects.count()} offices (the ST.3 list "
+            f"has no more) × {args.practices} practices = {Practice.objects.count()} entries, "
+            f"built in {time.perf_counter() - started:.0f} s"
         )
 
         def search(**filters):
