@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outbox.services import enqueue
+from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.offices.models import MemberRole, Office
 from practices.models import (
@@ -43,6 +44,15 @@ EDITABLE = (
     "language",
     "visibility",
 )
+
+
+# The changes of state that go to the audit log (a yearly confirmation does not).
+AUDITED = {
+    PracticeEvent.Kind.PUBLISH: AuditEvent.Kind.PRACTICE_PUBLISHED,
+    PracticeEvent.Kind.UNPUBLISH: AuditEvent.Kind.PRACTICE_UNPUBLISHED,
+    PracticeEvent.Kind.HIDE: AuditEvent.Kind.PRACTICE_HIDDEN,
+    PracticeEvent.Kind.SHOW: AuditEvent.Kind.PRACTICE_SHOWN,
+}
 
 
 class StalePractice(Exception):
@@ -144,7 +154,7 @@ def practice_create(
         user=user,
         changes=[{"field": k, "old": None, "new": v} for k, v in _snapshot(practice).items()],
     )
-    audit_record(kind="practice.create", user=user, target=practice)
+    audit_record(kind=AuditEvent.Kind.PRACTICE_CREATED, user=user, target=practice)
     return practice
 
 
@@ -222,7 +232,10 @@ def _state_change(practice: Practice, *, user, kind: str, state: str, note: str 
         note=note,
         changes=[{"field": "state", "old": old, "new": state}],
     )
-    audit_record(kind=f"practice.{kind}", user=user, target=locked, detail={"note": note})
+    if kind in AUDITED:
+        audit_record(
+            kind=AUDITED[kind], user=user, target=locked, detail={"note": note} if note else {}
+        )
     return locked
 
 
@@ -356,7 +369,10 @@ def openness_set(*, office: Office, user, choices: dict[int, dict], languages=No
         profile.save()
     if changed:
         audit_record(
-            kind="practices.openness", user=user, target=office, detail={"changes": changed}
+            kind=AuditEvent.Kind.OPENNESS_CHANGED,
+            user=user,
+            target=office,
+            detail={"changes": changed},
         )
     return changed
 
@@ -408,7 +424,7 @@ def contact_request_send(
         raise RequestRefused(
             _("Your office already asked this office about this recommendation.")
         ) from None
-    audit_record(kind="practices.request_send", user=user, target=request)
+    audit_record(kind=AuditEvent.Kind.CONTACT_REQUESTED, user=user, target=request)
     enqueue(
         "practices.tasks.send_request_notice",
         args=[request.pk],
@@ -434,7 +450,9 @@ def contact_request_answer(*, request: ContactRequest, user, accept: bool, conta
         locked.seeker_contact = locked.sent_by
     locked.save()
     audit_record(
-        kind="practices.request_" + ("accept" if accept else "decline"), user=user, target=locked
+        kind=AuditEvent.Kind.CONTACT_ACCEPTED if accept else AuditEvent.Kind.CONTACT_DECLINED,
+        user=user,
+        target=locked,
     )
     enqueue(
         "practices.tasks.send_answer_notice",
@@ -452,7 +470,7 @@ def contact_request_withdraw(*, request: ContactRequest, user) -> ContactRequest
         raise RequestRefused(_("This request is no longer waiting for an answer."))
     locked.state = ContactRequest.State.WITHDRAWN
     locked.save(update_fields=["state"])
-    audit_record(kind="practices.request_withdraw", user=user, target=locked)
+    audit_record(kind=AuditEvent.Kind.CONTACT_WITHDRAWN, user=user, target=locked)
     return locked
 
 

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from portal.audit.models import AuditEvent
 from practices import services
 from practices.models import OPEN_REQUEST_LIMIT, ContactRequest, Openness
 from tests import factories
@@ -148,6 +149,10 @@ def test_a_declined_request_reveals_no_contact(
     request.refresh_from_db()
     assert request.state == ContactRequest.State.DECLINED
     assert request.target_contact is None
+    assert [e.kind for e in AuditEvent.objects.order_by("pk")][-2:] == [
+        AuditEvent.Kind.CONTACT_REQUESTED,
+        AuditEvent.Kind.CONTACT_DECLINED,
+    ]
     assert outsider.email not in mail.outbox[0].body
 
 
