@@ -68,11 +68,10 @@ def hidden_notice_send(*, practice: Practice) -> int:
 
 def still_current_requests_send() -> int:
     """One e-mail per office listing its entries last confirmed over a year ago and not asked
-    about since; each is marked as asked before the e-mail leaves, so a second run in the same
-    day sends nothing."""
+    about since. Each office's entries are marked as asked once its e-mail has left: a run
+    killed half-way asks the rest the next day, and a second run the same day sends nothing."""
     import datetime
 
-    from django.db import transaction
     from django.db.models import Q
     from django.utils import timezone
 
@@ -82,13 +81,10 @@ def still_current_requests_send() -> int:
         Q(confirmed_at__lte=year_ago) | Q(confirmed_at__isnull=True, published_at__lte=year_ago),
         state=Practice.State.PUBLISHED,
     ).filter(Q(confirmation_asked_at__isnull=True) | Q(confirmation_asked_at__lte=year_ago))
-    sent = 0
-    with transaction.atomic():
-        entries = list(due.select_for_update(skip_locked=True).select_related("office"))
-        Practice.objects.filter(pk__in=[p.pk for p in entries]).update(confirmation_asked_at=now)
     by_office: dict = {}
-    for practice in entries:
+    for practice in due.select_related("office"):
         by_office.setdefault(practice.office, []).append(practice)
+    sent = 0
     for office, practices in by_office.items():
         context = {
             "office": office,
@@ -96,4 +92,5 @@ def still_current_requests_send() -> int:
             "url": _absolute(reverse("office_practices", kwargs={"code": office.code})),
         }
         sent += _send(_messages("practice_still_current", context, _respondents(office)))
+        Practice.objects.filter(pk__in=[p.pk for p in practices]).update(confirmation_asked_at=now)
     return sent

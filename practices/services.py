@@ -4,6 +4,7 @@ Every write is keyword-only and atomic; e-mails leave through the outbox after t
 """
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -338,14 +339,31 @@ def practices_from_assessment(*, assessment, user) -> list[Practice]:
 # --- Openness -------------------------------------------------------------------------------
 
 
+class StaleOpenness(Exception):
+    """The openness changed since the page was shown: nothing was written."""
+
+
+def openness_stamp(office: Office) -> str:
+    """A fingerprint of the office's openness and languages as stored now."""
+    rows = sorted(Openness.objects.filter(office=office).values_list("number", "share", "joint"))
+    profile = PeerProfile.objects.filter(office=office).values_list("languages", flat=True).first()
+    return hashlib.sha256(repr((rows, sorted(profile or []))).encode()).hexdigest()[:16]
+
+
 @transaction.atomic
-def openness_set(*, office: Office, user, choices: dict[int, dict], languages=None) -> list:
+def openness_set(
+    *, office: Office, user, choices: dict[int, dict], languages=None, seen: str | None = None
+) -> list:
     """Sets, per recommendation, whether ``office`` is open to share and to work jointly.
 
     Takes effect at once: a withdrawn consent removes the office from every match from the
-    next request on. Every change is dated and in the audit log."""
+    next request on. Every change is dated and in the audit log. ``seen``: the stamp of the
+    state the page showed (``openness_stamp``); if a colleague changed it since, nothing is
+    written (``StaleOpenness``), so that a stale tab never reopens a consent they withdrew."""
     _require_respondent(user, office)
     existing = {o.number: o for o in Openness.objects.select_for_update().filter(office=office)}
+    if seen is not None and seen != openness_stamp(office):
+        raise StaleOpenness
     now = timezone.now()
     changed = []
     for number, choice in choices.items():

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from outbox.notices import tell_if_held
 from portal.offices.models import MemberRole, Office, OfficeType, Region
-from portal.permissions import colead_or_secretariat_required
+from portal.permissions import colead_or_secretariat_required, office_role
 from practices import matching, selectors, services
 from practices.forms import HideForm, PracticeForm, RequestForm, SearchForm
 from practices.models import ContactRequest, Openness, PeerProfile, Practice
@@ -205,8 +205,8 @@ def change_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def office_practices(request: HttpRequest, code: str) -> HttpResponse:
-    office = _office_of_member(request.user, code)
-    respondent = office.memberships.filter(user=request.user, role=MemberRole.RESPONDENT).exists()
+    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    respondent = role == MemberRole.RESPONDENT
     latest = office.assessments.filter(submitted_at__isnull=False).order_by("-cycle__year").first()
     return render(
         request,
@@ -251,8 +251,8 @@ def from_survey(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def openness(request: HttpRequest, code: str) -> HttpResponse:
-    office = _office_of_member(request.user, code)
-    respondent = office.memberships.filter(user=request.user, role=MemberRole.RESPONDENT).exists()
+    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    respondent = role == MemberRole.RESPONDENT
     rows = {
         row.number: row
         for row in Openness.objects.filter(office=office).select_related("changed_by")
@@ -270,10 +270,24 @@ def openness(request: HttpRequest, code: str) -> HttpResponse:
 
         allowed = {code for code, _name in language_choices()}
         languages = [code for code in request.POST.getlist("languages") if code in allowed]
-        services.openness_set(
-            office=office, user=request.user, choices=choices, languages=languages
-        )
-        messages.success(request, _("Saved. It takes effect at once."))
+        try:
+            services.openness_set(
+                office=office,
+                user=request.user,
+                choices=choices,
+                languages=languages,
+                seen=request.POST.get("seen", ""),
+            )
+        except services.StaleOpenness:
+            messages.error(
+                request,
+                _(
+                    "A colleague changed your office’s openness since this page was opened: "
+                    "nothing was saved. Here is what is stored now; make your change again."
+                ),
+            )
+        else:
+            messages.success(request, _("Saved. It takes effect at once."))
         return redirect("office_openness", code=office.code)
     from practices.forms import language_choices
 
@@ -289,14 +303,15 @@ def openness(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "languages": language_choices(),
             "chosen_languages": set(profile.languages if profile else []),
+            "seen": services.openness_stamp(office),
         },
     )
 
 
 @login_required
 def partners(request: HttpRequest, code: str) -> HttpResponse:
-    office = _office_of_member(request.user, code)
-    respondent = office.memberships.filter(user=request.user, role=MemberRole.RESPONDENT).exists()
+    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    respondent = role == MemberRole.RESPONDENT
     titles = _recommendation_titles()
     levels = matching.own_levels(office)
     proposed = [n for n in matching.proposed_numbers(levels) if n in titles]
@@ -337,7 +352,7 @@ def partners(request: HttpRequest, code: str) -> HttpResponse:
                     % {"code": target.code},
                 )
                 return redirect("office_requests", code=office.code)
-        number = form.cleaned_data.get("recommendation") or number if form.is_bound else number
+        number = form.cleaned_data.get("recommendation") or number
     matches = (
         matching.partners(seeker=office, number=number, purpose=purpose, user=request.user)
         if number in titles
@@ -363,8 +378,8 @@ def partners(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def requests(request: HttpRequest, code: str) -> HttpResponse:
-    office = _office_of_member(request.user, code)
-    respondent = office.memberships.filter(user=request.user, role=MemberRole.RESPONDENT).exists()
+    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    respondent = role == MemberRole.RESPONDENT
     if request.method == "POST":
         if not respondent:
             raise PermissionDenied

@@ -235,3 +235,28 @@ def test_the_task_force_page_costs_the_same_queries_for_more_offices(client_of, 
     for code in ("DE", "ES", "IT"):
         add(code)
     assert queries(client, reverse("practices_task_force")) == before
+
+
+def test_a_stale_tab_never_reopens_a_consent_a_colleague_withdrew(
+    client_of, client, office, respondent, colleague, framework
+):
+    services.openness_set(office=office, user=respondent, choices={10: {"share": True}})
+    url = reverse("office_openness", args=["AU"])
+    old_tab = client_of(respondent).get(url).context["seen"]
+    client.logout()
+    services.openness_set(office=office, user=colleague, choices={10: {"share": False}})
+
+    page = client_of(respondent).post(url, {"seen": old_tab, "share-10": "on"}, follow=True)
+
+    assert not Openness.objects.get(office=office, number=10).share
+    assert "nothing was saved" in page.content.decode()
+
+
+def test_the_openness_page_saves_what_it_showed(client_of, office, respondent, framework):
+    client = client_of(respondent)
+    url = reverse("office_openness", args=["AU"])
+    seen = client.get(url).context["seen"]
+    client.post(url, {"seen": seen, "joint-3": "on", "languages": ["es", "xx"]})
+    row = Openness.objects.get(office=office, number=3)
+    assert (row.share, row.joint) == (False, True)
+    assert office.peer_profile.languages == ["es"]
