@@ -336,3 +336,51 @@ class FrameworkTranslation(models.Model):
     @property
     def is_official(self) -> bool:
         return self.kind == self.Kind.OFFICIAL
+
+
+class CrosswalkLink(FrameworkPart):
+    """One line of a framework's crosswalk to the version it was derived from: the new
+    ``recommendation`` continues the ``previous`` one (several lines into one new
+    recommendation: a merge; one previous recommendation into several: a split). A line
+    with no new recommendation retires the previous one. What each line means for answers,
+    trends and roadmaps is ``recommendations.crosswalk``'s rule (docs/framework-evolution.md).
+    """
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="crosswalk")
+    previous = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="continued_by",
+        verbose_name=_("previous recommendation"),
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="continues",
+        verbose_name=_("new recommendation"),
+        help_text=_("Empty when the previous recommendation is retired."),
+    )
+
+    class Meta:
+        ordering = ["framework", "previous__number", "recommendation__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "previous", "recommendation"], name="one_line_per_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["framework", "previous"],
+                condition=models.Q(recommendation__isnull=True),
+                name="retired_once",
+            ),
+        ]
+        verbose_name = _("crosswalk line")
+        verbose_name_plural = _("crosswalk lines")
+
+    def __str__(self) -> str:
+        new = self.recommendation.number if self.recommendation_id else "-"
+        return f"{self.framework.version}: {self.previous.number} -> {new}"
+
+    def get_framework(self) -> Framework:
+        return self.framework

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from recommendations.loader import load_framework, read_framework_file
 from recommendations.models import (
     SOURCE_LANGUAGE,
+    CrosswalkLink,
     Framework,
     FrameworkTranslation,
     MaturityLevel,
@@ -38,6 +39,10 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
             framework=copy,
             number=original.number,
             **_all_languages(original, "short_title", "statement", "gist"),
+        )
+        # The copy starts as the same recommendations: its crosswalk is edited with them.
+        CrosswalkLink.objects.create(
+            framework=copy, previous=original, recommendation=recommendation
         )
         # bulk_create skips the freeze check in save(): the copy is a fresh draft anyway.
         RecommendedAction.objects.bulk_create(

@@ -1,0 +1,58 @@
+"""Reads of frameworks: the crosswalk between two versions."""
+
+from recommendations import crosswalk
+from recommendations.models import CrosswalkLink, Framework
+
+
+def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:
+    """The crosswalk from the version ``framework`` was derived from to it, or None for a
+    first version. A derived version without lines (made before crosswalks existed) is
+    read by number: the same number is the same recommendation, as its copy was."""
+    previous = framework.derived_from
+    if previous is None:
+        return None
+    new_numbers = list(framework.recommendations.values_list("number", flat=True))
+    lines = list(
+        CrosswalkLink.objects.filter(framework=framework).values_list(
+            "previous__number", "recommendation__number"
+        )
+    )
+    if not lines:
+        old_numbers = set(previous.recommendations.values_list("number", flat=True))
+        sources = {n: (n,) if n in old_numbers else () for n in new_numbers}
+        retired = tuple(sorted(old_numbers - set(new_numbers)))
+        return crosswalk.Crosswalk(previous.version, framework.version, sources, retired)
+    sources: dict[int, list[int]] = {number: [] for number in new_numbers}
+    retired = []
+    for old, new in lines:
+        if new is None:
+            retired.append(old)
+        else:
+            sources.setdefault(new, []).append(old)
+    return crosswalk.Crosswalk(
+        previous.version,
+        framework.version,
+        {number: tuple(sorted(olds)) for number, olds in sources.items()},
+        tuple(sorted(retired)),
+    )
+
+
+def crosswalk_between(old: Framework, new: Framework) -> crosswalk.Crosswalk | None:
+    """From ``old`` to ``new`` through every version in between (``new`` derived, perhaps
+    in several steps, from ``old``); None when ``new`` does not descend from ``old``."""
+    if old.pk == new.pk:
+        return crosswalk.identity(new.version, new.recommendations.values_list("number", flat=True))
+    chain, seen, step = [], set(), new
+    while step is not None and step.pk != old.pk:
+        if step.pk in seen:  # a loop of derived versions: refused on save, guarded here
+            return None
+        seen.add(step.pk)
+        chain.append(step)
+        step = step.derived_from
+    if step is None:
+        return None
+    walks = [crosswalk_of(framework) for framework in reversed(chain)]
+    result = walks[0]
+    for following in walks[1:]:
+        result = result.then(following)
+    return result

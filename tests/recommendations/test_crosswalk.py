@@ -1,0 +1,99 @@
+"""The carrying rule of docs/framework-evolution.md, on plain values."""
+
+from recommendations import crosswalk
+from recommendations.crosswalk import MERGED, NEW, SAME, SPLIT, Crosswalk
+
+# The 2024 framework's recommendations 2, 8 and 9 merged into a new 2; 10 split into 7 and 8;
+# 3 retired; a new recommendation 9; the rest renumbered down where needed.
+MERGE_2_8_9 = Crosswalk(
+    "2024",
+    "2027",
+    {1: (1,), 2: (2, 8, 9), 3: (4,), 4: (5,), 5: (6,), 6: (7,), 7: (10,), 8: (10,), 9: ()},
+    retired=(3,),
+)
+
+
+def test_each_new_recommendation_says_what_it_is():
+    assert MERGE_2_8_9.relations() == {
+        1: SAME, 2: MERGED, 3: SAME, 4: SAME, 5: SAME, 6: SAME, 7: SPLIT, 8: SPLIT, 9: NEW
+    }  # fmt: skip
+    assert MERGE_2_8_9.targets(10) == (7, 8)
+    assert not MERGE_2_8_9.is_identity
+
+
+def test_a_merge_takes_the_least_advanced_status_and_the_lowest_levels():
+    parts = {
+        2: {"status": "implemented", "maturity_current": 4, "maturity_target": 5},
+        8: {"status": "considering", "maturity_current": 2, "maturity_target": 3},
+        9: {"status": "ongoing", "maturity_current": 3, "maturity_target": None},
+    }
+    assert crosswalk.carry(parts) == {
+        "status": "considering",
+        "maturity_current": 2,
+        "maturity_target": 3,
+    }
+
+
+def test_an_unanswered_status_does_not_count_as_least_advanced():
+    parts = {2: {"status": ""}, 8: {"status": "decided"}}
+    assert crosswalk.carry(parts)["status"] == "decided"
+
+
+def test_a_merged_focus_is_any_part_and_a_low_priority_every_part():
+    parts = {
+        2: {"focus": False, "low_priority": True, "challenge": None},
+        8: {"focus": True, "low_priority": False, "challenge": None},
+    }
+    carried = crosswalk.carry(parts)
+    assert carried["focus"] is True
+    assert carried["low_priority"] is False
+    assert carried["challenge"] is None
+
+
+def test_merged_texts_are_kept_each_headed_by_its_number():
+    parts = {
+        2: {"evidence": "Open data portal", "evidence_private": False},
+        8: {"evidence": "", "evidence_private": True},
+        9: {"evidence": "Cloud contract", "evidence_private": True},
+    }
+    carried = crosswalk.carry(parts, text_fields=["evidence"])
+    assert carried["evidence"] == "[2] Open data portal\n\n[9] Cloud contract"
+    assert carried["evidence_private"] is True
+
+
+def test_a_split_gives_each_new_recommendation_the_whole_answer():
+    answers = {10: {"status": "ongoing", "maturity_current": 3}}
+    carried = crosswalk.carry_office(MERGE_2_8_9, answers)
+    assert carried == {7: answers[10], 8: answers[10]}
+
+
+def test_a_new_recommendation_gets_nothing():
+    answers = {n: {"status": "implemented"} for n in range(1, 11)}
+    assert 9 not in crosswalk.carry_office(MERGE_2_8_9, answers)
+
+
+def test_two_crosswalks_compose():
+    later = Crosswalk("2027", "2030", {1: (1, 2), 2: (3,), 3: (9,)}, retired=(4, 5, 6, 7, 8))
+    through = MERGE_2_8_9.then(later)
+    assert through.old == "2024" and through.new == "2030" and through.composed
+    assert through.sources == {1: (1, 2, 8, 9), 2: (4,), 3: ()}
+    assert through.retired == (3, 5, 6, 7, 10)
+
+
+def test_the_identity_changes_nothing():
+    same = crosswalk.identity("2024", range(1, 11))
+    assert same.is_identity
+    assert crosswalk.carry_office(same, {4: {"status": "decided"}}) == {4: {"status": "decided"}}
+
+
+def test_a_copied_framework_continues_its_original_one_to_one(db):
+    from recommendations.models import Framework
+    from recommendations.selectors import crosswalk_between, crosswalk_of
+    from recommendations.services import framework_copy
+
+    original = Framework.objects.get(version="2024")
+    copy = framework_copy(framework=original, version="2027")
+    assert crosswalk_of(copy).is_identity
+    assert crosswalk_of(original) is None
+    assert crosswalk_between(original, copy).sources == {n: (n,) for n in range(1, 11)}
+    assert crosswalk_between(copy, original) is None
