@@ -109,3 +109,31 @@ def reopen_with_draft_edits(assessment: Assessment, *, secretariat, respondent, 
     )
     assessment.refresh_from_db()
     return assessment
+
+
+def framework_merging_2_8_9(version: str = "2027", *, status: str = "active") -> Framework:
+    """A new version of the 2024 framework in which its recommendations 2, 8 and 9 are
+    merged into one (the delegation's proposal): 1 stays 1, 2+8+9 become 2, 3-7 keep their
+    numbers, 10 becomes 8. Its crosswalk says so; the wording is the 2024 one."""
+    from recommendations.models import CrosswalkLink
+    from recommendations.services import framework_copy
+
+    original = default_framework()
+    new = framework_copy(framework=original, version=version)
+    CrosswalkLink.objects.filter(framework=new).delete()
+    old = {r.number: r for r in original.recommendations.all()}
+    mine = {r.number: r for r in new.recommendations.all()}
+    mine[8].delete()
+    mine[9].delete()
+    # 10 -> 8: move it out of the way first (one number per framework).
+    mine[10].number = 8
+    mine[10].save()
+    mine[2].short_title_en = "Data, cloud and infrastructure"
+    mine[2].save()
+    lines = [(n, n) for n in (1, 3, 4, 5, 6, 7)] + [(2, 2), (8, 2), (9, 2), (10, 8)]
+    for previous, number in lines:
+        target = mine[10] if previous == 10 else mine[number]
+        CrosswalkLink.objects.create(framework=new, previous=old[previous], recommendation=target)
+    new.status = status
+    new.save()
+    return new

@@ -97,3 +97,13 @@ def test_a_copied_framework_continues_its_original_one_to_one(db):
     assert crosswalk_of(original) is None
     assert crosswalk_between(original, copy).sources == {n: (n,) for n in range(1, 11)}
     assert crosswalk_between(copy, original) is None
+
+
+def test_the_merge_of_2_8_and_9_reads_back_from_the_database(db):
+    from recommendations.selectors import crosswalk_of
+    from tests.factories import framework_merging_2_8_9
+
+    walk = crosswalk_of(framework_merging_2_8_9())
+    assert walk.sources == {1: (1,), 2: (2, 8, 9), 3: (3,), 4: (4,), 5: (5,), 6: (6,),
+                            7: (7,), 8: (10,)}  # fmt: skip
+    assert walk.relation(2) == MERGED and walk.relation(8) == SAME
