@@ -4,12 +4,19 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from portal.api.conditions import if_match, if_match_parameter
 from portal.api.docs import detail, errors
 from portal.offices.models import Office
 from practices import matching, selectors, services
@@ -237,6 +244,9 @@ def practice_detail(request, pk: int):
     return Response(PracticeReadSerializer(selectors.practice_for(request.user, practice.pk)).data)
 
 
+OPENNESS_IF_MATCH = if_match_parameter("The ETag of the openness you read.")
+
+
 @extend_schema(
     methods=["GET"],
     operation_id="offices_openness_retrieve",
@@ -249,14 +259,23 @@ def practice_detail(request, pk: int):
     operation_id="offices_openness_update",
     tags=["practices"],
     summary="Open or close your office per recommendation (respondents); at once",
+    description="Send the ETag you read in If-Match: if a colleague changed the office's "
+    "openness since, you get 412 and nothing is written, so that a stale client never reopens "
+    "a consent they withdrew.",
+    parameters=[OPENNESS_IF_MATCH],
     request=OpennessSerializer,
-    responses={200: OpennessSerializer, **errors(400, 401, 403, 404)},
+    responses={
+        200: OpennessSerializer,
+        412: OpenApiResponse(description="A colleague changed it since you read it."),
+        **errors(400, 401, 403, 404, 428),
+    },
 )
 @login_not_required
 @api_view(["GET", "PUT"])
 def openness(request, code: str):
     office = _member_office(request.user, code)
     if request.method == "PUT":
+        seen = if_match(request, '"3f2a9c0d1b7e4a65"')
         serializer = OpennessSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         choices = {}
@@ -273,12 +292,20 @@ def openness(request, code: str):
                 user=request.user,
                 choices=choices,
                 languages=serializer.validated_data.get("languages"),
+                seen=seen,
             )
         except PermissionDenied:
             return Response(detail("Only the office's respondents change this."), status=403)
+        except services.StaleOpenness:
+            response = Response(
+                detail(_("A colleague changed this since you read it; read it again.")),
+                status=status.HTTP_412_PRECONDITION_FAILED,
+            )
+            response["ETag"] = f'"{services.openness_stamp(office)}"'
+            return response
     rows = Openness.objects.filter(office=office)
     profile = getattr(office, "peer_profile", None)
-    return Response(
+    response = Response(
         {
             "recommendations": {
                 str(row.number): {"share": row.share, "joint": row.joint} for row in rows
@@ -286,6 +313,8 @@ def openness(request, code: str):
             "languages": profile.languages if profile else [],
         }
     )
+    response["ETag"] = f'"{services.openness_stamp(office)}"'
+    return response
 
 
 @extend_schema(

@@ -5,12 +5,13 @@ import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from portal.api.conditions import if_match, if_match_parameter
 from portal.api.docs import detail, errors
 from roadmap import selectors, services
 from roadmap.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, RoadmapAction
@@ -85,30 +86,14 @@ class RoadmapUpdateSerializer(serializers.Serializer):
     )
 
 
-class PreconditionRequired(APIException):
-    status_code = 428
-    default_code = "precondition_required"
-
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The roadmap\'s version you read (its ETag, e.g. "7").',
-)
+IF_MATCH = if_match_parameter('The roadmap\'s version you read (its ETag, e.g. "7").')
 
 
 def _if_match(request) -> int:
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PreconditionRequired(
-            _('Send the version you read in an If-Match header, e.g. If-Match: "7".')
-        )
-    match = re.fullmatch(r'(?:W/)?"?(\d{1,9})"?', header)
-    if not match:
+    version = if_match(request, '"7"')
+    if not re.fullmatch(r"\d{1,9}", version):
         raise ValidationError({"If-Match": _('It must be the roadmap\'s version, e.g. "7".')})
-    return int(match.group(1))
+    return int(version)
 
 
 def _represent(place) -> Response:

@@ -109,17 +109,49 @@ def test_another_office_cannot_patch(outsider, respondent, office):
     assert practice.title == "Ours"
 
 
+def _read_etag(person, code="AU") -> str:
+    return token_client(person).get(reverse("api_office_openness", args=[code]))["ETag"]
+
+
 def test_openness_is_put_by_respondents_only(respondent, viewer, office):
     url = reverse("api_office_openness", args=["AU"])
     body = {"recommendations": {"10": {"share": True, "joint": False}}, "languages": ["en"]}
-    assert token_client(viewer).put(url, body, format="json").status_code == 403
+    etag = _read_etag(viewer)
+    assert (
+        token_client(viewer).put(url, body, format="json", headers={"If-Match": etag}).status_code
+        == 403
+    )
     assert not Openness.objects.exists()
-    response = token_client(respondent).put(url, body, format="json")
+    response = token_client(respondent).put(url, body, format="json", headers={"If-Match": etag})
     assert response.json()["recommendations"] == {"10": {"share": True, "joint": False}}
     bad = token_client(respondent).put(
-        url, {"recommendations": {"11": {"share": True, "joint": False}}}, format="json"
+        url,
+        {"recommendations": {"11": {"share": True, "joint": False}}},
+        format="json",
+        headers={"If-Match": response["ETag"]},
     )
     assert bad.status_code == 400
+
+
+def test_an_openness_put_without_the_version_read_is_refused(respondent, office):
+    url = reverse("api_office_openness", args=["AU"])
+    body = {"recommendations": {"10": {"share": True, "joint": False}}}
+    response = token_client(respondent).put(url, body, format="json")
+    assert response.status_code == 428
+    assert not Openness.objects.exists()
+
+
+def test_a_stale_client_never_reopens_a_consent_a_colleague_withdrew(respondent, office):
+    colleague = factories.make_person("deputy@au.test", office=office)
+    services.openness_set(office=office, user=colleague, choices={10: {"share": True}})
+    stale = _read_etag(respondent)
+    services.openness_set(office=office, user=colleague, choices={10: {"share": False}})
+    url = reverse("api_office_openness", args=["AU"])
+    body = {"recommendations": {"10": {"share": True, "joint": True}}}
+    response = token_client(respondent).put(url, body, format="json", headers={"If-Match": stale})
+    assert response.status_code == 412
+    assert response["ETag"] == _read_etag(respondent)
+    assert Openness.objects.get(office=office, number=10).share is False
 
 
 def test_partners_list_open_offices_with_reasons_and_never_closed_ones(
