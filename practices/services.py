@@ -500,4 +500,13 @@ def expire_requests(*, office: Office | None = None) -> int:
     pending = ContactRequest.objects.filter(state=ContactRequest.State.PENDING, sent_at__lte=cutoff)
     if office is not None:
         pending = pending.filter(seeker=office)
-    return pending.update(state=ContactRequest.State.EXPIRED)
+    with transaction.atomic():
+        # Locked first: an answer arriving meanwhile either lands before or finds it expired.
+        lapsed = list(pending.select_for_update())
+        ContactRequest.objects.filter(pk__in=[r.pk for r in lapsed]).update(
+            state=ContactRequest.State.EXPIRED
+        )
+        for request in lapsed:
+            request.state = ContactRequest.State.EXPIRED
+            audit_record(kind=AuditEvent.Kind.CONTACT_EXPIRED, target=request, by_portal=True)
+    return len(lapsed)

@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
         CONTACT_ACCEPTED = "contact_accepted", _("Contact request accepted")
         CONTACT_DECLINED = "contact_declined", _("Contact request declined")
         CONTACT_WITHDRAWN = "contact_withdrawn", _("Contact request withdrawn")
+        CONTACT_EXPIRED = "contact_expired", _("Contact request expired unanswered")
 
     at = models.DateTimeField(_("time (UTC)"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=24, choices=Kind.choices, db_index=True)

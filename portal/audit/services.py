@@ -36,10 +36,14 @@ def audit_record(
     username: str = "",
     target=None,
     detail: dict | None = None,
+    by_portal: bool = False,
 ) -> AuditEvent:
     """Records ``kind`` by ``user`` (default: the request's user) from the request's address,
-    about ``target`` (a model instance), with ``detail`` (JSON)."""
+    about ``target`` (a model instance), with ``detail`` (JSON). ``by_portal``: the portal
+    did it on its own (a deadline passed), even if someone's page load set it off."""
     request = request if request is not None else current_request.get()
+    if by_portal:
+        user, request = None, None
     if user is None and request is not None:
         candidate = getattr(request, "user", None)
         if candidate is not None and candidate.is_authenticated:

@@ -197,3 +197,8 @@ def test_an_unanswered_request_expires_and_can_no_longer_be_accepted(
     assert services.expire_requests() == 1
     with pytest.raises(services.RequestRefused):
         services.contact_request_answer(request=request, user=outsider, accept=True)
+    lapsed = AuditEvent.objects.get(kind=AuditEvent.Kind.CONTACT_EXPIRED)
+    assert lapsed.object_id == str(request.pk)
+    assert lapsed.user is None  # the portal let it lapse, not whoever was on a page
+    assert services.expire_requests() == 0
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CONTACT_EXPIRED).count() == 1
