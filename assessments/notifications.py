@@ -108,8 +108,9 @@ def cycle_invite(*, cycle: Cycle, offices: Iterable[Office], user: User) -> list
 def invitations_send(*, cycle: Cycle, offices: Iterable[Office]) -> int:
     """E-mails each office's respondents their invitation; returns the number of e-mails.
 
-    Not atomic on purpose: an office is marked as sent right after its e-mails leave, so a
-    retry after a failure mails only the offices that were not reached.
+    One office at a time: its invitation is locked while its e-mails leave and marked as
+    sent right after, so a retry after a failure mails only the offices that were not
+    reached, and two deliveries of the same job at once never mail an office twice.
     """
     invitations = list(
         cycle.invitations.filter(office__in=list(offices), sent_at__isnull=True)
@@ -124,8 +125,16 @@ def invitations_send(*, cycle: Cycle, offices: Iterable[Office]) -> int:
         if not people:
             # Left unsent: the cycle page shows the office has nobody to write to.
             continue
-        _send(_message("invitation", _context(person, office, cycle), person) for person in people)
-        Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        with transaction.atomic():
+            unsent = Invitation.objects.select_for_update().filter(
+                pk=invitation.pk, sent_at__isnull=True
+            )
+            if unsent.first() is None:
+                continue  # another delivery of this job sent it meanwhile
+            _send(
+                _message("invitation", _context(person, office, cycle), person) for person in people
+            )
+            unsent.update(sent_at=timezone.now())
         count += len(people)
     return count
 

@@ -68,6 +68,24 @@ def test_each_respondent_of_an_invited_office_gets_one_invitation(
     assert Invitation.objects.get(cycle=cycle, office=office).sent_at is not None
 
 
+def test_two_deliveries_of_the_invitations_at_once_mail_each_respondent_once(
+    cycle, office, respondent, monkeypatch
+):
+    """The second delivery reads the invitation as unsent, then the first one sends it
+    before the second gets to it: the second must not send it again."""
+    reading = notifications._respondents_by_office
+
+    def the_other_delivery_sends_first(office_ids):
+        found = reading(office_ids)
+        monkeypatch.setattr(notifications, "_respondents_by_office", reading)
+        notifications.invitations_send(cycle=cycle, offices=[office])
+        return found
+
+    monkeypatch.setattr(notifications, "_respondents_by_office", the_other_delivery_sends_first)
+    notifications.invitations_send(cycle=cycle, offices=[office])
+    assert recipients() == [respondent.email]
+
+
 def test_viewers_and_other_offices_get_no_invitation(cycle, office, viewer, outsider):
     send_invitations.delay(cycle.pk, [office.pk])
     assert mail.outbox == []
