@@ -97,3 +97,15 @@ def test_the_check_reads_a_templates_own_style(tmp_path):
         '<p class="left">x</p>\n<style>\n.a { padding-right: 1mm; }\n</style>\n<p>right</p>'
     )
     assert [finding.split(":")[1] for finding in _physical(page)] == ["3"]
+
+
+@pytest.mark.parametrize("selector", [":root:lang(zh-hans)", '.language-switch [lang="zh-hans"]'])
+def test_chinese_text_names_a_chinese_font_before_any_general_one(selector):
+    """A general font may claim Chinese characters and draw empty boxes for them (Debian's
+    Noto Sans does): the shipped Chinese font, kept to Chinese by its unicode-range, must
+    come before the general ones."""
+    css = (CSS_DIR / "portal.css").read_text()
+    stack = re.search(re.escape(selector) + r"\s*\{\s*font-family:([^;]+);", css).group(1)
+    families = [name.strip().strip('"') for name in stack.split(",")]
+    chinese = next(i for i, name in enumerate(families) if name.startswith("Portal Chinese"))
+    assert chinese < families.index("system-ui")
