@@ -1,5 +1,7 @@
 """Reads of frameworks: the crosswalk between two versions."""
 
+from django.utils.translation import gettext as _
+
 from recommendations import crosswalk
 from recommendations.models import CrosswalkLink, Framework
 
@@ -55,6 +57,50 @@ def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:
         {number: tuple(sorted(olds)) for number, olds in sources.items()},
         tuple(sorted(retired)),
     )
+
+
+def framework_parents() -> dict[str, str | None]:
+    """Every framework's version -> the version it is derived from (a handful of rows)."""
+    return dict(Framework.objects.values_list("version", "derived_from__version"))
+
+
+def crosswalk_problems(framework: Framework) -> list[crosswalk.Problem]:
+    """What stops ``framework`` from being activated: its crosswalk's problems
+    (``crosswalk.problems``) and a ``derived_from`` that goes round in a loop."""
+    previous = framework.derived_from
+    parents = framework_parents()
+    found = crosswalk.lineage_problems(
+        framework.version,
+        previous.version if previous else None,
+        {v: p for v, p in parents.items() if v != framework.version},
+        place="derived_from",
+    )
+    if framework.pk is None:
+        return found
+    stray = (
+        CrosswalkLink.objects.filter(framework=framework)
+        .exclude(previous__framework_id=previous.pk if previous else None)
+        .count()
+    )
+    if previous is not None and stray:
+        found.append(
+            crosswalk.Problem(
+                "crosswalk",
+                _(
+                    "%(count)d line(s) of the crosswalk name recommendations of a version "
+                    "this framework is no longer derived from: save the crosswalk again."
+                )
+                % {"count": stray},
+            )
+        )
+    new_numbers = framework.recommendations.values_list("number", flat=True)
+    if previous is None:
+        stored = CrosswalkLink.objects.filter(framework=framework).values_list(
+            "previous__number", "recommendation__number"
+        )
+        return found + crosswalk.problems(None, new_numbers, stored)
+    old_numbers = previous.recommendations.values_list("number", flat=True)
+    return found + crosswalk.problems(old_numbers, new_numbers, crosswalk_lines(framework))
 
 
 def crosswalk_between(old: Framework, new: Framework) -> crosswalk.Crosswalk | None:
