@@ -185,3 +185,17 @@ def test_a_framework_cannot_be_derived_from_itself_or_a_descendant():
     assert messages(loop) == [
         "Framework 2030 is derived from 2024: 2024 cannot be derived from it in turn."
     ]
+
+
+def test_the_documentation_states_the_rule_as_the_code_does():
+    from pathlib import Path
+
+    def words(text: str) -> str:
+        return " ".join(text.replace("``", "`").split())
+
+    docstring = crosswalk.__doc__
+    rule = docstring[docstring.index("The carrying rule") : docstring.index("Everything here")]
+    relations = docstring[docstring.index("- **new**") : docstring.index("The carrying rule")]
+    documentation = (Path(__file__).parents[2] / "docs" / "framework-evolution.md").read_text()
+    assert words(rule) in words(documentation)
+    assert words(relations) in words(documentation)
