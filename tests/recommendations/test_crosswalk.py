@@ -114,10 +114,9 @@ def test_the_merge_of_2_8_and_9_reads_back_from_the_database(db):
 TEN = range(1, 11)
 NINE = range(1, 10)
 # MERGE_2_8_9 as lines.
-LINES_2_8_9 = [(1, 1), (2, 2), (8, 2), (9, 2), (3, None), (4, 3), (5, 4), (6, 5), (7, 6)] + [
-    (10, 7),
-    (10, 8),
-]
+LINES_2_8_9 = [
+    (1, 1), (2, 2), (8, 2), (9, 2), (3, None), (4, 3), (5, 4), (6, 5), (7, 6), (10, 7), (10, 8)
+]  # fmt: skip
 
 
 def messages(found) -> list[str]:

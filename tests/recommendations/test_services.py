@@ -2,8 +2,8 @@
 
 import pytest
 from django.contrib import admin
-from django.test import RequestFactory
 from django.forms.models import model_to_dict
+from django.test import RequestFactory
 
 from recommendations.models import CrosswalkLink, Framework, FrameworkFrozen
 from recommendations.selectors import crosswalk_lines, crosswalk_of, crosswalk_problems
