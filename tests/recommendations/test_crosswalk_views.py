@@ -179,3 +179,11 @@ def test_the_api_gives_the_crosswalk(respondent, framework):
         "previous": [2, 8, 9],
     }
     assert client.get(reverse("api_framework", args=["2024"])).json()["crosswalk"] is None
+
+
+def test_the_crosswalk_page_takes_a_fixed_number_of_queries(
+    client_of, secretariat, draft, django_assert_max_num_queries
+):
+    client = client_of(secretariat)
+    with django_assert_max_num_queries(14 + SESSION_QUERIES):
+        client.get(page())
