@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
@@ -14,6 +15,7 @@ from recommendations.models import (
     RecommendedAction,
     column,
 )
+from recommendations.services import framework_problems, framework_save
 
 
 def translation_columns(model) -> list[str]:
@@ -102,8 +104,24 @@ class RecommendationInline(admin.TabularInline):
         )
 
 
+class FrameworkForm(forms.ModelForm):
+    # The fields are the admin's (its ``exclude``): this form adds the framework check.
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        # The one check of services.framework_save, answered beside the field it is about.
+        for problem in framework_problems(self.instance):
+            field = "derived_from" if problem.place == "derived_from" else "status"
+            message = problem.message
+            if field == "status":
+                message = _("Cannot be made active: %(problem)s") % {"problem": message}
+            self.add_error(field if field in self.fields else None, message)
+
+
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
+    form = FrameworkForm
     list_display = ["version", "title", "document_symbol", "status", "is_frozen_display"]
     list_filter = ["status"]
     exclude = translation_columns(Framework)
@@ -127,6 +145,9 @@ class FrameworkAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_frozen:
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        framework_save(framework=obj)
 
     @admin.action(description=_("New version from this one"))
     def new_version(self, request, queryset):

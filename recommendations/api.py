@@ -1,14 +1,15 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from portal.api.docs import errors
-from recommendations import wording
+from recommendations import crosswalk, wording
 from recommendations.models import Framework, FrameworkTranslation, Recommendation
+from recommendations.selectors import crosswalk_of
 
 
 class TranslationSerializer(serializers.Serializer):
@@ -47,6 +48,33 @@ class RecommendationSerializer(serializers.Serializer):
         return wording.text(recommendation, "statement").lang
 
 
+class CrosswalkRecommendationSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The recommendation's number in this version.")
+    relation = serializers.ChoiceField(
+        choices=list(crosswalk.RELATIONS),
+        help_text="same: continues one previous recommendation alone (perhaps renumbered); "
+        "merged: continues several; split: its previous one continues into others too; new: "
+        "continues none.",
+    )
+    previous = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The numbers of the previous version's recommendations it continues.",
+    )
+
+
+class CrosswalkSerializer(serializers.Serializer):
+    from_framework = serializers.CharField(help_text="The version this one is derived from.")
+    to_framework = serializers.CharField(help_text="This version.")
+    composed = serializers.BooleanField(
+        help_text="Whether it chains the crosswalks of versions in between (false here)."
+    )
+    recommendations = CrosswalkRecommendationSerializer(many=True)
+    retired = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The previous version's recommendations that no recommendation continues.",
+    )
+
+
 class FrameworkSummarySerializer(serializers.Serializer):
     version = serializers.CharField()
     title = serializers.CharField()
@@ -62,9 +90,19 @@ class FrameworkSerializer(FrameworkSummarySerializer):
     )
     translations = TranslationSerializer(many=True)
     recommendations = RecommendationSerializer(many=True)
+    crosswalk = serializers.SerializerMethodField(
+        help_text="How this version continues the one it is derived from, and by which rule "
+        "answers, trends and roadmaps are carried across (docs/framework-evolution.md); null "
+        "for a first version."
+    )
 
     def get_language(self, framework) -> str:
         return wording.reader_language()
+
+    @extend_schema_field(CrosswalkSerializer(allow_null=True))
+    def get_crosswalk(self, framework) -> dict | None:
+        walk = crosswalk_of(framework)
+        return walk.describe() if walk is not None else None
 
 
 @extend_schema(
@@ -96,7 +134,7 @@ def framework_list(request):
 @api_view(["GET"])
 def framework_detail(request, version: str):
     framework = get_object_or_404(
-        Framework.objects.prefetch_related(
+        Framework.objects.select_related("derived_from").prefetch_related(
             Prefetch(
                 "recommendations",
                 Recommendation.objects.order_by("number").prefetch_related("actions", "levels"),

@@ -29,6 +29,8 @@ form's "start from last year's answers" and the roadmap share one rule.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 SAME, MERGED, SPLIT, NEW = "same", "merged", "split", "new"
 RELATIONS = (SAME, MERGED, SPLIT, NEW)
 # Least advanced first: a merge takes the first of these its parts have.
@@ -175,3 +177,185 @@ def carry_office(
         if parts:
             carried[number] = carry(parts, text_fields=text_fields)
     return carried
+
+
+# --- Validation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with a crosswalk, and where: ``place`` as the exchange file says it
+    (``crosswalk[3].previous``), and the previous or new number it is about, so that a page
+    can show it beside its row."""
+
+    place: str
+    message: str
+    previous: int | None = None
+    recommendation: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}"
+
+
+def _listed(numbers: Iterable[int]) -> str:
+    numbers = [str(number) for number in sorted(numbers)]
+    if len(numbers) < 2:
+        return "".join(numbers)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(numbers[:-1]), "last": numbers[-1]}
+
+
+def problems(
+    previous_numbers: Iterable[int] | None,
+    new_numbers: Iterable[int],
+    lines: Iterable[tuple[int, int | None]],
+    *,
+    place: str = "crosswalk",
+) -> list[Problem]:
+    """Everything wrong with ``lines`` (``(previous, new or None)``) as the crosswalk from a
+    framework with ``previous_numbers`` to one with ``new_numbers``; ``previous_numbers``
+    None: the framework is a first version, derived from none. The page, the exchange file
+    and activating a framework all ask this one function:
+
+    - a first version has no crosswalk;
+    - every line names a recommendation of each framework, once;
+    - every previous recommendation is accounted for: continued by at least one new
+      recommendation, or retired, and a retired one has no other line;
+    - no tangle: a new recommendation merged from several previous ones cannot share one of
+      them with another new recommendation (that previous one would be split and merged at
+      once, and the carrying rule could not say what each part carries).
+    """
+    lines = list(lines)
+    found: list[Problem] = []
+    if previous_numbers is None:
+        if lines:
+            found.append(
+                Problem(
+                    place,
+                    _(
+                        "This framework is derived from no other version: it has no "
+                        "crosswalk. Remove the lines, or say which version it is derived from."
+                    ),
+                )
+            )
+        return found
+    previous_numbers, new_numbers = set(previous_numbers), set(new_numbers)
+    seen: dict[tuple, int] = {}
+    continued: dict[int, list[int]] = {}  # previous -> new numbers
+    retired: dict[int, int] = {}  # previous -> index of its line
+    for index, (old, new) in enumerate(lines):
+        where = f"{place}[{index}]"
+        valid = True
+        if old not in previous_numbers:
+            found.append(
+                Problem(
+                    f"{where}.previous",
+                    _("The previous version has no recommendation %(number)s.") % {"number": old},
+                    recommendation=new,
+                )
+            )
+            valid = False
+        if new is not None and new not in new_numbers:
+            found.append(
+                Problem(
+                    f"{where}.recommendation",
+                    _("This version has no recommendation %(number)s.") % {"number": new},
+                    previous=old,
+                )
+            )
+            valid = False
+        if not valid:
+            continue
+        if (old, new) in seen:
+            found.append(
+                Problem(
+                    where,
+                    _("The same line appears twice; the first is at %(place)s[%(index)d].")
+                    % {"place": place, "index": seen[(old, new)]},
+                    previous=old,
+                    recommendation=new,
+                )
+            )
+            continue
+        seen[(old, new)] = index
+        if new is None:
+            retired[old] = index
+        else:
+            continued.setdefault(old, []).append(new)
+    for old, index in sorted(retired.items()):
+        if old in continued:
+            found.append(
+                Problem(
+                    f"{place}[{index}]",
+                    _(
+                        "Previous recommendation %(number)s is retired and continued by "
+                        "%(new)s at once: a retired recommendation has no other line."
+                    )
+                    % {"number": old, "new": _listed(continued[old])},
+                    previous=old,
+                )
+            )
+    for old in sorted(previous_numbers - set(continued) - set(retired)):
+        found.append(
+            Problem(
+                place,
+                _(
+                    "Previous recommendation %(number)s is not accounted for: say which new "
+                    "recommendation continues it, or retire it."
+                )
+                % {"number": old},
+                previous=old,
+            )
+        )
+    sources: dict[int, list[int]] = {}
+    for old, news in continued.items():
+        for new in news:
+            sources.setdefault(new, []).append(old)
+    for new, olds in sorted(sources.items()):
+        if len(olds) < 2:
+            continue
+        shared = sorted(old for old in olds if len(continued[old]) > 1)
+        if shared:
+            others = sorted({other for old in shared for other in continued[old]} - {new})
+            found.append(
+                Problem(
+                    place,
+                    _(
+                        "Recommendation %(number)s is merged from %(sources)s, but %(shared)s "
+                        "also continues into %(others)s: a recommendation cannot be merged from "
+                        "one that is split, since which answer each part carries would be "
+                        "ambiguous. Merge whole recommendations, or split without merging."
+                    )
+                    % {
+                        "number": new,
+                        "sources": _listed(olds),
+                        "shared": _listed(shared),
+                        "others": _listed(others),
+                    },
+                    recommendation=new,
+                )
+            )
+    return found
+
+
+def lineage_problems(
+    version: str, derived_from: str | None, parents: dict[str, str | None], *, place: str
+) -> list[Problem]:
+    """Whether ``version`` may be derived from ``derived_from``, given every other
+    framework's parent (``parents``: version -> the version it is derived from): not from
+    itself, nor from one of its own descendants (the crosswalks would go round in a loop)."""
+    step, seen = derived_from, set()
+    while step is not None and step not in seen:
+        if step == version:
+            message = (
+                _("A framework cannot be derived from itself.")
+                if derived_from == version
+                else _(
+                    "Framework %(parent)s is derived from %(version)s: %(version)s cannot be "
+                    "derived from it in turn."
+                )
+                % {"parent": derived_from, "version": version}
+            )
+            return [Problem(place, message)]
+        seen.add(step)
+        step = parents.get(step)
+    return []

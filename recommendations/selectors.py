@@ -1,30 +1,52 @@
 """Reads of frameworks: the crosswalk between two versions."""
 
+from django.utils.translation import gettext as _
+
 from recommendations import crosswalk
 from recommendations.models import CrosswalkLink, Framework
 
 
+def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
+    """The lines ``(previous number, new number or None)`` of ``framework``'s crosswalk, in
+    order. A derived version without lines (made before crosswalks existed) is read by
+    number: the same number is the same recommendation, as its copy was, and a number it
+    lacks is retired. A first version has none. Lines naming another framework's
+    recommendations (its ``derived_from`` changed since) are left out: see
+    ``crosswalk_problems``."""
+    previous = framework.derived_from
+    if previous is None:
+        return []
+    stored = list(
+        CrosswalkLink.objects.filter(framework=framework)
+        .order_by("previous__number", "recommendation__number")
+        .values_list(
+            "previous__framework_id",
+            "previous__number",
+            "recommendation__framework_id",
+            "recommendation__number",
+        )
+    )
+    if not stored:
+        old_numbers = sorted(previous.recommendations.values_list("number", flat=True))
+        new_numbers = set(framework.recommendations.values_list("number", flat=True))
+        return [(n, n if n in new_numbers else None) for n in old_numbers]
+    return [
+        (old, new)
+        for old_framework, old, new_framework, new in stored
+        if old_framework == previous.pk and new_framework in (None, framework.pk)
+    ]
+
+
 def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:
     """The crosswalk from the version ``framework`` was derived from to it, or None for a
-    first version. A derived version without lines (made before crosswalks existed) is
-    read by number: the same number is the same recommendation, as its copy was."""
+    first version (``crosswalk_lines`` says how its lines are read)."""
     previous = framework.derived_from
     if previous is None:
         return None
     new_numbers = list(framework.recommendations.values_list("number", flat=True))
-    lines = list(
-        CrosswalkLink.objects.filter(framework=framework).values_list(
-            "previous__number", "recommendation__number"
-        )
-    )
-    if not lines:
-        old_numbers = set(previous.recommendations.values_list("number", flat=True))
-        sources = {n: (n,) if n in old_numbers else () for n in new_numbers}
-        retired = tuple(sorted(old_numbers - set(new_numbers)))
-        return crosswalk.Crosswalk(previous.version, framework.version, sources, retired)
     sources: dict[int, list[int]] = {number: [] for number in new_numbers}
     retired = []
-    for old, new in lines:
+    for old, new in crosswalk_lines(framework):
         if new is None:
             retired.append(old)
         else:
@@ -35,6 +57,50 @@ def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:
         {number: tuple(sorted(olds)) for number, olds in sources.items()},
         tuple(sorted(retired)),
     )
+
+
+def framework_parents() -> dict[str, str | None]:
+    """Every framework's version -> the version it is derived from (a handful of rows)."""
+    return dict(Framework.objects.values_list("version", "derived_from__version"))
+
+
+def crosswalk_problems(framework: Framework) -> list[crosswalk.Problem]:
+    """What stops ``framework`` from being activated: its crosswalk's problems
+    (``crosswalk.problems``) and a ``derived_from`` that goes round in a loop."""
+    previous = framework.derived_from
+    parents = framework_parents()
+    found = crosswalk.lineage_problems(
+        framework.version,
+        previous.version if previous else None,
+        {v: p for v, p in parents.items() if v != framework.version},
+        place="derived_from",
+    )
+    if framework.pk is None:
+        return found
+    stray = (
+        CrosswalkLink.objects.filter(framework=framework)
+        .exclude(previous__framework_id=previous.pk if previous else None)
+        .count()
+    )
+    if previous is not None and stray:
+        found.append(
+            crosswalk.Problem(
+                "crosswalk",
+                _(
+                    "%(count)d line(s) of the crosswalk name recommendations of a version "
+                    "this framework is no longer derived from: save the crosswalk again."
+                )
+                % {"count": stray},
+            )
+        )
+    new_numbers = framework.recommendations.values_list("number", flat=True)
+    if previous is None:
+        stored = CrosswalkLink.objects.filter(framework=framework).values_list(
+            "previous__number", "recommendation__number"
+        )
+        return found + crosswalk.problems(None, new_numbers, stored)
+    old_numbers = previous.recommendations.values_list("number", flat=True)
+    return found + crosswalk.problems(old_numbers, new_numbers, crosswalk_lines(framework))
 
 
 def crosswalk_between(old: Framework, new: Framework) -> crosswalk.Crosswalk | None:

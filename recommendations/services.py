@@ -1,9 +1,11 @@
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from recommendations import crosswalk, selectors
 from recommendations.loader import load_framework, read_framework_file
 from recommendations.models import (
     SOURCE_LANGUAGE,
@@ -227,3 +229,80 @@ def translation_edit(*, framework: Framework, language: str, texts: dict[str, st
     )
     framework.touch()
     return changed
+
+
+# --- The crosswalk and activating a framework -----------------------------------------------
+
+
+class CrosswalkInvalid(ValidationError):
+    """The crosswalk (or the framework's ``derived_from``) has problems; nothing was saved."""
+
+    def __init__(self, problems: list):
+        super().__init__([problem.message for problem in problems], code="crosswalk_invalid")
+        self.problems = problems
+
+
+class CrosswalkStale(Exception):
+    """The framework changed since the page was opened: saving would overwrite that change."""
+
+
+def framework_problems(framework: Framework) -> list:
+    """What stops ``framework`` (as it would be saved) from being saved: a ``derived_from``
+    that goes round in a loop, always; and, when it becomes active, every problem of its
+    crosswalk (a version is activated with a crosswalk that accounts for the one before)."""
+    stored = Framework.objects.filter(pk=framework.pk).first() if framework.pk else None
+    activating = framework.status == Framework.Status.ACTIVE and (
+        stored is None or stored.status != Framework.Status.ACTIVE
+    )
+    if activating:
+        return selectors.crosswalk_problems(framework)
+    previous = framework.derived_from
+    return crosswalk.lineage_problems(
+        framework.version,
+        previous.version if previous else None,
+        selectors.framework_parents(),
+        place="derived_from",
+    )
+
+
+@transaction.atomic
+def framework_save(*, framework: Framework) -> Framework:
+    """Saves a framework's own fields (the admin's form): refused with every problem when
+    ``framework_problems`` finds any."""
+    found = framework_problems(framework)
+    if found:
+        raise CrosswalkInvalid(found)
+    framework.save()
+    return framework
+
+
+@transaction.atomic
+def crosswalk_save(
+    *, framework: Framework, lines: list[tuple[int, int | None]], stamp: str
+) -> Framework:
+    """Replaces ``framework``'s crosswalk with ``lines`` (previous number, new number or
+    None for retired), all or nothing. ``stamp`` is the framework's ``updated_at`` the
+    editor started from: a framework changed since is not overwritten (``CrosswalkStale``)."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    framework.assert_editable()
+    if stamp != framework.updated_at.isoformat():
+        raise CrosswalkStale
+    previous = framework.derived_from
+    old = {r.number: r for r in previous.recommendations.all()} if previous else None
+    new = {r.number: r for r in framework.recommendations.all()}
+    found = crosswalk.problems(list(old) if old is not None else None, list(new), lines)
+    if found:
+        raise CrosswalkInvalid(found)
+    CrosswalkLink.objects.filter(framework=framework).delete()
+    # bulk_create skips FrameworkPart.save(): the freeze was checked above, and the stamp
+    # moves once below.
+    CrosswalkLink.objects.bulk_create(
+        CrosswalkLink(
+            framework=framework,
+            previous=old[previous_number],
+            recommendation=new[number] if number is not None else None,
+        )
+        for previous_number, number in lines
+    )
+    framework.touch()
+    return framework

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from portal.permissions import secretariat_required
 from recommendations import wording
+from recommendations.crosswalk_views import what_changed
 from recommendations.models import LEVELS, Framework, MaturityLevel, RecommendedAction
 from recommendations.services import framework_copy
 
@@ -77,6 +78,9 @@ def _render_framework(request, version: str, copy_form=None, status: int = 200):
             "translation": wording.translation_of(framework),
             "levels": [(number, level_names.get(number, "")) for number in LEVELS],
             "copy_form": copy_form,
+            "changes": what_changed(
+                framework, {block["number"]: block["short_title"] for block in blocks}
+            ),
         },
         status=status,
     )

@@ -119,6 +119,9 @@ TABLE = {
     "framework_translations": ("get", LOGIN, REFUSED, REFUSED),
     "framework_translation_edit": ("get", LOGIN, REFUSED, REFUSED),
     "framework_translation_file": ("get", LOGIN, REFUSED, REFUSED),
+    "framework_crosswalk": ("get", LOGIN, REFUSED, REFUSED),
+    "framework_file": ("get", LOGIN, REFUSED, REFUSED),
+    "framework_load": ("get", LOGIN, REFUSED, REFUSED),
     # The API, with a personal token
     "api_frameworks": ("get", UNAUTHORISED, OK, OK),
     "api_framework": ("get", UNAUTHORISED, OK, OK),

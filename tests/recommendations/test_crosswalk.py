@@ -107,3 +107,94 @@ def test_the_merge_of_2_8_and_9_reads_back_from_the_database(db):
     assert walk.sources == {1: (1,), 2: (2, 8, 9), 3: (3,), 4: (4,), 5: (5,), 6: (6,),
                             7: (7,), 8: (10,)}  # fmt: skip
     assert walk.relation(2) == MERGED and walk.relation(8) == SAME
+
+
+# --- Validation: the one check of the page, the file and activation -------------------------
+
+TEN = range(1, 11)
+NINE = range(1, 10)
+# MERGE_2_8_9 as lines.
+LINES_2_8_9 = [
+    (1, 1), (2, 2), (8, 2), (9, 2), (3, None), (4, 3), (5, 4), (6, 5), (7, 6), (10, 7), (10, 8)
+]  # fmt: skip
+
+
+def messages(found) -> list[str]:
+    return [problem.message for problem in found]
+
+
+def test_a_crosswalk_that_accounts_for_everything_has_no_problem():
+    assert crosswalk.problems(TEN, NINE, LINES_2_8_9) == []
+
+
+def test_a_previous_recommendation_nobody_continues_nor_retires_is_a_problem():
+    lines = [line for line in LINES_2_8_9 if line != (3, None)]
+    found = crosswalk.problems(TEN, NINE, lines)
+    assert [(p.place, p.previous) for p in found] == [("crosswalk", 3)]
+    assert "Previous recommendation 3 is not accounted for" in found[0].message
+
+
+def test_a_retired_recommendation_cannot_be_continued_too():
+    found = crosswalk.problems(TEN, NINE, [*LINES_2_8_9, (3, 9)])
+    assert [(p.place, p.previous) for p in found] == [("crosswalk[4]", 3)]
+    assert "retired and continued by 9 at once" in found[0].message
+
+
+def test_a_merge_from_a_split_recommendation_is_a_tangle():
+    # 2 is merged from 2 and 8, and 8 also continues into 3: what would 3 carry?
+    lines = [(1, 1), (2, 2), (8, 2), (8, 3), (3, 3)]
+    found = crosswalk.problems([1, 2, 3, 8], [1, 2, 3], lines)
+    assert len(found) == 2  # 3 is merged from 3 and 8 as well
+    assert [p.recommendation for p in found] == [2, 3]
+    assert "ambiguous" in found[0].message
+    assert "8 also continues into 3" in found[0].message
+
+
+def test_a_split_alone_or_a_merge_alone_is_no_tangle():
+    assert crosswalk.problems([1, 2], [1, 2, 3], [(1, 1), (2, 2), (2, 3)]) == []
+    assert crosswalk.problems([1, 2, 3], [1], [(1, 1), (2, 1), (3, 1)]) == []
+
+
+def test_unknown_numbers_are_named_with_their_place():
+    found = crosswalk.problems(TEN, NINE, [*LINES_2_8_9, (11, 1), (1, 10)])
+    assert [p.place for p in found] == ["crosswalk[11].previous", "crosswalk[12].recommendation"]
+    assert messages(found) == [
+        "The previous version has no recommendation 11.",
+        "This version has no recommendation 10.",
+    ]
+
+
+def test_a_repeated_line_is_a_problem():
+    found = crosswalk.problems(TEN, NINE, [*LINES_2_8_9, (1, 1)])
+    assert [p.place for p in found] == ["crosswalk[11]"]
+
+
+def test_a_first_version_has_no_crosswalk():
+    assert crosswalk.problems(None, TEN, []) == []
+    found = crosswalk.problems(None, TEN, [(1, 1)])
+    assert [p.place for p in found] == ["crosswalk"]
+
+
+def test_a_framework_cannot_be_derived_from_itself_or_a_descendant():
+    parents = {"2024": None, "2027": "2024", "2030": "2027"}
+    assert crosswalk.lineage_problems("2030", "2027", parents, place="derived_from") == []
+    itself = crosswalk.lineage_problems("2024", "2024", parents, place="derived_from")
+    assert messages(itself) == ["A framework cannot be derived from itself."]
+    loop = crosswalk.lineage_problems("2024", "2030", parents, place="derived_from")
+    assert messages(loop) == [
+        "Framework 2030 is derived from 2024: 2024 cannot be derived from it in turn."
+    ]
+
+
+def test_the_documentation_states_the_rule_as_the_code_does():
+    from pathlib import Path
+
+    def words(text: str) -> str:
+        return " ".join(text.replace("``", "`").split())
+
+    docstring = crosswalk.__doc__
+    rule = docstring[docstring.index("The carrying rule") : docstring.index("Everything here")]
+    relations = docstring[docstring.index("- **new**") : docstring.index("The carrying rule")]
+    documentation = (Path(__file__).parents[2] / "docs" / "framework-evolution.md").read_text()
+    assert words(rule) in words(documentation)
+    assert words(relations) in words(documentation)

@@ -1,0 +1,125 @@
+"""Saving a framework's crosswalk, its lineage and its activation: one check, all or nothing."""
+
+import pytest
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.test import RequestFactory
+
+from recommendations.models import CrosswalkLink, Framework, FrameworkFrozen
+from recommendations.selectors import crosswalk_lines, crosswalk_of, crosswalk_problems
+from recommendations.services import (
+    CrosswalkInvalid,
+    CrosswalkStale,
+    crosswalk_save,
+    framework_copy,
+    framework_save,
+)
+from tests.factories import framework_merging_2_8_9, make_assessment, make_cycle
+
+pytestmark = pytest.mark.django_db
+
+LINES_2_8_9 = [(1, 1), (2, 2), (8, 2), (9, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7), (10, 8)]
+
+
+@pytest.fixture
+def draft(framework):
+    return framework_merging_2_8_9(status=Framework.Status.DRAFT)
+
+
+def stored(framework) -> set:
+    return set(crosswalk_lines(framework))
+
+
+def test_the_secretariat_saves_a_crosswalk_and_the_framework_moves_on(draft):
+    before = draft.updated_at
+    lines = [line for line in LINES_2_8_9 if line != (3, 3)] + [(3, None)]
+    crosswalk_save(framework=draft, lines=lines, stamp=before.isoformat())
+    draft.refresh_from_db()
+    assert stored(draft) == set(lines)
+    assert crosswalk_of(draft).retired == (3,)
+    assert draft.updated_at > before
+
+
+def test_a_crosswalk_with_problems_is_refused_and_nothing_is_half_saved(draft):
+    lines = [line for line in LINES_2_8_9 if line != (3, 3)]
+    with pytest.raises(CrosswalkInvalid) as refused:
+        crosswalk_save(framework=draft, lines=lines, stamp=draft.updated_at.isoformat())
+    assert [p.previous for p in refused.value.problems] == [3]
+    assert stored(draft) == set(LINES_2_8_9)
+
+
+def test_a_stale_crosswalk_is_refused_not_overwritten(draft):
+    opened_at = draft.updated_at.isoformat()
+    draft.touch()  # a colleague saved meanwhile
+    with pytest.raises(CrosswalkStale):
+        crosswalk_save(framework=draft, lines=[(n, n) for n in range(1, 9)], stamp=opened_at)
+    assert stored(draft) == set(LINES_2_8_9)
+
+
+def test_the_crosswalk_of_a_used_framework_cannot_change(draft, office):
+    make_assessment(make_cycle(2028, framework=draft, offices=[office]), office, submitted=True)
+    with pytest.raises(FrameworkFrozen):
+        crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=draft.updated_at.isoformat())
+
+
+def test_a_framework_is_activated_only_with_a_sound_crosswalk(draft):
+    CrosswalkLink.objects.filter(framework=draft, previous__number=3).delete()
+    draft.status = Framework.Status.ACTIVE
+    with pytest.raises(CrosswalkInvalid) as refused:
+        framework_save(framework=draft)
+    assert "Previous recommendation 3 is not accounted for" in refused.value.messages[0]
+    assert Framework.objects.get(pk=draft.pk).status == Framework.Status.DRAFT
+    crosswalk_save(
+        framework=draft,
+        lines=[*LINES_2_8_9[:4], (3, None), *LINES_2_8_9[5:]],
+        stamp=Framework.objects.get(pk=draft.pk).updated_at.isoformat(),
+    )
+    draft.refresh_from_db()
+    draft.status = Framework.Status.ACTIVE
+    framework_save(framework=draft)
+    assert Framework.objects.get(pk=draft.pk).status == Framework.Status.ACTIVE
+
+
+def test_a_framework_cannot_be_derived_from_its_own_descendant(framework, draft):
+    framework.derived_from = draft
+    with pytest.raises(CrosswalkInvalid) as refused:
+        framework_save(framework=framework)
+    assert refused.value.problems[0].place == "derived_from"
+    assert Framework.objects.get(pk=framework.pk).derived_from is None
+
+
+def test_a_framework_derived_from_another_version_since_shows_its_stale_lines(framework, draft):
+    other = framework_copy(framework=framework, version="2026")
+    draft.derived_from = other
+    draft.save()
+    places = [problem.place for problem in crosswalk_problems(draft)]
+    assert places[0] == "crosswalk"  # the lines name 2024's recommendations
+    assert len(places) == 11  # and none of 2026's is accounted for
+
+
+def admin_form(framework, user, **changes):
+    model_admin = admin.site._registry[Framework]
+    request = RequestFactory().get("/")
+    request.user = user
+    form_class = model_admin.get_form(request, framework)
+    data = {
+        key: value
+        for key, value in model_to_dict(framework).items()
+        if key in form_class.base_fields and value is not None
+    }
+    return form_class(data={**data, **changes}, instance=framework)
+
+
+def test_the_console_refuses_an_activation_beside_the_status(draft, secretariat):
+    CrosswalkLink.objects.filter(framework=draft, previous__number=3).delete()
+    form = admin_form(draft, secretariat, status="active")
+    assert not form.is_valid()
+    assert "Cannot be made active" in form.errors["status"][0]
+
+
+def test_the_console_refuses_a_loop_beside_derived_from(framework, draft, secretariat):
+    form = admin_form(framework, secretariat, derived_from=draft.pk)
+    assert not form.is_valid()
+    assert form.errors["derived_from"] == [
+        "Framework 2027 is derived from 2024: 2024 cannot be derived from it in turn."
+    ]
