@@ -138,7 +138,8 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 class RecommendedActionInline(FrozenAwareInline):
     model = RecommendedAction
-    exclude = translation_columns(RecommendedAction)
+    # The English source only (translation_columns), then the step it moves an office across.
+    fields = ["position", column("text", SOURCE_LANGUAGE), "moves_from_level"]
 
     def has_change_permission(self, request, obj=None):
         # Open on a frozen framework too, for the step each action moves an office across:
