@@ -6,6 +6,7 @@ from assessments import consistency
 from assessments import questionnaire as q
 from assessments.models import AssessmentEvent
 from assessments.services import assessment_values
+from recommendations import wording
 
 
 def post_value(field_key: str, value) -> str:
@@ -60,6 +61,14 @@ def _levels(recommendation) -> list:
     return list(levels if isinstance(levels, tuple) else levels.all())
 
 
+def _level(value) -> int | None:
+    """A level as the form holds it ("3", 3, "" or None), or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
     result = []
     for recommendation in recommendations:
@@ -73,12 +82,19 @@ def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
         found = consistency.warnings(
             value.get("status"), value.get("maturity_current"), value.get("maturity_target")
         )
+        levels = _levels(recommendation)
         result.append(
             {
                 "recommendation": recommendation,
                 "anchor": f"r{number}",
                 "f": fields,
-                "levels": _levels(recommendation),
+                "levels": levels,
+                # How to reach the next level, from the level the answer has now.
+                "path": wording.path(
+                    ((lv.level, lv.name, lv.descriptor) for lv in levels),
+                    ((action.text, action.moves_from_level) for action in recommendation.actions),
+                ),
+                "current": _level(value.get("maturity_current")),
                 "answer": answers.get(number),
                 "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
                 "flags": {name: _flag_state(fields[name]) for name in q.FLAGS if name in fields},

@@ -14,7 +14,7 @@ from assessments.submissions import submitted_version
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
 from recommendations import wording
-from recommendations.models import MaturityLevel
+from recommendations.models import MaturityLevel, RecommendedAction
 
 
 @dataclass
@@ -77,6 +77,13 @@ class LevelText:
 
 
 @dataclass(frozen=True)
+class ActionText:
+    text: str
+    # The step of the matrix it typically moves an office across (from this level), or None.
+    moves_from_level: int | None
+
+
+@dataclass(frozen=True)
 class RecommendationText:
     """A recommendation's wording as the form shows it, the same for every office."""
 
@@ -88,6 +95,8 @@ class RecommendationText:
     levels: tuple[LevelText, ...]
     # Some of it is shown in the source language: the section says so, once.
     fallback: bool = False
+    # The recommended actions, in order: the form shows the path to the next level.
+    actions: tuple[ActionText, ...] = ()
 
 
 # A day: the key changes anyway with any change to the wording.
@@ -103,7 +112,10 @@ def framework_texts(cycle: Cycle) -> list[RecommendationText]:
     texts = cache.get(key)
     if texts is None:
         texts = []
-        for recommendation in recommendations_with_levels(cycle):
+        recommendations = recommendations_with_levels(cycle).prefetch_related(
+            Prefetch("actions", queryset=RecommendedAction.objects.order_by("position"))
+        )
+        for recommendation in recommendations:
             words = {
                 name: wording.text(recommendation, name)
                 for name in ("short_title", "statement", "gist")
@@ -114,8 +126,14 @@ def framework_texts(cycle: Cycle) -> list[RecommendationText]:
                 )
                 for level in recommendation.levels.all()
             )
+            actions = tuple(
+                ActionText(wording.text(action, "text"), action.moves_from_level)
+                for action in recommendation.actions.all()
+            )
             fallback = wording.falls_back(
-                *words.values(), *(t for lv in levels for t in (lv.name, lv.descriptor))
+                *words.values(),
+                *(t for lv in levels for t in (lv.name, lv.descriptor)),
+                *(action.text for action in actions),
             )
             texts.append(
                 RecommendationText(
@@ -123,6 +141,7 @@ def framework_texts(cycle: Cycle) -> list[RecommendationText]:
                     number=recommendation.number,
                     levels=levels,
                     fallback=fallback,
+                    actions=actions,
                     **words,
                 )
             )

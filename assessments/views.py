@@ -137,6 +137,7 @@ SECTIONS_TEMPLATES = (
     "assessments/_textarea.html",
     "roadmap/_beside_question.html",
     "recommendations/_fallback_note.html",
+    "recommendations/_path.html",
 )
 
 

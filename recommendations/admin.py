@@ -159,7 +159,18 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 class RecommendedActionInline(FrozenAwareInline):
     model = RecommendedAction
-    exclude = translation_columns(RecommendedAction)
+    # The English source only (translation_columns), then the step it moves an office across.
+    fields = ["position", column("text", SOURCE_LANGUAGE), "moves_from_level"]
+
+    def has_change_permission(self, request, obj=None):
+        # Open on a frozen framework too, for the step each action moves an office across:
+        # guidance, not wording (RecommendedAction.guidance_fields); the rest is read-only.
+        return admin.TabularInline.has_change_permission(self, request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.get_framework().is_frozen:
+            return ["position", column("text", SOURCE_LANGUAGE)]
+        return super().get_readonly_fields(request, obj)
 
 
 class MaturityLevelInline(FrozenAwareInline):
@@ -177,3 +188,17 @@ class RecommendationAdmin(FrozenAware, admin.ModelAdmin):
 
     def framework_of(self, obj):
         return obj.framework
+
+    def has_change_permission(self, request, obj=None):
+        # A frozen framework's recommendation still opens, all its wording read-only, for
+        # its actions' steps (RecommendedActionInline).
+        return admin.ModelAdmin.has_change_permission(self, request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.framework.is_frozen:
+            return [
+                field.name
+                for field in Recommendation._meta.fields
+                if field.name != "id" and field.name not in self.exclude
+            ]
+        return super().get_readonly_fields(request, obj)

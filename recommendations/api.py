@@ -31,6 +31,14 @@ class LevelSerializer(serializers.Serializer):
 class ActionSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     text = serializers.CharField()
+    moves_from_level = serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        max_value=4,
+        help_text="The step of the maturity matrix this action typically moves an office "
+        "across: from this level to the next (1 to 4); null when it is not tied to one step. "
+        "Guidance: it may change on a framework that assessments were submitted against.",
+    )
 
 
 class RecommendationSerializer(serializers.Serializer):

@@ -42,6 +42,21 @@ def source(model, **values) -> dict:
     return result
 
 
+def actions_of(item: dict) -> list[tuple[int, str, int | None]]:
+    """A recommendation's actions in its file: ``(position, text, moves_from_level)``.
+
+    An action is an object, ``{"text": ..., "moves_from_level": 2}`` (the step of the
+    maturity matrix it typically moves an office across, from that level to the next; null
+    when it is tied to none), or, as files before the steps had it, the text alone.
+    """
+    result = []
+    for position, action in enumerate(item["actions"], start=1):
+        if isinstance(action, str):
+            action = {"text": action}
+        result.append((position, action["text"], action.get("moves_from_level")))
+    return result
+
+
 def load_framework(data: dict, *, status: str, models) -> object:
     Framework, Recommendation, RecommendedAction, MaturityLevel, *more = models
     framework = Framework.objects.create(
@@ -63,13 +78,17 @@ def load_framework(data: dict, *, status: str, models) -> object:
                 gist=item.get("gist", ""),
             ),
         )
+        # A historical model from before the steps has no column for them (migration 0002):
+        # migration 0010 sets them on the framework it loaded.
+        stepped = any(f.name == "moves_from_level" for f in RecommendedAction._meta.fields)
         RecommendedAction.objects.bulk_create(
             RecommendedAction(
                 recommendation=recommendation,
                 position=position,
                 **source(RecommendedAction, text=text),
+                **({"moves_from_level": step} if stepped else {}),
             )
-            for position, text in enumerate(item["actions"], start=1)
+            for position, text, step in actions_of(item)
         )
         MaturityLevel.objects.bulk_create(
             MaturityLevel(

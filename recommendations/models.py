@@ -21,14 +21,17 @@ def wording_changes(instance, stored) -> list[str]:
     """The source columns that differ between ``instance`` and its ``stored`` row.
 
     A translation (a non-source language column) is not the framework's wording: the
-    committee's text can be loaded in any language after a cycle used the framework. The
-    plain column of a translated field is left out too: modeltranslation keeps it and fills
-    it with whatever language was active when the row was saved; nothing reads it.
+    committee's text can be loaded in any language after a cycle used the framework. Nor is
+    a part's ``guidance_fields``: how the portal helps to read the framework, not what it
+    asks (``RecommendedAction.moves_from_level``). The plain column of a translated field is
+    left out too: modeltranslation keeps it and fills it with whatever language was active
+    when the row was saved; nothing reads it.
     """
     from django.conf import settings
 
     translated = getattr(instance, "translated_fields", ())
-    ignored = {"status", "updated_at"} | set(translated)
+    guidance = getattr(instance, "guidance_fields", ())
+    ignored = {"status", "updated_at"} | set(translated) | set(guidance)
     ignored |= {
         column(field, language)
         for field in translated
@@ -212,18 +215,40 @@ class Recommendation(FrameworkPart):
 
 class RecommendedAction(FrameworkPart):
     translated_fields = ("text",)
+    # Settable on a frozen framework too. The step an action typically moves an office
+    # across is the portal's guidance on reading the matrix as a path, not part of what
+    # offices answered: no answer, level or figure depends on it, and the same answers read
+    # the same whatever it says. The secretariat refines it as experience comes in, as it
+    # loads translations, without a new version of the framework.
+    guidance_fields = ("moves_from_level",)
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="actions"
     )
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.TextField(_("action"))
+    moves_from_level = models.PositiveSmallIntegerField(
+        _("moves an office from level"),
+        null=True,
+        blank=True,
+        choices=[(level, f"{level} → {level + 1}") for level in LEVELS[:-1]],
+        help_text=_(
+            "The step this action typically moves an office across: from this level to the "
+            "next. Empty when it is not tied to one step. Guidance only: it can be changed "
+            "after assessments were submitted against the framework."
+        ),
+    )
 
     class Meta:
         ordering = ["recommendation", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["recommendation", "position"], name="one_action_per_position"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(moves_from_level__gte=1, moves_from_level__lt=len(LEVELS))
+                | models.Q(moves_from_level__isnull=True),
+                name="action_step_from_level_1_to_4",
             ),
         ]
         verbose_name = _("recommended action")

@@ -51,6 +51,7 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
             RecommendedAction(
                 recommendation=recommendation,
                 position=a.position,
+                moves_from_level=a.moves_from_level,
                 **_all_languages(a, "text"),
             )
             for a in original.actions.all()

@@ -49,6 +49,33 @@ def falls_back(*texts) -> bool:
     return any(isinstance(item, Text) and item and item.lang != language for item in texts)
 
 
+def path(levels, actions) -> dict:
+    """A recommendation's maturity matrix read as a path: each level in order, each with
+    the recommended actions that typically move an office from it to the next; and the
+    actions tied to no step (or to a step the matrix lacks), to list after.
+
+    ``levels`` are ``(level, name, descriptor)``, ``actions`` ``(text, moves_from_level)``,
+    each in the order to show.
+    """
+    levels = sorted(levels, key=lambda item: item[0])
+    numbers = {number for number, _name, _descriptor in levels}
+    by_step: dict[int, list] = {}
+    other = []
+    for action, step in actions:
+        if step in numbers and step + 1 in numbers:
+            by_step.setdefault(step, []).append(action)
+        else:
+            other.append(action)
+    rungs = [
+        {"level": number, "name": name, "descriptor": descriptor, "actions": []}
+        for number, name, descriptor in levels
+    ]
+    for rung, following in zip(rungs, [*rungs[1:], None], strict=True):
+        rung["next"] = following
+        rung["actions"] = by_step.get(rung["level"], []) if following else []
+    return {"rungs": rungs, "other": other}
+
+
 def recommendation_block(recommendation) -> dict:
     """A recommendation as the framework page shows it: each text in the reader's language
     or in English, and whether the block says that some of it is in English."""
@@ -67,6 +94,14 @@ def recommendation_block(recommendation) -> dict:
             for level in recommendation.levels.all()
         ],
     }
+    block["path"] = path(
+        ((lv["level"], lv["name"], lv["descriptor"]) for lv in block["levels"]),
+        zip(
+            block["actions"],
+            (action.moves_from_level for action in recommendation.actions.all()),
+            strict=True,
+        ),
+    )
     block["fallback"] = falls_back(
         block["short_title"],
         block["statement"],

@@ -44,6 +44,25 @@
       else if (input.type === "radio") input.checked = input.value === value;
       else input.value = value;
     });
+    markPath(name);
+  }
+
+  // "How to reach the next level" marks the step up from the current level: the server marks
+  // the saved one, this follows the level as it is chosen.
+  function markPath(name) {
+    const path = form.querySelector('[data-path-for="' + name + '"]');
+    if (!path) return;
+    const level = renderedValue(name);
+    path.querySelectorAll("[data-level]").forEach(function (rung) {
+      const here = rung.dataset.level === level;
+      rung.classList.toggle("is-current", here);
+      rung.querySelectorAll(".path-here").forEach(function (tag) { tag.hidden = !here; });
+    });
+    path.querySelectorAll("[data-step-from]").forEach(function (step) {
+      const next = step.dataset.stepFrom === level;
+      step.classList.toggle("is-next", next);
+      step.querySelectorAll(".path-next").forEach(function (tag) { tag.hidden = !next; });
+    });
   }
 
   function renderedValue(name) {
@@ -286,6 +305,7 @@
     if (input.tagName === "TEXTAREA") updateCount(input);
     const answer = /^r(\d+)-(status|maturity_current|maturity_target)$/.exec(input.name);
     if (answer) checkConsistency(answer[1]);
+    if (answer && answer[2] === "maturity_current") markPath(input.name);
     dirty[input.name] = valueOf(input);
     invalid.delete(input.name);
     unmarkCopied(input.name);

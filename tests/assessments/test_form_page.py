@@ -1,11 +1,15 @@
 """The form one works through: steps between sections, follow-ups, consistency warnings, the
 reopening said at the top, and what readers see."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments import consistency, services
 from assessments.models import Answer
+from recommendations.models import Recommendation, RecommendedAction
 from tests.assessments.conftest import complete_values, form_post
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +165,72 @@ def test_a_form_with_typed_answers_is_rendered_as_typed(client_of, respondent, d
     )
     assert "assessments/_sections.html" in rendered(refused)
     assert 'value="not an address"' in refused.content.decode()
+
+
+# --- How to reach the next level ---------------------------------------------------------------
+
+
+def _path_of(html: str, number: int) -> str:
+    return html.split(f'data-path-for="r{number}-maturity_current"')[1].split("</details>")[0]
+
+
+def _step(path: str, start: int) -> str:
+    return path.split(f'data-step-from="{start}">')[1].split('<li class="path-')[0]
+
+
+def _marked(path: str) -> tuple[list[str], list[str]]:
+    """The level marked as the office's and the step marked as its next."""
+    return (
+        re.findall(r'class="path-level level-\d is-current" data-level="(\d)"', path),
+        re.findall(r'class="path-step is-next" data-step-from="(\d)"', path),
+    )
+
+
+def test_each_section_shows_the_path_with_the_step_up_from_the_saved_level(
+    client_of, respondent, draft
+):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r7-maturity_current": 2}
+    )
+    html = client_of(respondent).get(url("assessment_form", draft)).content.decode()
+    assert html.count("How to reach the next level") == 10
+    path = _path_of(html, 7)
+    assert _marked(path) == (["2"], ["2"])
+    step = _step(path, 2)
+    included = Recommendation.objects.get(framework=draft.cycle.framework, number=7)
+    assert escape(included.actions.get(position=2).text) in step  # into procurement specs
+    assert '<span class="path-tag path-next">your next step</span>' in step
+    # The descriptors are beside it, in the choices: the path names the levels only.
+    assert 'class="path-descriptor"' not in path
+    # Nothing marked where no level is chosen yet; the marks are there for the script.
+    assert _marked(_path_of(html, 1)) == ([], [])
+    assert '<span class="path-tag path-next" hidden>' in _path_of(html, 1)
+
+
+def test_the_highest_level_has_no_step_up_to_mark(client_of, respondent, draft):
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r3-maturity_current": 5}
+    )
+    html = client_of(respondent).get(url("assessment_form", draft)).content.decode()
+    assert _marked(_path_of(html, 3)) == (["5"], [])
+
+
+def test_the_kept_sections_follow_the_saved_level_and_a_changed_step(client_of, respondent, draft):
+    client = client_of(respondent)
+    client.get(url("assessment_form", draft))  # the sections are kept rendered
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=1, values={"r4-maturity_current": 3}
+    )
+    assert _marked(_path_of(client.get(url("assessment_form", draft)).content.decode(), 4)) == (
+        ["3"],
+        ["3"],
+    )
+    training = RecommendedAction.objects.get(
+        recommendation__framework=draft.cycle.framework, recommendation__number=4, position=4
+    )
+    assert training.moves_from_level == 2
+    training.moves_from_level = 3
+    training.save()  # the secretariat places it one step higher
+    path = _path_of(client.get(url("assessment_form", draft)).content.decode(), 4)
+    assert escape(training.text) in _step(path, 3)
+    assert escape(training.text) not in _step(path, 2)

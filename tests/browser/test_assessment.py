@@ -471,3 +471,20 @@ def test_on_a_phone_the_status_stays_in_view_and_nothing_scrolls_sideways(
     expect(page.locator("#r6")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_the_path_marks_the_step_up_from_the_level_the_respondent_chooses(page, setting, started):
+    log_in(page, "robin@ipaustralia.test", PASSWORD)
+    page.goto(setting["url"])
+    show_section(page, 4)
+    section = page.locator("#r4")
+    path = section.locator("details.path-form")
+    path.locator("summary").click()
+    expect(path.locator(".path-step.is-next")).to_have_count(0)
+    section.locator("input[name='r4-maturity_current'][value='2']").check()
+    expect(path.locator(".path-step.is-next")).to_have_attribute("data-step-from", "2")
+    expect(path.locator(".path-level.is-current")).to_have_attribute("data-level", "2")
+    expect(path.locator(".path-next:visible")).to_have_count(1)
+    section.locator("input[name='r4-maturity_current'][value='4']").check()
+    expect(path.locator(".path-step.is-next")).to_have_attribute("data-step-from", "4")
+    expect(path.locator(".path-here:visible")).to_have_count(1)

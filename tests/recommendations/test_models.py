@@ -1,6 +1,17 @@
-import pytest
+import importlib
 
-from recommendations.models import Framework, FrameworkFrozen, MaturityLevel, Recommendation
+import pytest
+from django.apps import apps as django_apps
+from django.db import IntegrityError, transaction
+
+from recommendations.loader import actions_of, read_framework_file
+from recommendations.models import (
+    Framework,
+    FrameworkFrozen,
+    MaturityLevel,
+    Recommendation,
+    RecommendedAction,
+)
 from recommendations.services import framework_copy
 from tests.factories import make_assessment, make_cycle
 
@@ -98,3 +109,76 @@ def test_a_new_version_copies_everything_into_an_editable_draft(frozen):
     copied.statement = "Updated wording"
     copied.save()
     assert frozen.recommendations.get(number=3).statement == original.statement
+
+
+# --- The path: the step each recommended action moves an office across ----------------------
+
+
+def test_every_shipped_action_has_its_step_from_the_framework_file(framework):
+    data = read_framework_file()
+    for item in data["recommendations"]:
+        stored = framework.recommendations.get(number=item["number"]).actions.order_by("position")
+        assert [(a.position, a.moves_from_level) for a in stored] == [
+            (position, step) for position, _text, step in actions_of(item)
+        ]
+    steps = RecommendedAction.objects.filter(recommendation__framework=framework)
+    assert (
+        not steps.filter(moves_from_level__isnull=True)
+        .exclude(recommendation__number__in=[2, 10])
+        .exists()
+    )  # two actions help at any level: the forum the Bureau runs, staff skills
+    assert set(steps.values_list("moves_from_level", flat=True)) == {None, 1, 2, 3, 4}
+
+
+def test_the_secretariat_places_an_action_on_a_frozen_framework(frozen):
+    action = RecommendedAction.objects.get(
+        recommendation__framework=frozen, position=1, recommendation__number=4
+    )
+    stamp = Framework.objects.get(pk=frozen.pk).updated_at
+    action.moves_from_level = 3
+    action.save()
+    assert RecommendedAction.objects.get(pk=action.pk).moves_from_level == 3
+    # The form's cached sections are keyed by the stamp: they show the new path.
+    assert Framework.objects.get(pk=frozen.pk).updated_at > stamp
+
+
+def test_the_wording_of_an_action_stays_frozen_with_its_step(frozen):
+    action = RecommendedAction.objects.filter(recommendation__framework=frozen).first()
+    action.moves_from_level = 4
+    action.text_en = "Rewritten"
+    with pytest.raises(FrameworkFrozen):
+        action.save()
+    assert RecommendedAction.objects.get(pk=action.pk).text_en != "Rewritten"
+
+
+def test_a_step_is_between_two_levels_of_the_matrix(framework):
+    action = RecommendedAction.objects.filter(recommendation__framework=framework).first()
+    action.moves_from_level = 5  # there is no level 6 to move to
+    with pytest.raises(IntegrityError), transaction.atomic():
+        action.save()
+
+
+def test_a_new_version_copies_the_steps(frozen):
+    copy = framework_copy(framework=frozen, version="2027")
+    original = frozen.recommendations.get(number=7).actions.order_by("position")
+    copied = copy.recommendations.get(number=7).actions.order_by("position")
+    assert list(copied.values_list("moves_from_level", flat=True)) == list(
+        original.values_list("moves_from_level", flat=True)
+    )
+
+
+def test_the_loader_reads_an_action_as_its_text_alone_too():
+    item = {"actions": ["Plain text", {"text": "Placed", "moves_from_level": 2}, {"text": "Any"}]}
+    assert actions_of(item) == [(1, "Plain text", None), (2, "Placed", 2), (3, "Any", None)]
+
+
+def test_the_data_migration_sets_the_steps_of_the_shipped_actions_only(framework):
+    migration = importlib.import_module("recommendations.migrations.0010_level_steps_2024")
+    actions = RecommendedAction.objects.filter(recommendation__framework=framework)
+    actions.update(moves_from_level=None)
+    reworded = actions.get(recommendation__number=3, position=2)
+    RecommendedAction.objects.filter(pk=reworded.pk).update(text_en="The office's own wording")
+    migration.set_steps(django_apps, None)
+    assert actions.get(recommendation__number=3, position=1).moves_from_level == 1
+    assert actions.get(recommendation__number=9, position=4).moves_from_level == 3
+    assert actions.get(pk=reworded.pk).moves_from_level is None  # left for the secretariat

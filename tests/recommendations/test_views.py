@@ -1,13 +1,44 @@
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from recommendations.models import Framework
 from recommendations.services import framework_copy
 from tests.factories import SESSION_QUERIES, make_assessment, make_cycle
 
 pytestmark = pytest.mark.django_db
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.values, self._select = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = attrs.get("name")
+            self.values.setdefault(self._select, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def admin_form_data(html: str) -> dict:
+    """What the admin's change form posts as it is."""
+    parser = _Inputs()
+    parser.feed(html.split('id="recommendation_form"')[1].split("</form>")[0])
+    return {name: value for name, value in parser.values.items() if "__prefix__" not in name}
 
 
 def test_everyone_logged_in_sees_ten_recommendations_and_the_matrix(client_of, viewer):
@@ -86,12 +117,19 @@ def test_the_console_shows_a_frozen_framework_read_only(client_of, secretariat, 
     assert 'name="title"' not in html  # shown as text
     assert 'name="status"' in html  # retiring stays possible
     recommendation = framework.recommendations.get(number=1)
-    response = client.post(
-        reverse("admin:recommendations_recommendation_change", args=[recommendation.pk]),
-        {"framework": framework.pk, "number": 1, "short_title": "Changed", "statement": "x"},
-    )
-    assert response.status_code == 403
+    url = reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
+    html = client.get(url).content.decode()
+    # Only the actions' steps stay editable: guidance, not wording.
+    assert 'name="short_title_en"' not in html and 'name="levels-0-descriptor_en"' not in html
+    assert 'name="actions-0-text_en"' not in html and 'name="actions-0-moves_from_level"' in html
+    assert 'name="actions-__prefix__-moves_from_level"' not in html  # no action added
+    data = admin_form_data(html)
+    data.update({"short_title_en": "Changed", "actions-1-moves_from_level": "3"})
+    response = client.post(url, data)
+    assert response.status_code == 302
     assert framework.recommendations.get(number=1).short_title != "Changed"
+    second = recommendation.actions.get(position=2)
+    assert second.moves_from_level == 3
 
 
 def test_the_console_edits_the_english_source_of_a_draft_only(client_of, secretariat, framework):
@@ -108,3 +146,53 @@ def test_the_console_edits_the_english_source_of_a_draft_only(client_of, secreta
     ).content.decode()
     assert 'name="statement_en"' in html and 'name="statement_ar"' not in html
     assert 'name="levels-0-descriptor_en"' in html
+
+
+def _article(html: str, number: int) -> str:
+    return html.split(f'<article class="recommendation" id="r{number}"')[1].split("</article>")[0]
+
+
+def _step(article: str, start: int) -> str:
+    return article.split(f'data-step-from="{start}">')[1].split('<li class="path-')[0]
+
+
+def test_each_recommendation_reads_as_a_path_with_its_actions_between_the_levels(
+    client_of, viewer, framework
+):
+    html = client_of(viewer).get(reverse("framework_detail", args=["2024"])).content.decode()
+    standards = _article(html, 7)
+    actions = {
+        a.position: escape(a.text) for a in framework.recommendations.get(number=7).actions.all()
+    }
+    # The levels in order, each step between two of them.
+    assert re.findall(r'data-level="(\d)"', standards) == ["1", "2", "3", "4", "5"]
+    assert re.findall(r'data-step-from="(\d)"', standards) == ["1", "2", "3", "4"]
+    assert standards.index('data-level="1"') < standards.index('data-step-from="1"')
+    assert standards.index('data-step-from="1"') < standards.index('data-level="2"')
+    first = _step(standards, 1)
+    assert actions[1] in first and actions[3] in first and actions[2] not in first
+    assert actions[2] in _step(standards, 2)
+    assert actions[4] in _step(standards, 3)
+    assert actions[5] in _step(standards, 4)
+    assert "From level 4 to level 5" in _step(standards, 4)
+    # Folded, one recommendation at a time; no respondent's level marked on this page.
+    assert '<details class="path-panel">' in standards
+    assert "your current level" not in html
+
+
+def test_an_action_tied_to_no_step_is_listed_after_the_path(client_of, viewer, framework):
+    html = client_of(viewer).get(reverse("framework_detail", args=["2024"])).content.decode()
+    strategy = _article(html, 2)
+    forum = escape(framework.recommendations.get(number=2).actions.get(position=3).text)
+    assert forum not in strategy.split('<div class="path-other">')[0]
+    assert forum in strategy.split('<div class="path-other">')[1]
+    assert "No recommended action is tied to this step." in _step(strategy, 2)
+
+
+def test_the_path_follows_a_step_the_secretariat_changed(client_of, viewer, framework):
+    action = framework.recommendations.get(number=7).actions.get(position=5)
+    action.moves_from_level = 1
+    action.save()
+    html = client_of(viewer).get(reverse("framework_detail", args=["2024"])).content.decode()
+    assert escape(action.text) in _step(_article(html, 7), 1)
+    assert escape(action.text) not in _step(_article(html, 7), 4)

@@ -3,7 +3,7 @@ every text, so the tests derive it rather than keep 200 lines of French by hand.
 
 import copy
 
-from recommendations.loader import read_framework_file
+from recommendations.loader import actions_of, read_framework_file
 
 # A few texts in real French, to read on the pages; the rest is marked "[fr]".
 FRENCH = {
@@ -42,7 +42,7 @@ def translation_file(language: str = "fr", kind: str = "working", **changes) -> 
                 "gist": word(item["gist"]),
                 "actions": [
                     {"position": position, "text": word(text)}
-                    for position, text in enumerate(item["actions"], start=1)
+                    for position, text, _step in actions_of(item)
                 ],
                 "levels": [
                     {

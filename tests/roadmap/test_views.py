@@ -146,6 +146,11 @@ def test_the_office_home_links_to_the_roadmap(client_of, respondent, office):
     assert page() in body
 
 
+def _beside_question(html: str) -> str:
+    """What the roadmap says beside a section's questions."""
+    return html.split('class="hint-box roadmap-last-year"')[1].split("</aside>")[0]
+
+
 def test_next_years_form_shows_last_years_target_and_the_actions_done(
     client_of, respondent, office, other_office, action, draft
 ):
@@ -156,7 +161,8 @@ def test_next_years_form_shows_last_years_target_and_the_actions_done(
         .content.decode()
     )
     assert "In 2025 your level was 2 and your target 4." in body
-    assert action.recommended_action.text in body.split('id="r1"')[1].split('id="r2"')[0]
+    section = body.split('id="r1"')[1].split('id="r2"')[0]
+    assert action.recommended_action.text in _beside_question(section)
 
 
 def test_the_task_forces_table_gives_the_share_per_recommendation(
@@ -214,4 +220,5 @@ def test_actions_done_before_last_years_submission_are_not_shown_again(
         .content.decode()
     )
     assert "In 2025 your level was 2 and your target 4." in body
-    assert action.recommended_action.text not in body
+    # Offered in the section's path, as every recommended action, but not as done.
+    assert action.recommended_action.text not in _beside_question(body)
