@@ -262,9 +262,23 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
         note = _("There is no earlier cycle with submissions: no target to measure yet.")
     elif not against.get("comparable"):
         note = _(
-            "The %(year)s cycle used framework version %(version)s: its targets are not "
-            "measured against this version until a crosswalk maps the two."
+            "The %(year)s cycle used framework version %(version)s, which this version does "
+            "not derive from: no crosswalk maps its targets, so none is measured."
         ) % {"year": against["previous_year"], "version": against["previous_framework"]}
+    elif against.get("through_crosswalk"):
+        note = _(
+            "Targets set in %(year)s under framework version %(old)s, carried to version "
+            "%(new)s through the crosswalk (a merged recommendation takes the lowest target "
+            "and the lowest level of its parts), reached or passed by the office’s level now; "
+            "offices that did not answer this cycle, or gave no level, are not counted. In "
+            "all: %(count)s of %(of)s."
+        ) % {
+            "year": against["previous_year"],
+            "old": against["crosswalk"]["from_framework"],
+            "new": against["crosswalk"]["to_framework"],
+            "count": overall["count"],
+            "of": overall["of"],
+        }
     else:
         note = _(
             "Targets set in %(year)s above the office’s level then, reached or passed by its "
