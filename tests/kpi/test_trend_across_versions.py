@@ -192,3 +192,96 @@ def test_cycles_of_one_version_are_compared_by_number_without_a_crosswalk(office
     assert {e["relation"] for e in trend["overall"]["recommendations"]} == {"same"}
     assert document["trend_unavailable"] is None
     assert document["target_attainment_basis"]["through_crosswalk"] is False
+
+
+# The co-lead dashboard.
+
+
+@pytest.fixture
+def computed(merged, offices):
+    """The merged survey with a 2023 cycle before it, every snapshot computed."""
+    from django.core.cache import cache
+
+    from assessments.models import Cycle
+    from kpi.services import snapshot_refresh
+
+    au, nz = offices["AU"], offices["NZ"]
+    first = make_cycle(2023, offices=[au, nz])
+    make_assessment(first, au, submitted=True, r2=answer("considering", 1), r8=answer("decided"))
+    make_assessment(first, nz, submitted=True, r2=answer("implemented", 3))
+    for year in (2023, 2024, 2027):
+        snapshot_refresh(cycle=Cycle.objects.get(year=year))
+    cache.clear()
+    return merged
+
+
+def dashboard(client, year=2027, **filters):
+    from django.urls import reverse
+
+    return client.get(reverse("cycle_dashboard", args=[year]), filters)
+
+
+def test_the_dashboard_marks_a_change_compared_through_the_crosswalk(computed, client_of, colead):
+    html = dashboard(client_of(colead)).content.decode()
+    trend = html[html.index('id="trend"') : html.index('id="years"')]
+    assert "This comparison crosses framework versions 2024 → 2027" in trend
+    assert 'href="/framework/2027/#changes"' in trend
+    merged_row = trend[trend.index("2. Data, cloud and infrastructure") :]
+    merged_row = merged_row[: merged_row.index("</tr>")]
+    assert 'title="Compared through the crosswalk: merged from 2, 8 and 9 of 2024"' in merged_row
+    assert "⇄" in merged_row
+    renumbered = trend[trend.index('<th scope="row">8. ') :]
+    assert "Compared through the crosswalk: 10 of 2024" in renumbered[: renumbered.index("</tr>")]
+    first = trend[trend.index('<th scope="row">1. ') :]
+    assert "⇄" not in first[: first.index("</tr>")]
+
+
+def test_the_multi_year_view_joins_the_earlier_version_through_the_crosswalk(
+    computed, client_of, colead
+):
+    response = dashboard(client_of(colead))
+    view = response.context["years_view"]
+    assert view["years"] == ["2023", "2024", "2027"]
+    assert view["boundaries"] == {2: "framework 2027"}
+    adoption = {row["title"].split(".")[0]: row for row in view["rows"]}
+    # New 2 in 2023: AU considering (its 8 decided: the least advanced is considering), NZ
+    # implemented: 50 %; in 2024 (carried, 4 offices) 50 %; in 2027 100 %.
+    assert [cell["adoption"] for cell in adoption["2"]["cells"]] == [50, 50, 100]
+    # The same offices: AU and NZ in 2023 and 2024 (50 % then 50 %), then in 2027 (100 %).
+    assert [cell["panel"] for cell in adoption["2"]["cells"]] == [None, 0, 50]
+    assert adoption["2"]["crosswalk"].endswith("merged from 2, 8 and 9 of 2024")
+    html = response.content.decode()
+    years = html[html.index('id="years"') :]
+    assert 'stroke-dasharray="3 3"' in years and "framework 2027" in years
+    assert 'class="framework-boundary"' in years
+
+
+def test_there_is_no_change_between_unrelated_frameworks_and_the_dashboard_says_why(
+    offices, client_of, colead
+):
+    from kpi.services import snapshot_refresh
+
+    au = offices["AU"]
+    make_assessment(make_cycle(2024, offices=[au]), au, submitted=True, r1=answer("ongoing"))
+    other = Framework.objects.create(version="2030", title="Another framework")
+    Recommendation.objects.create(framework=other, number=1, short_title="One", statement="One.")
+    Framework.objects.filter(pk=other.pk).update(status=Framework.Status.ACTIVE)
+    cycle = make_cycle(2030, framework=other, offices=[au])
+    make_assessment(cycle, au, submitted=True, r1=answer("implemented"))
+    snapshot_refresh(cycle=cycle)
+    html = dashboard(client_of(colead), year=2030).content.decode()
+    assert "which this version does not derive from: there is no crosswalk" in html
+
+
+def test_a_dashboard_across_versions_costs_one_query_more_than_within_one(
+    computed, client_of, colead, django_assert_num_queries, django_assert_max_num_queries
+):
+    client = client_of(colead)
+    dashboard(client, year=2024)  # draws and keeps the charts
+    dashboard(client)
+    with django_assert_max_num_queries(20) as within:  # 2024: a first version
+        dashboard(client, year=2024)
+    # The framework versions' line of descent, read to find the earlier cycles the
+    # multi-year view joins: one query, for a derived version only.
+    with django_assert_num_queries(len(within.captured_queries) + 1):
+        dashboard(client)
