@@ -225,7 +225,7 @@ def test_the_dashboard_marks_a_change_compared_through_the_crosswalk(computed, c
     html = dashboard(client_of(colead)).content.decode()
     trend = html[html.index('id="trend"') : html.index('id="years"')]
     assert "This comparison crosses framework versions 2024 → 2027" in trend
-    assert 'href="/framework/2027/#changes"' in trend
+    assert 'href="/framework/2027/#changes-heading"' in trend
     merged_row = trend[trend.index("2. Data, cloud and infrastructure") :]
     merged_row = merged_row[: merged_row.index("</tr>")]
     assert 'title="Compared through the crosswalk: merged from 2, 8 and 9 of 2024"' in merged_row
