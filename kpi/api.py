@@ -24,8 +24,14 @@ from portal.permissions import ReadsAllSubmissionsPermission
     "docs/kpis in the README for the shape. `target_attainment` (`{count, of, percent}`, "
     "overall and in each recommendation, percent null when nothing was measured) measures "
     "the targets set above their level in the previous cycle against this cycle's levels; "
-    "`target_attainment_basis` names that cycle and says whether it shares this cycle's "
-    "framework version (if not, nothing is measured until a crosswalk maps the two).",
+    "`target_attainment_basis` names that cycle and says whether its targets were "
+    "measured (`comparable`) and carried through the crosswalk between the two framework "
+    "versions (`through_crosswalk`, `crosswalk`: the two versions). When the previous cycle "
+    "used an earlier framework version, `trend` compares through the crosswalk: its "
+    "`crosswalk` describes it (null between cycles of one version), each change has a "
+    "`relation` (same, merged, split) and `new` lists the recommendations with nothing to "
+    "compare with. Between versions not in one line of descent `trend` is null and "
+    "`trend_unavailable` says why (`reason`: no_previous_cycle or unrelated_frameworks).",
     responses={
         200: OpenApiResponse(OpenApiTypes.OBJECT, description="The KPI document."),
         **errors(401, 403, 404),

@@ -659,6 +659,7 @@ def small_multiples(
     max_value: float = 100,
     unit: str = "%",
     narrow: bool = False,
+    boundaries: dict[int, str] | None = None,
 ) -> SafeString:
     """One small line chart per category, side by side: a figure over the years.
 
@@ -666,7 +667,10 @@ def small_multiples(
     ``years`` (the x axis, oldest first) and ``values``: one list per category with one value
     per year, None where there is none (the line then breaks). Every point has its value
     written above it and in its tooltip. ``narrow``: one column, 360 units wide.
+    ``boundaries`` (year index -> label): a dashed divider before that year, its label
+    under the years (where a new framework version starts).
     """
+    boundaries = {k: v for k, v in (boundaries or {}).items() if 0 < k < len(years)}
     ids = _ids(chart_id)
     width = NARROW_WIDTH if narrow else WIDTH
     if not categories or not years:
@@ -704,6 +708,20 @@ def small_multiples(
                 )
             )
             step = (cell_w - 40) / max(len(years) - 1, 1)
+            for k, label in sorted(boundaries.items()):
+                xb = x_left + 20 + (k - 0.5) * step
+                parts.append(
+                    format_html(
+                        '<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="{3}" stroke-width="1" '
+                        'stroke-dasharray="3 3"><title>{4}</title></line>',
+                        _x(xb),
+                        _n(top - 8),
+                        _n(bottom + 4),
+                        MUTED,
+                        label,
+                    )
+                )
+                parts.append(_text(label, xb, bottom + 22, SMALL_SIZE, MUTED, "middle"))
             points = []
             for k, (year, value) in enumerate(zip(years, values[i], strict=True)):
                 x = x_left + 20 + k * step if len(years) > 1 else x_left + cell_w / 2
@@ -740,7 +758,7 @@ def small_multiples(
                         )
                     )
             parts.append(mark_safe("</g>"))
-        y += title_h + 14 + plot_h + 22
+        y += title_h + 14 + plot_h + 22 + (14 if boundaries else 0)
     return _svg(ids, title, description, y + PAD, parts, width)
 
 

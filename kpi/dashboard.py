@@ -262,9 +262,23 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
         note = _("There is no earlier cycle with submissions: no target to measure yet.")
     elif not against.get("comparable"):
         note = _(
-            "The %(year)s cycle used framework version %(version)s: its targets are not "
-            "measured against this version until a crosswalk maps the two."
+            "The %(year)s cycle used framework version %(version)s, which this version does "
+            "not derive from: no crosswalk maps its targets, so none is measured."
         ) % {"year": against["previous_year"], "version": against["previous_framework"]}
+    elif against.get("through_crosswalk"):
+        note = _(
+            "Targets set in %(year)s under framework version %(old)s, carried to version "
+            "%(new)s through the crosswalk (a merged recommendation takes the lowest target "
+            "and the lowest level of its parts), reached or passed by the office’s level now; "
+            "offices that did not answer this cycle, or gave no level, are not counted. In "
+            "all: %(count)s of %(of)s."
+        ) % {
+            "year": against["previous_year"],
+            "old": against["crosswalk"]["from_framework"],
+            "new": against["crosswalk"]["to_framework"],
+            "count": overall["count"],
+            "of": overall["of"],
+        }
     else:
         note = _(
             "Targets set in %(year)s above the office’s level then, reached or passed by its "
@@ -310,20 +324,74 @@ def _cell(value: dict) -> str:
     return f"{value['count']} ({value['percent']} %)"
 
 
+def number_list(numbers) -> str:
+    """``2, 8 and 9``."""
+    numbers = [str(number) for number in numbers]
+    if len(numbers) < 2:
+        return "".join(numbers)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(numbers[:-1]), "last": numbers[-1]}
+
+
+def crosswalk_marks(crosswalk: dict | None) -> dict[int, str]:
+    """What the mark of a figure compared through the crosswalk says, by new number: a
+    merge, a split or a renumbering (a recommendation that stayed itself has no mark)."""
+    if not crosswalk:
+        return {}
+    version = crosswalk["from_framework"]
+    marks = {}
+    for entry in crosswalk["recommendations"]:
+        number, relation, previous = entry["number"], entry["relation"], entry["previous"]
+        if relation == "merged":
+            marks[number] = _(
+                "Compared through the crosswalk: merged from %(numbers)s of %(version)s"
+            ) % {"numbers": number_list(previous), "version": version}
+        elif relation == "split":
+            marks[number] = _(
+                "Compared through the crosswalk: split from %(number)s of %(version)s"
+            ) % {"number": previous[0], "version": version}
+        elif relation == "same" and previous != [number]:
+            marks[number] = _("Compared through the crosswalk: %(number)s of %(version)s") % {
+                "number": previous[0],
+                "version": version,
+            }
+    return marks
+
+
 def trend_rows(document: dict, recommendations) -> list[dict]:
+    """A row per recommendation of the table of changes; one compared through the
+    crosswalk carries what its mark says, a new one says it has nothing to compare with."""
     trend = document.get("trend")
     if not trend:
         return []
     titles = {r.number: f"{r.number}. {r.short_title}" for r in recommendations}
+    overall = {entry["number"]: entry for entry in trend["overall"]["recommendations"]}
     panel = {entry["number"]: entry for entry in trend["panel"]["recommendations"]}
+    marks = crosswalk_marks(trend.get("crosswalk"))
+    new = set(trend.get("new") or ())
+    numbers = [r.number for r in recommendations if r.number in overall or r.number in new]
+    numbers += [number for number in overall if number not in numbers]
     return [
         {
-            "title": titles.get(entry["number"], entry["number"]),
-            "overall": entry,
-            "panel": panel.get(entry["number"]),
+            "title": titles.get(number, number),
+            "overall": overall.get(number),
+            "panel": panel.get(number),
+            "crosswalk": marks.get(number, ""),
+            "new": number in new,
         }
-        for entry in trend["overall"]["recommendations"]
+        for number in numbers
     ]
+
+
+def trend_crossing(document: dict) -> dict | None:
+    """The two framework versions a trend crosses, or None within one version."""
+    crosswalk = (document.get("trend") or {}).get("crosswalk")
+    if not crosswalk:
+        return None
+    return {
+        "old": crosswalk["from_framework"],
+        "new": crosswalk["to_framework"],
+        "composed": crosswalk.get("composed", False),
+    }
 
 
 def _stamp(snapshot) -> str:
@@ -618,7 +686,7 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 
 
 # Bump when the drawings change, so that charts cached by an older release are not served.
-CHARTS_VERSION = 3
+CHARTS_VERSION = 4
 # The templates of the blocks kept rendered in the cache.
 BLOCK_TEMPLATES = (
     "kpi/_figures.html",
@@ -741,6 +809,8 @@ def figures(
             "panels": drawn_panels,
             "document": document,
             "trend": trend_rows(document, recommendations),
+            "crossing": trend_crossing(document),
+            "unavailable": document.get("trend_unavailable"),
             "years_view": years_view,
             "years_metric": years_metric,
             "years_links": {metric: years_link(metric) for metric in YEARS_METRICS},
@@ -755,13 +825,32 @@ def figures(
     return drawn
 
 
+def lineage(framework) -> list[int]:
+    """The framework and every version it descends from, newest first (their ids): the
+    multi-year view joins their cycles through the crosswalk. One query, none for a first
+    version."""
+    if framework.derived_from_id is None:
+        return [framework.pk]
+    from recommendations.models import Framework
+
+    parents = dict(Framework.objects.values_list("pk", "derived_from_id"))
+    found = [framework.pk]
+    step = framework.derived_from_id
+    while step is not None and step not in found:
+        found.append(step)
+        step = parents.get(step)
+    return found
+
+
 def years_stamp(cycle) -> str | None:
     """What the multi-year view is drawn from: the snapshots of every cycle of the cycle's
-    framework (a digest of their answers and times); None when fewer than two have figures."""
+    framework and of the versions it descends from (a digest of their answers and times);
+    None when fewer than two have figures. A crosswalk never changes once its framework is
+    used, so the snapshots say all."""
     from kpi.models import KpiSnapshot
 
     marks = list(
-        KpiSnapshot.objects.filter(cycle__framework_id=cycle.framework_id)
+        KpiSnapshot.objects.filter(cycle__framework_id__in=lineage(cycle.framework))
         .order_by("cycle__year")
         .values_list("cycle__year", "answers_hash", "computed_at")
     )
@@ -818,15 +907,68 @@ def _years_metrics() -> list[dict]:
     ]
 
 
-def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
-    """Every cycle of the cycle's framework: adoption, the mean maturity level and the
-    shares of focus, big challenge and low priority by year for all respondents, with the
-    change among the same offices (those that answered both) from each year to the next.
+def _carried_years(cycle, documents: list) -> tuple[list, list, dict | None]:
+    """The figures of the cycles of earlier framework versions in ``documents`` ((year,
+    framework id, document) by year), carried office by office into the numbering of
+    ``cycle``'s framework through the (composed) crosswalk: each year's entries by number,
+    and its panel change (the same offices as the year before), for every year; and the
+    crosswalk from the oldest version shown (None when all share one)."""
+    from assessments.models import Cycle
+    from kpi import engine, selectors
+    from recommendations.crosswalk import NEW
+    from recommendations.models import Framework
+    from recommendations.selectors import crosswalk_between
 
-    As the other co-lead figures, each says on how many offices it rests: each year's
-    respondents and each pair's same offices, groups under ``MIN_GROUP`` marked as small.
-    Drawn once per set of snapshots and language, like the other charts; None when the
-    framework has a single cycle with figures.
+    current = cycle.framework
+    numbers = list(current.recommendations.order_by("number").values_list("number", flat=True))
+    earlier = {framework for _year, framework, _document in documents if framework != current.pk}
+    frameworks = Framework.objects.in_bulk(earlier)
+    walks = {pk: crosswalk_between(frameworks[pk], current) for pk in earlier}
+    cycles = Cycle.objects.in_bulk(
+        [year for year, framework, _document in documents if framework != current.pk],
+        field_name="year",
+    )
+    by_year, panels, carried = [], [], {}
+    for index, (year, framework, document) in enumerate(documents):
+        if framework == current.pk:
+            by_year.append({entry["number"]: entry for entry in document["recommendations"]})
+            panels.append(_panel(document))
+            continue
+        walk = walks[framework]
+        answers, answered = selectors.carried_answers(cycles[year], walk)
+        rows = selectors.carried_rows(answers)
+        continued = [n for n in numbers if walk.relation(n) != NEW]
+        carried[year] = (rows, answered, continued)
+        figures = engine.compute(rows, numbers=continued, offices=answered)
+        by_year.append({entry["number"]: entry for entry in figures["recommendations"]})
+        before = carried.get(documents[index - 1][0]) if index else None
+        if before is None:
+            panels.append({})
+            continue
+        panel = answered & before[1]
+        common = [n for n in continued if n in before[2]]
+        change = engine.trend(
+            engine.compute(rows, numbers=common, offices=panel),
+            engine.compute(before[0], numbers=common, offices=panel),
+        )
+        panels.append({"offices": len(panel), **change})
+    oldest = documents[0][1]
+    return by_year, panels, walks.get(oldest)
+
+
+def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
+    """Every cycle of the cycle's framework and of the versions it descends from: adoption,
+    the mean maturity level and the shares of focus, big challenge and low priority by year
+    for all respondents, with the change among the same offices (those that answered both)
+    from each year to the next.
+
+    The cycles of an earlier version are joined through the crosswalk: their answers are
+    carried office by office into this version's numbering by the crosswalk's rule, a new
+    recommendation starts at the version that brings it, and the boundary between versions
+    is marked in the chart and its table. As the other co-lead figures, each says on how
+    many offices it rests: each year's respondents and each pair's same offices, groups
+    under ``MIN_GROUP`` marked as small. Drawn once per set of snapshots and language, like
+    the other charts; None when fewer than two cycles have figures.
     """
     from kpi.models import KpiSnapshot
 
@@ -838,29 +980,51 @@ def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
     found = cache.get(key)
     if found is not None:
         return found
-    documents = list(
-        KpiSnapshot.objects.filter(cycle__framework_id=cycle.framework_id)
+    found = list(
+        KpiSnapshot.objects.filter(cycle__framework_id__in=lineage(cycle.framework))
         .order_by("cycle__year")
-        .values_list("cycle__year", "document")
+        .values_list("cycle__year", "cycle__framework_id", "document", "cycle__framework__version")
     )
-    years = [str(year) for year, _document in documents]
+    documents = [(year, framework, document) for year, framework, document, _v in found]
+    versions = [version for _year, _framework, _document, version in found]
+    years = [str(year) for year, _framework, _document in documents]
+    if all(framework == cycle.framework_id for _year, framework, _document in documents):
+        by_year = [
+            {entry["number"]: entry for entry in document["recommendations"]}
+            for _year, _framework, document in documents
+        ]
+        panels, walk = [_panel(document) for _year, _framework, document in documents], None
+    else:
+        by_year, panels, walk = _carried_years(cycle, documents)
+    # Where a cycle uses another version than the one before it: a divider and its name.
+    boundaries = {
+        index: _("framework %(version)s") % {"version": versions[index]}
+        for index in range(1, len(versions))
+        if versions[index] != versions[index - 1]
+    }
+    marks = crosswalk_marks(walk.describe()) if walk is not None else {}
     titles = [f"{r.number}. {r.short_title}" for r in recommendations]
-    by_year = [
-        {entry["number"]: entry for entry in document["recommendations"]}
-        for _year, document in documents
+    chart_titles = [
+        f"{title} ⇄" if r.number in marks else title
+        for r, title in zip(recommendations, titles, strict=True)
     ]
     panel_by_year = [
-        {entry["number"]: entry for entry in _panel(document).get("recommendations", [])}
-        for _year, document in documents
+        {entry["number"]: entry for entry in panel.get("recommendations", [])} for panel in panels
     ]
-    respondents = [document["respondents"] for _year, document in documents]
-    panel_offices = [_panel(document).get("offices") for _year, document in documents]
+    respondents = [document["respondents"] for _year, _framework, document in documents]
+    panel_offices = [panel.get("offices") for panel in panels]
     basis = " " + _("Responding offices: %(counts)s.") % {
         "counts": "; ".join(
             _("%(count)s in %(year)s") % {"count": count, "year": year}
             for count, year in zip(respondents, years, strict=True)
         )
     }
+    if boundaries:
+        basis += " " + _(
+            "The cycles of earlier framework versions are carried into this version's "
+            "recommendations through the crosswalk; a new recommendation starts with the "
+            "version that brings it."
+        )
     metrics = []
     for metric in _years_metrics():
         lines = [
@@ -872,15 +1036,17 @@ def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
             chart_id=f"years-{metric['id']}",
             title=metric["chart_title"],
             description=metric["description"] + basis,
-            categories=titles,
+            categories=chart_titles,
             years=years,
             values=lines,
             max_value=5 if metric["unit"] == "" else 100,
             unit=metric["unit"],
+            boundaries=boundaries,
         )
         rows = [
             {
                 "title": title,
+                "crosswalk": marks.get(r.number, ""),
                 "cells": [
                     {
                         "value": line[index],
@@ -911,6 +1077,7 @@ def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
         "rows": [
             {
                 "title": row["title"],
+                "crosswalk": row["crosswalk"],
                 "cells": [
                     {"adoption": cell["value"], "panel": cell["panel"]} for cell in row["cells"]
                 ],
@@ -919,6 +1086,12 @@ def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
         ],
         "metrics": metrics,
         "years": years,
+        # The years that start another framework version: index -> "framework 2027".
+        "boundaries": boundaries,
+        "columns": [
+            {"year": year, "boundary": boundaries.get(index, "")}
+            for index, year in enumerate(years)
+        ],
         "respondents": respondents,
         "panel_offices": panel_offices,
         # What each column rests on, as the table's "Offices" row shows it.

@@ -205,15 +205,22 @@ def _delta(now: float | None, before: float | None) -> float | None:
     return one_decimal(now - before)
 
 
-def trend(current: dict, previous: dict) -> dict:
-    """Change of every figure, in percentage points (and levels for the maturity mean)."""
+def trend(current: dict, previous: dict, relations: dict[int, str] | None = None) -> dict:
+    """Change of every figure, in percentage points (and levels for the maturity mean).
+
+    ``previous`` is in the numbering of ``current`` (carried through the crosswalk when
+    the two cycles used different framework versions); ``relations`` says what each
+    recommendation is to the previous version's ("same" when not given). A recommendation
+    the previous figures lack (a new one) has no change.
+    """
     before = {entry["number"]: entry for entry in previous["recommendations"]}
+    relations = relations or {}
     changes = []
     for entry in current["recommendations"]:
         old = before.get(entry["number"])
         if old is None:
             continue
-        change = {"number": entry["number"]}
+        change = {"number": entry["number"], "relation": relations.get(entry["number"], "same")}
         change["status"] = {
             key: entry["status"][key]["percent"] - old["status"][key]["percent"]
             for key in entry["status"]

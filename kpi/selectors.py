@@ -13,6 +13,7 @@ from assessments.submissions import submitted_assessments
 from kpi import privacy
 from kpi.engine import FLAGS, LEVELS, STATUSES, Row, Tally, tally_rows
 from kpi.models import OfficeFigures
+from recommendations import crosswalk as xw
 
 
 @dataclass
@@ -309,3 +310,52 @@ def submitted_levels(cycle: Cycle) -> tuple[dict[tuple[int, int], tuple], set[in
         for answer in last_submitted_answers(assessments)
     }
     return levels, answered
+
+
+# What the figures read of an answer, under the names the crosswalk's rule knows them by.
+CARRIED_FIELDS = (
+    "status",
+    "focus",
+    "low_priority",
+    "challenge",
+    "discuss",
+    "maturity_current",
+    "maturity_target",
+)
+
+
+def carried_answers(cycle: Cycle, crosswalk: xw.Crosswalk) -> tuple[dict[int, dict], set[int]]:
+    """Each office's answers of ``cycle`` as last submitted, carried through ``crosswalk``
+    into the numbering of its later version by the crosswalk's one rule (office -> new
+    number -> answer fields), and the offices that submitted. Reopened submissions count
+    as submitted, with the answers they were submitted with."""
+    assessments = Assessment.objects.filter(cycle=cycle)
+    answered = set(
+        assessments.filter(submitted_at__isnull=False).values_list("office_id", flat=True)
+    )
+    by_office: dict[int, dict[int, dict]] = defaultdict(dict)
+    for answer in last_submitted_answers(assessments):
+        by_office[answer.assessment.office_id][answer.recommendation.number] = {
+            name: getattr(answer, name) for name in CARRIED_FIELDS
+        }
+    carried = {office: xw.carry_office(crosswalk, answers) for office, answers in by_office.items()}
+    return carried, answered
+
+
+def carried_rows(carried: dict[int, dict]) -> list[Row]:
+    """``carried_answers`` (office -> number -> fields) as the engine's rows."""
+    return [
+        Row(
+            office=office,
+            number=number,
+            status=fields.get("status") or "",
+            focus=fields.get("focus"),
+            low_priority=fields.get("low_priority"),
+            challenge=fields.get("challenge"),
+            discuss=fields.get("discuss"),
+            current=fields.get("maturity_current"),
+            target=fields.get("maturity_target"),
+        )
+        for office, answers in carried.items()
+        for number, fields in sorted(answers.items())
+    ]

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from assessments.models import Cycle
 from kpi import engine, privacy, selectors
 from kpi.models import KpiSnapshot, OfficeFigures
+from recommendations.crosswalk import NEW, Crosswalk
+from recommendations.selectors import crosswalk_between
 
 
 def answers_hash(counts: selectors.CycleCounts) -> str:
@@ -65,60 +67,137 @@ def cycle_kpis(cycle: Cycle, counts: selectors.CycleCounts | None = None) -> dic
         # Both filters at once on the dashboard, without recomputing there.
         "by_region_and_type": _groups(counts, numbers, lambda region, kind: f"{region}/{kind}"),
         "trend": None,
+        "trend_unavailable": None,
         "answers_hash": answers_hash(counts),
     }
     previous = selectors.previous_cycle(cycle)
-    if previous is not None:
-        document["trend"] = _trend(counts, selectors.cycle_counts(previous), overall, numbers)
-    _add_target_attainment(document, cycle, previous, numbers)
+    across = _across(previous, cycle)
+    if previous is None or across is UNRELATED:
+        document["trend_unavailable"] = {
+            "reason": "no_previous_cycle" if previous is None else "unrelated_frameworks",
+            "previous_year": previous.year if previous is not None else None,
+            "previous_framework": previous.framework.version if previous is not None else None,
+        }
+        across = None
+        carried = None
+    else:
+        # The previous answers carried into this numbering, read once for the trend and
+        # the targets (none needed between cycles of the same version).
+        carried = selectors.carried_answers(previous, across) if across is not None else None
+        document["trend"] = _trend(counts, previous, overall, numbers, across, carried)
+    _add_target_attainment(document, cycle, previous, numbers, across, carried)
     return document
 
 
+# The two cycles' framework versions are not in one line of descent: nothing to compare.
+UNRELATED = object()
+
+
+def _across(previous: Cycle | None, cycle: Cycle):
+    """The crosswalk from the previous cycle's framework version to this one's: None when
+    they share it (compared by number, as always), ``UNRELATED`` when neither descends
+    from the other."""
+    if previous is None or previous.framework_id == cycle.framework_id:
+        return None
+    found = crosswalk_between(previous.framework, cycle.framework)
+    return UNRELATED if found is None else found
+
+
 def _add_target_attainment(
-    document: dict, cycle: Cycle, previous: Cycle | None, numbers: list[int]
+    document: dict,
+    cycle: Cycle,
+    previous: Cycle | None,
+    numbers: list[int],
+    across: Crosswalk | None,
+    carried: tuple[dict, set] | None,
 ) -> None:
     """The targets set in the previous cycle measured against this cycle's levels, overall
     and in each recommendation's entry; ``target_attainment_basis`` says against which year.
 
-    Across two framework versions nothing is measured: a recommendation's number need not
-    mean the same recommendation there, and the crosswalk that would map them comes later.
+    Across two framework versions the targets go through the crosswalk by its rule (a
+    merge's target and level are the lowest of its parts'); between versions not in one
+    line of descent nothing is measured.
     """
-    comparable = previous is not None and previous.framework_id == cycle.framework_id
-    if comparable:
+    comparable = previous is not None and (
+        previous.framework_id == cycle.framework_id or carried is not None
+    )
+    if carried is not None:
+        answers, _answered = carried
+        before = {
+            (office, number): (fields.get("maturity_current"), fields.get("maturity_target"))
+            for office, by_number in answers.items()
+            for number, fields in by_number.items()
+        }
+    elif comparable:
         before, _answered = selectors.submitted_levels(previous)
+    else:
+        before = {}
+    if comparable:
         levels, answered = selectors.submitted_levels(cycle)
         now = {key: level for key, (level, _target) in levels.items()}
     else:
-        before, now, answered = {}, {}, set()
+        now, answered = {}, set()
     figures = engine.target_attainment(before, now, answered, numbers=numbers)
     document["target_attainment"] = figures["overall"]
     document["target_attainment_basis"] = {
         "previous_year": previous.year if previous is not None else None,
         "previous_framework": previous.framework.version if previous is not None else None,
         "comparable": comparable,
+        "through_crosswalk": carried is not None,
+        "crosswalk": {"from_framework": across.old, "to_framework": across.new}
+        if carried is not None
+        else None,
     }
     for entry in document["recommendations"]:
         entry["target_attainment"] = figures["recommendations"][entry["number"]]
 
 
 def _trend(
-    now: selectors.CycleCounts, before: selectors.CycleCounts, overall: dict, numbers: list[int]
+    now: selectors.CycleCounts,
+    previous: Cycle,
+    overall: dict,
+    numbers: list[int],
+    across: Crosswalk | None,
+    carried: tuple[dict, set] | None,
 ) -> dict:
-    panel = set(now.offices) & set(before.offices)
-
-    def panel_figures(counts):
-        return engine.assemble(
-            selectors.panel_tallies(counts.cycle, panel, counts.revised),
-            counts.none_selected(panel),
-            numbers=numbers,
-            respondents=len(panel),
-        )
-
+    """The change since ``previous``, over all respondents and among the offices that
+    answered both (the panel). Between cycles of one version the database counts both
+    sides; across versions the previous answers are carried office by office through the
+    crosswalk and counted here, so that a merged recommendation compares with what its
+    parts add up to by the rule, and a new one is compared with nothing."""
+    if across is None or across.is_identity:
+        before = selectors.cycle_counts(previous)
+        panel = set(now.offices) & set(before.offices)
+        earlier = _group(before, numbers, lambda region, kind: True)
+        earlier_panel = _panel_figures(before, panel, numbers)
+    else:
+        answers, answered = carried
+        rows = selectors.carried_rows(answers)
+        continued = [n for n in numbers if across.relation(n) != NEW]
+        panel = set(now.offices) & answered
+        earlier = engine.compute(rows, numbers=continued, offices=answered)
+        earlier_panel = engine.compute(rows, numbers=continued, offices=panel)
+    relations = across.relations() if across is not None else None
     return {
-        "previous_year": before.cycle.year,
-        "overall": engine.trend(overall, _group(before, numbers, lambda region, kind: True)),
-        "panel": {"offices": len(panel), **engine.trend(panel_figures(now), panel_figures(before))},
+        "previous_year": previous.year,
+        "previous_framework": previous.framework.version,
+        "crosswalk": across.describe() if across is not None else None,
+        "new": [n for n in numbers if across is not None and across.relation(n) == NEW],
+        "overall": engine.trend(overall, earlier, relations),
+        "panel": {
+            "offices": len(panel),
+            **engine.trend(_panel_figures(now, panel, numbers), earlier_panel, relations),
+        },
     }
+
+
+def _panel_figures(counts: selectors.CycleCounts, panel: set[int], numbers: list[int]) -> dict:
+    return engine.assemble(
+        selectors.panel_tallies(counts.cycle, panel, counts.revised),
+        counts.none_selected(panel),
+        numbers=numbers,
+        respondents=len(panel),
+    )
 
 
 @transaction.atomic

@@ -86,6 +86,23 @@ def test_the_same_answers_give_the_same_annex(survey):
     assert first.answers == {"AU": 1, "DE": 1, "FR": 1, "JP": 1, "KR": 1, "NZ": 1}
 
 
+def test_an_annex_across_framework_versions_gives_the_same_bytes(office, other_office):
+    from tests.factories import framework_merging_2_8_9, make_cycle
+
+    before = make_cycle(2024, offices=[office, other_office])
+    for each, status in ((office, "implemented"), (other_office, "considering")):
+        make_assessment(
+            before, each, submitted=True, r2={"status": status}, r8={"status": "ongoing"}
+        )
+    cycle = make_cycle(2027, framework=framework_merging_2_8_9(), offices=[office, other_office])
+    for each in (office, other_office):
+        make_assessment(cycle, each, submitted=True, r2={"status": "ongoing"})
+    first, second = build(cycle), build(cycle)
+    assert first.content == second.content
+    _html, document = annex_html(cycle=cycle, symbol="CWS/14/8", date=DATE)
+    assert document["trend"]["crosswalk"]["to_framework"] == "2027"
+
+
 def test_a_reopened_submission_stays_in_the_annex_as_submitted(
     survey, office, secretariat, respondent
 ):

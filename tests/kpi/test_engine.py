@@ -164,3 +164,13 @@ def test_the_trend_is_in_percentage_points_overall_and_for_the_panel():
         [row(1, 1, "implemented"), row(2, 1, "ongoing")], numbers=NUMBERS, offices={1, 2}
     )
     assert trend(panel_now, before)["recommendations"][0]["adoption"] == 50
+
+
+def test_a_change_says_how_its_recommendation_continues_the_previous_one():
+    now = compute([row(1, 2, "ongoing")], numbers=[1, 2, 3], offices={1})
+    # The previous figures, carried into the new numbering, lack the new recommendation 3.
+    before = compute([row(1, 2, "considering")], numbers=[1, 2], offices={1})
+    changes = trend(now, before, {1: "same", 2: "merged", 3: "new"})["recommendations"]
+    assert [(c["number"], c["relation"]) for c in changes] == [(1, "same"), (2, "merged")]
+    assert changes[1]["adoption"] == 100
+    assert {c["relation"] for c in trend(now, now)["recommendations"]} == {"same"}

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from kpi import engine
 from kpi.services import cycle_kpis, snapshot_refresh
-from recommendations.models import Framework
+from recommendations.models import Framework, Recommendation
 from recommendations.services import framework_copy
 from tests.factories import make_assessment, make_cycle, make_office, reopen_with_draft_edits
 
@@ -74,6 +74,8 @@ def test_the_overall_figure_pools_every_office_and_recommendation(two_cycles):
         "previous_year": 2024,
         "previous_framework": "2024",
         "comparable": True,
+        "through_crosswalk": False,
+        "crosswalk": None,
     }
 
 
@@ -103,7 +105,9 @@ def test_a_reopened_submission_counts_as_submitted_in_both_cycles(
     assert figures[2] == {"count": 1, "of": 2, "percent": 50}
 
 
-def test_a_next_cycle_on_another_framework_version_measures_nothing(offices, framework):
+def test_a_next_cycle_on_a_copied_framework_version_is_measured_through_its_crosswalk(
+    offices, framework
+):
     au = offices[0]
     before = make_cycle(2024, offices=[au])
     make_assessment(before, au, submitted=True, r1=level(1, 3))
@@ -112,12 +116,14 @@ def test_a_next_cycle_on_another_framework_version_measures_nothing(offices, fra
     cycle = make_cycle(2026, framework=newer, offices=[au])
     make_assessment(cycle, au, submitted=True, r1=level(4))
     document = cycle_kpis(cycle)
-    assert document["target_attainment"] == {"count": 0, "of": 0, "percent": None}
-    assert by_number(document)[1] == {"count": 0, "of": 0, "percent": None}
+    assert document["target_attainment"] == {"count": 1, "of": 1, "percent": 100}
+    assert by_number(document)[1] == {"count": 1, "of": 1, "percent": 100}
     assert document["target_attainment_basis"] == {
         "previous_year": 2024,
         "previous_framework": "2024",
-        "comparable": False,
+        "comparable": True,
+        "through_crosswalk": True,
+        "crosswalk": {"from_framework": "2024", "to_framework": "2026"},
     }
 
 
@@ -189,7 +195,9 @@ def test_the_panel_is_left_out_of_a_filtered_selection(client_of, colead, comput
     assert 'id="attainment"' not in response.content.decode()
 
 
-def test_the_panel_says_when_the_framework_changed(client_of, colead, offices, framework):
+def test_the_panel_says_the_targets_went_through_the_crosswalk(
+    client_of, colead, offices, framework
+):
     au = offices[0]
     make_assessment(make_cycle(2024, offices=[au]), au, submitted=True, r1=level(1, 3))
     newer = framework_copy(framework=framework, version="2026")
@@ -199,7 +207,21 @@ def test_the_panel_says_when_the_framework_changed(client_of, colead, offices, f
     cache.clear()
     snapshot_refresh(cycle=cycle)
     page = client_of(colead).get(reverse("cycle_dashboard", args=[2026])).content.decode()
-    assert "used framework version 2024" in page
+    assert "carried to version 2026 through the crosswalk" in page
+
+
+def test_the_panel_says_when_the_framework_is_unrelated(client_of, colead, offices):
+    au = offices[0]
+    make_assessment(make_cycle(2024, offices=[au]), au, submitted=True, r1=level(1, 3))
+    other = Framework.objects.create(version="2030", title="Another framework")
+    Recommendation.objects.create(framework=other, number=1, short_title="One", statement="One.")
+    Framework.objects.filter(pk=other.pk).update(status=Framework.Status.ACTIVE)
+    cycle = make_cycle(2030, framework=other, offices=[au])
+    make_assessment(cycle, au, submitted=True, r1=level(4))
+    cache.clear()
+    snapshot_refresh(cycle=cycle)
+    page = client_of(colead).get(reverse("cycle_dashboard", args=[2030])).content.decode()
+    assert "which this version does not derive from" in page
 
 
 @pytest.mark.parametrize("person", ["respondent", "viewer", "outsider"])
