@@ -49,6 +49,7 @@ TOP_KEYS = (
 )
 RECOMMENDATION_KEYS = ("number", "short_title", "statement", "gist", "actions", "levels")
 LINE_KEYS = ("previous", "recommendation")
+ACTION_KEYS = ("text", "moves_from_level")
 
 
 class FrameworkFileInvalid(Exception):
@@ -198,16 +199,36 @@ def _parse_recommendations(reader: _FileReader, out: dict, value) -> set[int]:
             "gist": reader.text(
                 item.get("gist"), f"{place}.gist", _max_length(Recommendation, "gist"), lines=True
             ),
-            "actions": [
-                reader.required(text, f"{place}.actions[{position}]", RecommendedAction, "text")
-                for position, text in enumerate(
-                    reader.items(item.get("actions"), f"{place}.actions", required=True)
-                )
-            ],
+            "actions": _parse_actions(reader, item.get("actions"), f"{place}.actions"),
             "levels": _parse_levels(reader, item.get("levels"), f"{place}.levels"),
         }
         out["recommendations"].append(recommendation)
     return set(numbers)
+
+
+def _parse_actions(reader: _FileReader, value, place: str) -> list[dict]:
+    """Each action as ``{"text", "moves_from_level"}``; a bare text (the files of before the
+    matrix's steps) is an action tied to no step."""
+    actions = []
+    for position, item in enumerate(reader.items(value, place, required=True)):
+        where = f"{place}[{position}]"
+        if isinstance(item, str):
+            item = {"text": item}
+        item = reader.mapping(item, where, ACTION_KEYS)
+        if item is None:
+            continue
+        step = item.get("moves_from_level")
+        if step is not None:
+            step = reader.number(step, f"{where}.moves_from_level", LEVELS[:-1])
+        actions.append(
+            {
+                "text": reader.required(
+                    item.get("text"), f"{where}.text", RecommendedAction, "text"
+                ),
+                "moves_from_level": step,
+            }
+        )
+    return actions
 
 
 def _parse_levels(reader: _FileReader, value, place: str) -> list[dict]:
@@ -364,7 +385,7 @@ def framework_export(framework: Framework) -> dict:
                 "statement": source(recommendation, "statement"),
                 "gist": source(recommendation, "gist"),
                 "actions": [
-                    source(action, "text")
+                    {"text": source(action, "text"), "moves_from_level": action.moves_from_level}
                     for action in sorted(recommendation.actions.all(), key=lambda a: a.position)
                 ],
                 "levels": [

@@ -138,3 +138,19 @@ def test_the_load_command_lists_every_problem_and_loads_nothing(framework, tmp_p
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("load_framework", str(path))
+
+
+def test_the_matrix_steps_go_out_and_back_in(framework):
+    document = as_new_version(framework_export(framework))
+    first = document["recommendations"][0]["actions"][0]
+    assert first["moves_from_level"] in (1, 2, 3, 4)
+    framework_import(data=document)
+    loaded = Framework.objects.get(version="2030").recommendations.get(number=1)
+    assert loaded.actions.get(position=1).moves_from_level == first["moves_from_level"]
+
+
+def test_an_action_may_be_its_text_alone_and_a_step_past_four_is_named(framework):
+    document = as_new_version(framework_export(framework))
+    document["recommendations"][0]["actions"][0] = "Adopt a strategy."
+    document["recommendations"][0]["actions"][1]["moves_from_level"] = 5
+    assert places(document) == ["recommendations[0].actions[1].moves_from_level"]
