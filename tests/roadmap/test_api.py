@@ -27,6 +27,8 @@ def test_a_respondent_reads_the_roadmap_with_its_version_as_etag(respondent, act
     assert body["actions"][0] | {"id": 0} == {
         "id": 0,
         "recommendation": 1,
+        "framework": "2024",
+        "carried_from": None,
         "recommended_action": action.recommended_action.position,
         "text": "",
         "responsible_unit": "ICT division",
