@@ -57,8 +57,8 @@ class RoadmapActionWriteSerializer(serializers.Serializer):
         required=False,
         max_length=20,
         help_text="The version of the framework the recommendation belongs to; absent: the "
-        "roadmap's own. An action of an older version is addressed as it is read; new "
-        "actions go to the roadmap's own version.",
+        "action's own for an existing action, the roadmap's for a new one. An action of an "
+        "older version is addressed as it is read; new actions go to the roadmap's version.",
     )
     recommended_action = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
@@ -185,7 +185,10 @@ def _resolve(items: list[dict], framework, roadmap) -> list[dict]:
         recommendations[(recommendation.framework.version, recommendation.number)] = recommendation
     resolved, problems = [], {}
     for index, item in enumerate(items):
-        version = item.get("framework") or framework.version
+        # Absent: the action's own version (a client that ignores versions sends back what it
+        # read unchanged), the roadmap's for a new action.
+        own = kept.get(item.get("id"))
+        version = item.get("framework") or (own.framework.version if own else framework.version)
         recommendation = recommendations.get((version, item["recommendation"]))
         if recommendation is None:
             problems[str(index)] = {"recommendation": [_("No such recommendation.")]}

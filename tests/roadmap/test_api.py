@@ -226,3 +226,15 @@ def test_a_put_refuses_a_new_action_on_an_older_version(respondent, carried):
     assert response.status_code == 400
     assert "framework" in str(response.json())
     assert not RoadmapAction.objects.filter(text="Late idea").exists()
+
+
+def test_a_client_that_ignores_versions_sends_back_what_it_read(respondent, carried):
+    client = token_client(respondent)
+    response = client.get(url())
+    items = [
+        {name: value for name, value in item.items() if name != "framework"}
+        for item in _items(response.json())
+    ]
+    response = client.put(url(), {"actions": items}, format="json", HTTP_IF_MATCH=response["ETag"])
+    assert response.status_code == 200, response.json()
+    assert RoadmapAction.objects.filter(roadmap__office__code="AU").count() == 5
