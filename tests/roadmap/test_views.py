@@ -272,3 +272,22 @@ def test_the_merged_question_shows_last_years_target_and_the_actions_done_of_its
     assert "merges recommendations 2, 8, 9 of 2024" in merged
     assert "Inventory of datasets" in merged and "recommendation 9 of 2024" in merged
     assert "It was recommendation 10 of 2024." in body.split('id="r8"')[1]
+
+
+def test_a_split_and_a_retired_recommendation_are_shown_so_nothing_is_lost(
+    client_of, office, respondent, roadmap_on_2024
+):
+    from roadmap.services import roadmap_carry
+    from tests.factories import make_assessment, make_cycle
+    from tests.roadmap.test_services import _framework_splitting_10_and_retiring_9
+
+    framework = _framework_splitting_10_and_retiring_9()
+    make_assessment(make_cycle(2028, framework=framework), office)
+    roadmap_carry(office=office, framework=framework, user=None)
+    body = client_of(respondent).get(page()).content.decode()
+    assert "Was recommendation 10 of 2024; also concerns 10." in body.split('id="r9"')[1]
+    retired = body.split('id="retired"')[1]
+    assert "Recommendations retired in 2028" in retired
+    assert "Open a data catalogue" in retired and "Inventory of datasets" in retired
+    history = client_of(respondent).get(reverse("roadmap_history", args=["AU"])).content.decode()
+    assert "by the crosswalk ·" in " ".join(history.split())
