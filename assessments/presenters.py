@@ -2,6 +2,9 @@
 
 import datetime
 
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
 from assessments import consistency
 from assessments import questionnaire as q
 from assessments.models import AssessmentEvent
@@ -147,6 +150,35 @@ def copy_rows(values: dict, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
         for key, value in values.items()
         if q.QUESTIONS[q.parse_key(key)[1]].kind != "private"
     ]
+
+
+def numbers_text(numbers) -> str:
+    """``(2, 8, 9)`` as "2, 8 and 9" in the reader's language."""
+    return get_text_list([str(number) for number in numbers], _("and"))
+
+
+def crosswalk_lines(walk) -> list[dict]:
+    """For the preview of a copy across framework versions: where each recommendation's
+    answers come from, for every one that is not simply the same number (a renumbering is
+    shown too: the office would not recognise its answer under another number)."""
+    if walk is None or walk.is_identity:
+        return []
+    lines = []
+    for number, relation in walk.relations().items():
+        previous = walk.sources[number]
+        if relation == "same" and previous == (number,):
+            continue
+        lines.append(
+            {
+                "number": number,
+                "relation": relation,
+                "previous": numbers_text(previous),
+                "also": numbers_text([n for n in walk.targets(previous[0]) if n != number])
+                if relation == "split"
+                else "",
+            }
+        )
+    return lines
 
 
 def conflict_rows(stale, conflicts, mine: dict, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:

@@ -16,6 +16,9 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.languages import portal_language
 from portal.offices.models import Office
+from recommendations.crosswalk import Crosswalk, carry_office
+from recommendations.selectors import crosswalk_between
+from roadmap.services import roadmap_carry
 
 
 class StaleVersion(Exception):
@@ -323,6 +326,10 @@ def assessment_start(
     )
     if from_last_year:
         assessment_copy_previous(assessment=assessment, user=user, base_version=assessment.version)
+    # Opening a cycle with a new framework version moves the roadmap to it (its basis is
+    # the office's latest assessment): its open actions follow the crosswalk now, in this
+    # transaction, rather than on a later read.
+    roadmap_carry(office=office, framework=cycle.framework, user=user)
     return assessment
 
 
@@ -333,10 +340,35 @@ def previous_submission(assessment: Assessment) -> Assessment | None:
             cycle__year__lt=assessment.cycle.year,
             submitted_at__isnull=False,
         )
+        .select_related("cycle__framework")
         .order_by("-cycle__year")
         .prefetch_related("answers__recommendation")
         .first()
     )
+
+
+def copy_crosswalk(assessment: Assessment, previous: Assessment) -> Crosswalk | None:
+    """From the framework of ``previous`` to the assessment's: the identity when they are
+    the same, None when neither continues the other (then nothing is carried)."""
+    return crosswalk_between(previous.cycle.framework, assessment.cycle.framework)
+
+
+def in_new_numbering(values: dict, walk: Crosswalk) -> dict:
+    """Answers by key (``r3-status`` …) in the numbering of ``walk.new``, by the crosswalk's
+    one rule (``recommendations.crosswalk``): a merged recommendation gets the least
+    advanced status, the lowest levels and the comments of each part under its number."""
+    by_number: dict[int, dict] = {}
+    carried = {}
+    for field_key, value in values.items():
+        number, name = q.parse_key(field_key)
+        if number is None:
+            carried[field_key] = value
+        else:
+            by_number.setdefault(number, {})[name] = value
+    for number, answer in carry_office(walk, by_number, text_fields=q.TEXT_ANSWERS).items():
+        for name, value in answer.items():
+            carried[q.key(number, name)] = value
+    return carried
 
 
 def _unanswered(field_key: str, value) -> bool:
@@ -354,29 +386,31 @@ def _given_this_year(assessment: Assessment) -> set[str]:
     return given
 
 
-def copy_candidates(assessment: Assessment) -> dict:
+def copy_candidates(assessment: Assessment, previous: Assessment | None = None) -> dict:
     """What "start from last year's answers" would fill: by key, last year's value.
 
     Only answers never given this year and still unanswered; a "not for publication" mark
-    comes along with its text, never alone. Recommendations are matched by number, so a
-    submission made against an older framework version still helps.
+    comes along with its text, never alone. A submission made against an older framework
+    version is carried through the crosswalk between the two versions (a merged
+    recommendation gets what the crosswalk's rule makes of its parts); one made against a
+    framework this one does not continue gives nothing.
     """
-    previous = previous_submission(assessment)
+    previous = previous or previous_submission(assessment)
     if previous is None:
         return {}
-    theirs = assessment_values(previous)
+    walk = copy_crosswalk(assessment, previous)
+    if walk is None:
+        return {}
+    theirs = in_new_numbering(assessment_values(previous), walk)
     ours = assessment_values(
         Assessment.objects.prefetch_related("answers__recommendation").get(pk=assessment.pk)
     )
-    numbers = set(assessment.cycle.framework.recommendations.values_list("number", flat=True))
     given = _given_this_year(assessment)
     values = {}
     for field_key, value in theirs.items():
-        number, name = q.parse_key(field_key)
+        _number, name = q.parse_key(field_key)
         question = q.QUESTIONS.get(name)
         if question is None or question.kind == "private":
-            continue
-        if number is not None and number not in numbers:
             continue
         if field_key in given or not _unanswered(field_key, ours.get(field_key)):
             continue

@@ -29,6 +29,7 @@ from assessments.presenters import (
     answer_warnings,
     conflict_rows,
     copy_rows,
+    crosswalk_lines,
     form_data,
     held_form_data,
     held_rows,
@@ -161,7 +162,7 @@ def _sections_html(place, section_list, *, editable, copied, held_keys, stored) 
     page opened again, by the same person or a colleague, reads them from the cache.
     """
     # Beside each recommendation, last year's target and the roadmap's actions done since.
-    last_year = last_year_notes(place.office, place.cycle.year)
+    last_year = last_year_notes(place.office, place.cycle.year, place.cycle.framework)
     context = {
         "sections": section_list,
         "editable": editable,
@@ -529,6 +530,7 @@ def assessment_copy_view(request: HttpRequest, code: str, year: int) -> HttpResp
             )
         return redirect(_form_url(code, year))
     previous = services.previous_submission(place.assessment)
+    walk = services.copy_crosswalk(place.assessment, previous) if previous else None
     return render(
         request,
         "assessments/copy_preview.html",
@@ -536,8 +538,12 @@ def assessment_copy_view(request: HttpRequest, code: str, year: int) -> HttpResp
             "place": place,
             "assessment": place.assessment,
             "previous": previous,
+            # None with a previous submission: a framework this one does not continue.
+            "crosswalk": walk,
+            "crosswalk_lines": crosswalk_lines(walk),
             "rows": copy_rows(
-                services.copy_candidates(place.assessment), q.labels_for(place.cycle.framework)
+                services.copy_candidates(place.assessment, previous),
+                q.labels_for(place.cycle.framework),
             ),
             "block_reason": place.assessment.editing_block_reason(),
         },

@@ -44,9 +44,19 @@ def office_home(request: HttpRequest, code: str) -> HttpResponse:
         .annotate(complete=assessment_selectors.complete_sections(assessment=OuterRef("pk")))
         .order_by("-cycle__year")
     )
-    invited_cycles = office.cycles.order_by("-year")
+    invited_cycles = list(office.cycles.select_related("framework").order_by("-year"))
     by_year = {assessment.cycle.year: assessment for assessment in assessments}
-    rows = [{"cycle": cycle, "assessment": by_year.get(cycle.year)} for cycle in invited_cycles]
+    rows = [
+        {
+            "cycle": cycle,
+            "assessment": by_year.get(cycle.year),
+            # The first cycle on a new framework version: its answers and the roadmap are
+            # carried from the years before by the crosswalk (docs/roadmap.md).
+            "new_framework": index + 1 < len(invited_cycles)
+            and cycle.framework_id != invited_cycles[index + 1].framework_id,
+        }
+        for index, cycle in enumerate(invited_cycles)
+    ]
     colleagues = office.memberships.select_related("user").order_by("role", "user__email")
     return render(
         request,

@@ -17,9 +17,24 @@ from roadmap import selectors, services
 from roadmap.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, RoadmapAction
 
 
+class CarriedFromSerializer(serializers.Serializer):
+    recommendation = serializers.IntegerField()
+    framework = serializers.CharField()
+
+
 class RoadmapActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     recommendation = serializers.IntegerField(help_text="The recommendation's number.")
+    framework = serializers.CharField(
+        help_text="The version of the framework the recommendation belongs to: the roadmap's "
+        "own, or an older one for an action kept on a recommendation of an older version "
+        "(done, dropped, or of a retired recommendation)."
+    )
+    carried_from = CarriedFromSerializer(
+        allow_null=True,
+        help_text="The recommendation of an older version the action was planned for, when "
+        "the crosswalk carried it to this one.",
+    )
     recommended_action = serializers.IntegerField(
         allow_null=True,
         help_text="The position of the recommended action chosen, or null for the office's own.",
@@ -38,6 +53,13 @@ class RoadmapActionWriteSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="An existing action's id; absent to add one."
     )
     recommendation = serializers.IntegerField(min_value=1, max_value=10)
+    framework = serializers.CharField(
+        required=False,
+        max_length=20,
+        help_text="The version of the framework the recommendation belongs to; absent: the "
+        "action's own for an existing action, the roadmap's for a new one. An action of an "
+        "older version is addressed as it is read; new actions go to the roadmap's version.",
+    )
     recommended_action = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
     responsible_unit = serializers.CharField(max_length=200)
@@ -117,6 +139,13 @@ def _represent(place) -> Response:
             {
                 "id": action.pk,
                 "recommendation": action.recommendation.number,
+                "framework": action.recommendation.framework.version,
+                "carried_from": {
+                    "recommendation": action.carried_from.number,
+                    "framework": action.carried_from.framework.version,
+                }
+                if action.carried_from
+                else None,
                 "recommended_action": action.recommended_action.position
                 if action.recommended_action
                 else None,
@@ -136,14 +165,41 @@ def _represent(place) -> Response:
     return response
 
 
-def _resolve(items: list[dict], framework) -> list[dict]:
-    """Numbers and positions to the framework's rows; unknown ones are refused by position."""
-    recommendations = {r.number: r for r in framework.recommendations.prefetch_related("actions")}
+def _resolve(items: list[dict], framework, roadmap) -> list[dict]:
+    """Numbers and positions to the framework's rows; unknown ones are refused by position.
+    An item naming an older framework version must be an action of the roadmap planned for
+    that recommendation (it is read back as it is kept); new actions go to ``framework``."""
+    recommendations = {
+        (framework.version, r.number): r
+        for r in framework.recommendations.prefetch_related("actions")
+    }
+    kept = {}
+    if roadmap is not None:
+        kept = {
+            action.pk: action.recommendation
+            for action in roadmap.actions.exclude(recommendation__framework=framework)
+            .select_related("recommendation__framework")
+            .prefetch_related("recommendation__actions")
+        }
+    for recommendation in kept.values():
+        recommendations[(recommendation.framework.version, recommendation.number)] = recommendation
     resolved, problems = [], {}
     for index, item in enumerate(items):
-        recommendation = recommendations.get(item["recommendation"])
+        # Absent: the action's own version (a client that ignores versions sends back what it
+        # read unchanged), the roadmap's for a new action.
+        own = kept.get(item.get("id"))
+        version = item.get("framework") or (own.framework.version if own else framework.version)
+        recommendation = recommendations.get((version, item["recommendation"]))
         if recommendation is None:
             problems[str(index)] = {"recommendation": [_("No such recommendation.")]}
+            continue
+        if version != framework.version and kept.get(item.get("id")) != recommendation:
+            problems[str(index)] = {
+                "framework": [
+                    _("Plan new actions for the recommendations of the %(version)s framework.")
+                    % {"version": framework.version}
+                ]
+            }
             continue
         values = {**item, "recommendation": recommendation}
         if "recommended_action" in item:
@@ -201,7 +257,7 @@ def roadmap_detail(request, code: str):
     serializer = RoadmapUpdateSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     basis = selectors.roadmap_basis(place.office)
-    items = _resolve(serializer.validated_data["actions"], basis.framework)
+    items = _resolve(serializer.validated_data["actions"], basis.framework, place.roadmap)
     try:
         services.roadmap_replace(
             office=place.office, user=request.user, base_version=base_version, actions=items

@@ -56,6 +56,17 @@ class RoadmapAction(models.Model):
         related_name="roadmap_actions",
         verbose_name=_("recommended action"),
     )
+    # The recommendation of an older framework version the action was planned for, when a
+    # crosswalk carried it to ``recommendation`` (roadmap.services.roadmap_carry): the page
+    # says "was recommendation 10 of 2024", and a second carry knows it is done.
+    carried_from = models.ForeignKey(
+        Recommendation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("planned for"),
+    )
     text = models.TextField(_("action"), blank=True, max_length=TEXT_MAX_LENGTH)
     responsible_unit = models.CharField(_("responsible unit"), max_length=200)
     due_on = models.DateField(_("due date"))
@@ -111,6 +122,7 @@ class RoadmapEvent(models.Model):
         ADD = "add", _("Action added")
         CHANGE = "change", _("Action changed")
         REMOVE = "remove", _("Action removed")
+        CARRY = "carry", _("Action carried to the new framework version")
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="events")
     # Kept when the action is removed: the history still says what it was.

@@ -11,7 +11,9 @@ from assessments.models import Assessment
 from assessments.submissions import submitted_answers
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
+from recommendations.crosswalk import Crosswalk, carry_office
 from recommendations.models import Framework, Recommendation, RecommendedAction
+from recommendations.selectors import crosswalk_between
 from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
 
 
@@ -44,33 +46,67 @@ def roadmap_place(user, code: str) -> RoadmapPlace:
 
 @dataclass
 class Basis:
-    """Where the roadmap starts from: the levels of the office's latest submission."""
+    """Where the roadmap starts from: the levels of the office's latest submission, in the
+    numbering of ``framework`` (``crosswalk`` says how, when the submission answered an
+    older version)."""
 
     year: int | None
     framework: Framework
     levels: dict[int, tuple[int | None, int | None]]  # number: (current, target)
+    crosswalk: Crosswalk | None = None
+
+    @property
+    def across_versions(self) -> bool:
+        return self.crosswalk is not None and not self.crosswalk.is_identity
+
+
+def _levels_across(walk: Crosswalk, levels: dict) -> dict:
+    """Levels by old number to levels by new number, by the crosswalk's one rule (a merged
+    recommendation has the lowest level and the lowest target of its parts)."""
+    answers = {
+        number: {"maturity_current": current, "maturity_target": target}
+        for number, (current, target) in levels.items()
+    }
+    return {
+        number: (answer.get("maturity_current"), answer.get("maturity_target"))
+        for number, answer in carry_office(walk, answers).items()
+    }
 
 
 def roadmap_basis(office: Office) -> Basis:
     """The current and target levels of the office's latest submitted assessment, as it was
     submitted (a reopened one counts as submitted until it is submitted again, as everywhere
     else), so that the office, co-leads and the secretariat see the same starting point.
-    Without any submission yet the roadmap starts from the current framework, with no gaps.
+
+    The framework is that of the office's latest assessment, submitted or not: once the
+    office opens a cycle with a new framework version, its roadmap is in that version's
+    numbering, with last year's levels carried through the crosswalk (docs/roadmap.md).
+    Without any submission yet the roadmap starts from that framework (else the current
+    one), with no gaps.
     """
-    latest = (
-        Assessment.objects.filter(office=office, submitted_at__isnull=False)
-        .select_related("cycle__framework")
-        .order_by("-cycle__year")
-        .first()
-    )
+    assessments = Assessment.objects.filter(office=office).select_related("cycle__framework")
+    latest = assessments.order_by("-cycle__year").first()
     if latest is None:
         return Basis(year=None, framework=Framework.objects.current(), levels={})
-    answers = submitted_answers(Assessment.objects.filter(pk=latest.pk))
+    submitted = (
+        latest
+        if latest.submitted_at is not None
+        else assessments.filter(submitted_at__isnull=False).order_by("-cycle__year").first()
+    )
+    if submitted is None:
+        return Basis(year=None, framework=latest.cycle.framework, levels={})
+    answers = submitted_answers(Assessment.objects.filter(pk=submitted.pk))
     levels = {
         answer.recommendation.number: (answer.maturity_current, answer.maturity_target)
         for answer in answers
     }
-    return Basis(year=latest.cycle.year, framework=latest.cycle.framework, levels=levels)
+    framework, walk = submitted.cycle.framework, None
+    if latest.cycle.framework_id != framework.pk:
+        walk = crosswalk_between(framework, latest.cycle.framework)
+        if walk is not None:
+            # A framework the new one does not continue keeps the submission's own.
+            framework, levels = latest.cycle.framework, _levels_across(walk, levels)
+    return Basis(year=submitted.cycle.year, framework=framework, levels=levels, crosswalk=walk)
 
 
 def has_gap(current: int | None, target: int | None) -> bool:
@@ -81,10 +117,74 @@ def actions_of(roadmap: Roadmap | None) -> list[RoadmapAction]:
     if roadmap is None:
         return []
     return list(
-        roadmap.actions.select_related("recommendation", "recommended_action").order_by(
-            "recommendation__number", "due_on", "pk"
-        )
+        roadmap.actions.select_related(
+            "recommendation__framework", "recommended_action", "carried_from__framework"
+        ).order_by("recommendation__number", "due_on", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """An action planned for a recommendation of an older framework version: which one, and
+    the other new recommendations that continue it when it was split."""
+
+    number: int
+    version: str
+    also: tuple[int, ...] = ()
+
+
+class Walks:
+    """Crosswalks to one framework from the versions a roadmap's actions were planned in,
+    each read once."""
+
+    def __init__(self, framework: Framework):
+        self.framework = framework
+        self.read: dict[int, Crosswalk | None] = {}
+
+    def targets(self, recommendation: Recommendation) -> tuple[int, ...] | None:
+        """The numbers continuing ``recommendation`` in the framework (empty: retired;
+        None: a framework that this one does not continue)."""
+        old = recommendation.framework
+        if old.pk == self.framework.pk:
+            return (recommendation.number,)
+        if old.pk not in self.read:
+            self.read[old.pk] = crosswalk_between(old, self.framework)
+        walk = self.read[old.pk]
+        return None if walk is None else walk.targets(recommendation.number)
+
+
+def place_actions(framework: Framework, actions: list[RoadmapAction]):
+    """Each action under the recommendation of ``framework`` that continues its own: by
+    number, and those whose recommendation was retired (or belongs to a framework this one
+    does not continue). An action planned or carried from an older version gets
+    ``origin``; the others ``origin = None``. No query when every action is in
+    ``framework`` and none was carried."""
+    walks = Walks(framework)
+    by_number: dict[int, list] = defaultdict(list)
+    retired = []
+    for action in actions:
+        action.origin = None
+        source = action.carried_from or action.recommendation
+        if source.framework_id != framework.pk:
+            targets = walks.targets(source) or ()
+            action.origin = Origin(
+                source.number,
+                source.framework.version,
+                tuple(n for n in targets if n != action.recommendation.number)
+                if action.carried_from
+                else targets[1:],
+            )
+        if action.recommendation.framework_id == framework.pk:
+            by_number[action.recommendation.number].append(action)
+            continue
+        targets = walks.targets(action.recommendation)
+        if targets:
+            # Done and dropped actions stay on their old recommendation (history) and are
+            # shown under the first new one that continues it, as open ones are carried.
+            by_number[targets[0]].append(action)
+        else:
+            retired.append(action)
+    return by_number, retired
 
 
 @dataclass
@@ -99,25 +199,34 @@ class Row:
         return has_gap(self.current, self.target)
 
 
-def roadmap_rows(basis: Basis, actions: list[RoadmapAction]) -> list[Row]:
+@dataclass
+class Layout:
+    rows: list[Row]
+    # Actions of recommendations the basis's framework retired: listed, so nothing is lost.
+    retired: list[RoadmapAction]
+
+
+def roadmap_layout(basis: Basis, actions: list[RoadmapAction]) -> Layout:
     """A row for each recommendation whose target is above its level, and for any other
-    that has actions already (a target reached, or one set in an older submission)."""
-    by_number = defaultdict(list)
-    for action in actions:
-        by_number[action.recommendation.number].append(action)
-    rows = []
+    that has actions already (a target reached, or one set in an older submission); actions
+    of older framework versions under the recommendation that continues theirs."""
     if basis.framework is None:
-        return rows
+        return Layout([], [])
+    by_number, retired = place_actions(basis.framework, actions)
+    rows = []
     recommendations = basis.framework.recommendations.prefetch_related(
         Prefetch("actions", queryset=RecommendedAction.objects.order_by("position"))
     ).order_by("number")
     for recommendation in recommendations:
         current, target = basis.levels.get(recommendation.number, (None, None))
-        if has_gap(current, target) or by_number.get(recommendation.number):
-            rows.append(
-                Row(recommendation, current, target, by_number.get(recommendation.number, []))
-            )
-    return rows
+        mine = sorted(by_number.get(recommendation.number, []), key=lambda a: (a.due_on, a.pk))
+        if has_gap(current, target) or mine:
+            rows.append(Row(recommendation, current, target, mine))
+    return Layout(rows, retired)
+
+
+def roadmap_rows(basis: Basis, actions: list[RoadmapAction]) -> list[Row]:
+    return roadmap_layout(basis, actions).rows
 
 
 @dataclass(frozen=True)
@@ -208,42 +317,88 @@ def history(roadmap: Roadmap | None):
     return roadmap.events.select_related("user").order_by("-version", "-pk")
 
 
+@dataclass(frozen=True)
+class Done:
+    label: str
+    origin: Origin | None = None  # planned for a recommendation of an older version
+
+
 @dataclass
 class LastYear:
-    """Beside a recommendation in next year's form: last year's levels and what was done."""
+    """Beside a recommendation in next year's form: last year's levels and what was done.
+    ``parts`` are the numbers it had in ``version`` when the framework changed since (the
+    levels are then the crosswalk's: the lowest of the parts)."""
 
     year: int
     current: int | None
     target: int | None
-    done: list[str]
+    done: list[Done]
+    version: str = ""
+    parts: tuple[int, ...] = ()
+
+    @property
+    def merged(self) -> bool:
+        return len(self.parts) > 1
+
+    @property
+    def renumbered(self) -> bool:
+        return bool(self.parts) and not self.merged
 
 
-def last_year_notes(office: Office, year: int) -> dict[int, LastYear]:
-    """By recommendation number: the target the office set in its latest submission before
-    ``year``, and the roadmap's actions done since that submission. Numbers are matched as
-    within one framework version (a version that renumbers needs its crosswalk first).
-    Two queries."""
+def last_year_notes(
+    office: Office, year: int, framework: Framework | None = None
+) -> dict[int, LastYear]:
+    """By recommendation number of ``framework`` (the form's): the target the office set in
+    its latest submission before ``year``, and the roadmap's actions done since that
+    submission. A submission or an action of an older framework version is carried through
+    the crosswalk, with the crosswalk's rule (a merged recommendation shows the lowest level
+    and target of its parts, and the actions done for each, labelled with their old number).
+    Three queries when nothing changed version; a few more to read a crosswalk."""
     previous = (
         Assessment.objects.filter(office=office, submitted_at__isnull=False, cycle__year__lt=year)
-        .select_related("cycle")
+        .select_related("cycle__framework")
         .order_by("-cycle__year")
         .first()
     )
+    framework = framework or (previous.cycle.framework if previous else None)
+    walks = Walks(framework) if framework is not None else None
     notes: dict[int, LastYear] = {}
     if previous is not None:
-        for answer in submitted_answers(Assessment.objects.filter(pk=previous.pk)):
-            notes[answer.recommendation.number] = LastYear(
-                previous.cycle.year, answer.maturity_current, answer.maturity_target, []
+        levels = {
+            answer.recommendation.number: (answer.maturity_current, answer.maturity_target)
+            for answer in submitted_answers(Assessment.objects.filter(pk=previous.pk))
+        }
+        old = previous.cycle.framework
+        walk = None
+        if old.pk != framework.pk:
+            walks.read[old.pk] = walk = crosswalk_between(old, framework)
+        if walk is not None:
+            levels = _levels_across(walk, levels)
+        elif old.pk != framework.pk:
+            levels = {}  # a framework this one does not continue: nothing to set beside
+        for number, (current, target) in levels.items():
+            parts = ()
+            if walk is not None and walk.sources.get(number) != (number,):
+                parts = walk.sources.get(number, ())
+            notes[number] = LastYear(
+                previous.cycle.year, current, target, [], version=old.version, parts=parts
             )
     done = RoadmapAction.objects.filter(
         roadmap__office=office, status=RoadmapAction.Status.DONE
-    ).select_related("recommendation", "recommended_action")
+    ).select_related("recommendation__framework", "recommended_action")
     if previous is not None:
         # What moved the office since it set that target, not every action of past years.
         done = done.filter(done_on__gte=timezone.localdate(previous.submitted_at))
     for action in done.order_by("done_on", "pk"):
-        number = action.recommendation.number
+        recommendation = action.recommendation
+        targets = walks.targets(recommendation) if walks else (recommendation.number,)
+        if not targets:
+            continue
+        origin = None
+        if walks and recommendation.framework_id != framework.pk:
+            origin = Origin(recommendation.number, recommendation.framework.version)
+        number = targets[0]
         if number not in notes:
             notes[number] = LastYear(previous.cycle.year if previous else year - 1, None, None, [])
-        notes[number].done.append(action.label)
+        notes[number].done.append(Done(action.label, origin))
     return notes

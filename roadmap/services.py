@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.offices.models import Office
-from recommendations.models import Recommendation, RecommendedAction
+from recommendations.models import Framework, Recommendation, RecommendedAction
+from recommendations.selectors import crosswalk_between
 from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
 
 # What a person changes in an action; the history records these.
@@ -248,3 +249,72 @@ def roadmap_replace(
             action.delete()
     roadmap.refresh_from_db()
     return roadmap
+
+
+OPEN = (RoadmapAction.Status.PLANNED, RoadmapAction.Status.IN_PROGRESS)
+
+
+def _where(recommendation: Recommendation) -> str:
+    """A recommendation as the history records it across versions: "10 (2024)"."""
+    return f"{recommendation.number} ({recommendation.framework.version})"
+
+
+@transaction.atomic
+def roadmap_carry(*, office: Office, framework: Framework, user=None) -> list[RoadmapAction]:
+    """Carries the office's open actions (planned, in progress) planned for recommendations
+    of older framework versions to the recommendations of ``framework`` that continue them,
+    by the crosswalk: same or merged, to the one new recommendation; split, to the first of
+    the new ones (the page says which others it also concerns). Actions of a retired
+    recommendation, and done or dropped ones, stay where they are: their history is about
+    that recommendation, and the page shows them under the new one (or as retired).
+
+    Each move is recorded in the roadmap's history as a carry by ``user``, the person whose
+    opening of the new cycle triggered it (None: the crosswalk alone). Running it again
+    changes nothing. Returns the actions moved."""
+    roadmap = Roadmap.objects.filter(office=office).first()
+    if roadmap is None:
+        return []
+    roadmap = _lock_roadmap(office)
+    candidates = list(
+        roadmap.actions.filter(status__in=OPEN)
+        .exclude(recommendation__framework=framework)
+        .select_related("recommendation__framework", "recommended_action")
+        .order_by("pk")
+    )
+    if not candidates:
+        return []
+    mine = {r.number: r for r in framework.recommendations.all()}
+    walks: dict[int, object] = {}
+    moved = []
+    for action in candidates:
+        old = action.recommendation
+        if old.framework_id not in walks:
+            walks[old.framework_id] = crosswalk_between(old.framework, framework)
+        walk = walks[old.framework_id]
+        targets = walk.targets(old.number) if walk is not None else ()
+        if not targets or targets[0] not in mine:
+            continue  # retired, or a framework this one does not continue: kept as it is
+        new = mine[targets[0]]
+        changes = [{"field": "recommendation", "old": _where(old), "new": _where(new)}]
+        if action.recommended_action is not None:
+            # Its recommended action belongs to the old recommendation: its wording stays,
+            # as the office's own.
+            label = action.label
+            changes.append(
+                {
+                    "field": "recommended_action",
+                    "old": action.recommended_action.position,
+                    "new": None,
+                }
+            )
+            if not action.text:
+                changes.append({"field": "text", "old": "", "new": label})
+                action.text = label
+            action.recommended_action = None
+        action.carried_from = action.carried_from or old
+        action.recommendation = new
+        action.version += 1
+        action.save()
+        _record(roadmap, action=action, kind=RoadmapEvent.Kind.CARRY, user=user, changes=changes)
+        moved.append(action)
+    return moved

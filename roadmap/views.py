@@ -25,13 +25,15 @@ def roadmap_page(request: HttpRequest, code: str) -> HttpResponse:
     place = selectors.roadmap_place(request.user, code)
     basis = selectors.roadmap_basis(place.office)
     actions = selectors.actions_of(place.roadmap)
+    layout = selectors.roadmap_layout(basis, actions)
     return render(
         request,
         "roadmap/roadmap.html",
         {
             "place": place,
             "basis": basis,
-            "rows": selectors.roadmap_rows(basis, actions),
+            "rows": layout.rows,
+            "retired": layout.retired,
             "share": selectors.done_by_due_date(place.roadmap),
             "action_count": len(actions),
         },

@@ -135,3 +135,49 @@ def open_cycle(office, other_office):
 @pytest.fixture
 def draft(open_cycle, office, respondent):
     return assessment_start(cycle=open_cycle, office=office, user=respondent)
+
+
+# The 2/8/9 merge, from an office's side: what it answered on the 2024 framework last year,
+# and the cycle of this year on the 2027 framework that merges 2, 8 and 9 (10 becomes 8).
+MERGE_ANSWERS = {
+    "r2": {
+        "status": "implemented",
+        "maturity_current": 4,
+        "maturity_target": 5,
+        "status_comment": "Cloud first since 2022.",
+    },
+    "r8": {"status": "considering", "maturity_current": 2, "maturity_target": 3},
+    "r9": {
+        "status": "ongoing",
+        "maturity_current": 3,
+        "status_comment": "A data lake.",
+        "status_comment_private": True,
+        "focus": True,
+    },
+    "r10": {
+        "status": "decided",
+        "maturity_current": 1,
+        "maturity_target": 2,
+        "evidence": "Board minutes.",
+    },
+}
+
+
+@pytest.fixture
+def submitted_on_2024(office, other_office):
+    """AU's submission of last year, on the 2024 framework (``MERGE_ANSWERS``)."""
+    cycle = factories.make_cycle(timezone.localdate().year - 1, offices=[office, other_office])
+    return factories.make_assessment(cycle, office, submitted=True, **MERGE_ANSWERS)
+
+
+@pytest.fixture
+def merged_cycle(db, office, other_office):
+    """This year's cycle, open, on the 2027 framework that merges 2, 8 and 9."""
+    today = timezone.localdate()
+    return factories.make_cycle(
+        today.year,
+        framework=factories.framework_merging_2_8_9(),
+        offices=[office, other_office],
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=30),
+    )

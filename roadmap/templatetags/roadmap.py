@@ -10,8 +10,8 @@ register = template.Library()
 
 @register.simple_tag
 def roadmap_notes(place) -> dict:
-    """By recommendation number (two queries for the whole form)."""
-    return last_year_notes(place.office, place.cycle.year)
+    """By recommendation number (three queries for the whole form, more across versions)."""
+    return last_year_notes(place.office, place.cycle.year, place.cycle.framework)
 
 
 @register.inclusion_tag("roadmap/_beside_question.html")

@@ -409,3 +409,43 @@ def test_the_migration_makes_untouched_draft_flags_not_answered_yet(draft, respo
     assert Answer.objects.get(assessment=draft, recommendation__number=1).focus is None
     assert Answer.objects.get(assessment=draft, recommendation__number=2).focus is False
     assert Answer.objects.get(assessment=submitted, recommendation__number=1).focus is False
+
+
+def test_last_years_answers_cross_the_merge_of_2_8_and_9_by_the_crosswalks_rule(
+    merged_cycle, submitted_on_2024, office, respondent
+):
+    draft = services.assessment_start(
+        cycle=merged_cycle, office=office, user=respondent, from_last_year=True
+    )
+    merged = Answer.objects.get(assessment=draft, recommendation__number=2)
+    assert (merged.status, merged.maturity_current, merged.maturity_target) == (
+        "considering",
+        2,
+        3,
+    )
+    assert merged.status_comment == "[2] Cloud first since 2022.\n\n[9] A data lake."
+    assert merged.status_comment_private is True  # one of its parts was not for publication
+    assert merged.focus is True
+    was_ten = Answer.objects.get(assessment=draft, recommendation__number=8)
+    assert (was_ten.status, was_ten.maturity_current, was_ten.maturity_target) == (
+        "decided",
+        1,
+        2,
+    )
+    assert was_ten.evidence == "Board minutes."
+    assert {"r2-status", "r2-maturity_target", "r8-evidence"} <= services.copied_unconfirmed(draft)
+    assert draft.answers.count() == 8
+
+
+def test_nothing_is_carried_from_a_framework_this_one_does_not_continue(
+    merged_cycle, submitted_on_2024, office, respondent
+):
+    from recommendations.models import Framework
+
+    Framework.objects.filter(pk=merged_cycle.framework_id).update(derived_from=None)
+    merged_cycle.refresh_from_db()
+    draft = services.assessment_start(cycle=merged_cycle, office=office, user=respondent)
+    assert services.copy_candidates(draft) == {}
+    copied = services.assessment_copy_previous(assessment=draft, user=respondent, base_version=1)
+    assert copied == 0
+    assert not draft.answers.exclude(status="").exists()

@@ -943,3 +943,37 @@ def test_a_change_to_a_draft_frameworks_wording_shows_on_the_form_at_once(
     level.descriptor = "A newly worded descriptor."
     level.save()
     assert "A newly worded descriptor." in client.get(url(draft=draft)).content.decode()
+
+
+def test_the_preview_says_where_answers_come_from_across_framework_versions(
+    client_of, respondent, office, merged_cycle, submitted_on_2024
+):
+    draft = services.assessment_start(cycle=merged_cycle, office=office, user=respondent)
+    html = client_of(respondent).get(url("assessment_copy", draft=draft)).content.decode()
+    assert "From the 2024 framework to the 2027 framework" in html
+    assert (
+        "Recommendation 2: from recommendations 2, 8 and 9 of 2024, merged: the least advanced "
+        "status and the lowest level, each comment under its old number." in html
+    )
+    assert "Recommendation 8: from recommendation 10 of 2024." in html
+    assert "Recommendation 3: from" not in html  # the same recommendation: nothing to say
+    assert "[2] Cloud first since 2022.<br><br>[9] A data lake." in html
+
+
+def test_the_preview_says_why_nothing_comes_from_an_unrelated_framework(
+    client_of, respondent, office, merged_cycle, submitted_on_2024
+):
+    from recommendations.models import Framework
+
+    Framework.objects.filter(pk=merged_cycle.framework_id).update(derived_from=None)
+    draft = services.assessment_start(cycle=merged_cycle, office=office, user=respondent)
+    html = client_of(respondent).get(url("assessment_copy", draft=draft)).content.decode()
+    assert "which this year’s 2027 framework does not continue" in html
+    assert "Fill these" not in html
+
+
+def test_another_office_cannot_preview_the_copy_across_versions(
+    client_of, respondent, outsider, office, merged_cycle, submitted_on_2024
+):
+    draft = services.assessment_start(cycle=merged_cycle, office=office, user=respondent)
+    assert client_of(outsider).get(url("assessment_copy", draft=draft)).status_code in (403, 404)

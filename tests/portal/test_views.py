@@ -173,3 +173,10 @@ def test_a_reopened_submission_still_counts_as_submitted_in_the_cycles_table(
 
     # As in the KPIs and the annex: the office's last submission stands until it resubmits.
     assert cycles_with_counts().get(pk=cycle.pk).submitted == 2
+
+
+def test_the_office_home_marks_the_first_cycle_on_a_new_framework_version(
+    client_of, respondent, merged_cycle, submitted_on_2024
+):
+    body = client_of(respondent).get(reverse("office_home", args=["AU"])).content.decode()
+    assert body.count("New framework version 2027") == 1

@@ -40,3 +40,39 @@ def action(office, respondent, recommendation):
         status="planned",
         drop_reason="",
     )
+
+
+def plan(office, user, recommendation, text="", **values):
+    return action_add(
+        office=office,
+        user=user,
+        recommendation=recommendation,
+        **{
+            "text": text,
+            "responsible_unit": "ICT division",
+            "due_on": datetime.date(2027, 6, 30),
+            "status": "planned",
+            "drop_reason": "",
+            **values,
+        },
+    )
+
+
+@pytest.fixture
+def roadmap_on_2024(office, other_office, respondent, outsider, submitted_on_2024):
+    """AU's roadmap on the 2024 framework: open actions on 2 (a recommended action), 8 (in
+    progress), 9 and 10, and one done on 9; NZ's own open action on 2."""
+    old = {r.number: r for r in submitted_on_2024.cycle.framework.recommendations.all()}
+    return {
+        "on 2": plan(
+            office,
+            respondent,
+            old[2],
+            recommended_action=old[2].actions.order_by("position").first(),
+        ),
+        "on 8": plan(office, respondent, old[8], "Pilot a cloud archive", status="in_progress"),
+        "on 9": plan(office, respondent, old[9], "Open a data catalogue"),
+        "on 10": plan(office, respondent, old[10], "Train the examiners"),
+        "done on 9": plan(office, respondent, old[9], "Inventory of datasets", status="done"),
+        "NZ on 2": plan(other_office, outsider, old[2], "New Zealand's own plan"),
+    }

@@ -27,6 +27,8 @@ def test_a_respondent_reads_the_roadmap_with_its_version_as_etag(respondent, act
     assert body["actions"][0] | {"id": 0} == {
         "id": 0,
         "recommendation": 1,
+        "framework": "2024",
+        "carried_from": None,
         "recommended_action": action.recommended_action.position,
         "text": "",
         "responsible_unit": "ICT division",
@@ -163,3 +165,76 @@ def test_the_roadmap_reads_in_a_bounded_number_of_queries(
     client = token_client(respondent)
     with django_assert_max_num_queries(12):
         assert client.get(url()).status_code == 200
+
+
+@pytest.fixture
+def carried(merged_cycle, office, respondent, roadmap_on_2024):
+    from assessments.services import assessment_start
+
+    assessment_start(cycle=merged_cycle, office=office, user=respondent)
+    return roadmap_on_2024
+
+
+def _items(body):
+    keep = ("id", "recommendation", "framework", "text", "responsible_unit", "due_on", "status")
+    return [
+        {name: item[name] for name in keep} | {"drop_reason": item["drop_reason"]}
+        for item in body["actions"]
+    ]
+
+
+def test_actions_across_versions_carry_their_framework_and_where_they_come_from(
+    respondent, carried
+):
+    body = token_client(respondent).get(url()).json()
+    assert body["framework"] == "2027"
+    by_id = {item["id"]: item for item in body["actions"]}
+    ten = by_id[carried["on 10"].pk]
+    assert (ten["recommendation"], ten["framework"]) == (8, "2027")
+    assert ten["carried_from"] == {"recommendation": 10, "framework": "2024"}
+    done = by_id[carried["done on 9"].pk]
+    assert (done["recommendation"], done["framework"], done["carried_from"]) == (9, "2024", None)
+
+
+def test_a_put_sends_back_an_action_of_an_older_version_as_it_was_read(respondent, carried):
+    client = token_client(respondent)
+    response = client.get(url())
+    items = _items(response.json())
+    response = client.put(url(), {"actions": items}, format="json", HTTP_IF_MATCH=response["ETag"])
+    assert response.status_code == 200, response.json()
+    done = RoadmapAction.objects.get(pk=carried["done on 9"].pk)
+    assert (done.recommendation.framework.version, done.recommendation.number) == ("2024", 9)
+
+
+def test_a_put_refuses_a_new_action_on_an_older_version(respondent, carried):
+    client = token_client(respondent)
+    response = client.get(url())
+    new = {
+        "recommendation": 9,
+        "framework": "2024",
+        "text": "Late idea",
+        "responsible_unit": "ICT",
+        "due_on": "2027-01-31",
+        "status": "planned",
+    }
+    response = client.put(
+        url(),
+        {"actions": [*_items(response.json()), new]},
+        format="json",
+        HTTP_IF_MATCH=response["ETag"],
+    )
+    assert response.status_code == 400
+    assert "framework" in str(response.json())
+    assert not RoadmapAction.objects.filter(text="Late idea").exists()
+
+
+def test_a_client_that_ignores_versions_sends_back_what_it_read(respondent, carried):
+    client = token_client(respondent)
+    response = client.get(url())
+    items = [
+        {name: value for name, value in item.items() if name != "framework"}
+        for item in _items(response.json())
+    ]
+    response = client.put(url(), {"actions": items}, format="json", HTTP_IF_MATCH=response["ETag"])
+    assert response.status_code == 200, response.json()
+    assert RoadmapAction.objects.filter(roadmap__office__code="AU").count() == 5

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from roadmap.models import RoadmapAction, RoadmapEvent
+from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
 from roadmap.selectors import done_by_due_date
 from roadmap.services import (
     InvalidActions,
@@ -196,3 +196,114 @@ def test_one_invalid_item_writes_nothing(office, respondent, recommendation, act
         )
     assert "1" in refused.value.problems
     assert list(RoadmapAction.objects.values_list("pk", flat=True)) == [action.pk]
+
+
+def _open_the_merged_cycle(merged_cycle, office, respondent):
+    from assessments.services import assessment_start
+
+    return assessment_start(cycle=merged_cycle, office=office, user=respondent)
+
+
+def _state(office):
+    return sorted(
+        RoadmapAction.objects.filter(roadmap__office=office).values_list(
+            "pk", "recommendation_id", "carried_from_id", "version", "status"
+        )
+    )
+
+
+def test_opening_the_merged_cycle_carries_the_open_actions_by_the_crosswalk(
+    merged_cycle, office, respondent, roadmap_on_2024
+):
+    _open_the_merged_cycle(merged_cycle, office, respondent)
+    new = {r.number: r for r in merged_cycle.framework.recommendations.all()}
+    moved = {name: RoadmapAction.objects.get(pk=a.pk) for name, a in roadmap_on_2024.items()}
+    for name in ("on 2", "on 8", "on 9"):
+        assert moved[name].recommendation == new[2]
+        assert moved[name].carried_from == roadmap_on_2024[name].recommendation
+    assert moved["on 10"].recommendation == new[8]
+    assert moved["on 8"].status == "in_progress"
+    # Its recommended action belongs to 2024's recommendation 2: its wording stays.
+    assert moved["on 2"].recommended_action is None
+    assert moved["on 2"].text == roadmap_on_2024["on 2"].recommended_action.text
+    # History stays with the recommendation it was done for.
+    assert moved["done on 9"].recommendation == roadmap_on_2024["done on 9"].recommendation
+    assert moved["done on 9"].carried_from is None
+    events = RoadmapEvent.objects.filter(kind="carry").order_by("pk")
+    assert [e.recommendation_number for e in events] == [2, 2, 2, 8]
+    assert {e.user for e in events} == {respondent}
+    assert events[3].changes == [{"field": "recommendation", "old": "10 (2024)", "new": "8 (2027)"}]
+
+
+def test_carrying_twice_changes_nothing(merged_cycle, office, respondent, roadmap_on_2024):
+    from roadmap.services import roadmap_carry
+
+    _open_the_merged_cycle(merged_cycle, office, respondent)
+    before = _state(office)
+    version = Roadmap.objects.get(office=office).version
+    assert roadmap_carry(office=office, framework=merged_cycle.framework, user=respondent) == []
+    assert _state(office) == before
+    assert Roadmap.objects.get(office=office).version == version
+
+
+def test_another_offices_roadmap_is_untouched(
+    merged_cycle, office, other_office, respondent, roadmap_on_2024
+):
+    before = _state(other_office)
+    _open_the_merged_cycle(merged_cycle, office, respondent)
+    assert _state(other_office) == before
+    assert not RoadmapEvent.objects.filter(roadmap__office=other_office, kind="carry").exists()
+
+
+def _framework_splitting_10_and_retiring_9():
+    """A 2028 version of 2024 in which 9 is retired and 10 continues as 9 and 10."""
+    from recommendations.models import CrosswalkLink
+    from recommendations.services import framework_copy
+    from tests.factories import default_framework
+
+    original = default_framework()
+    new = framework_copy(framework=original, version="2028")
+    CrosswalkLink.objects.filter(framework=new).delete()
+    old = {r.number: r for r in original.recommendations.all()}
+    mine = {r.number: r for r in new.recommendations.all()}
+    lines = [(n, n) for n in range(1, 9)] + [(9, None), (10, 9), (10, 10)]
+    for previous, number in lines:
+        CrosswalkLink.objects.create(
+            framework=new,
+            previous=old[previous],
+            recommendation=mine[number] if number else None,
+        )
+    new.status = "active"
+    new.save()
+    return new
+
+
+def test_a_split_carries_to_the_first_new_one_and_a_retired_one_keeps_its_actions(
+    office, respondent, roadmap_on_2024
+):
+    from roadmap.selectors import actions_of, roadmap_basis, roadmap_layout
+    from roadmap.services import roadmap_carry
+    from tests.factories import make_assessment, make_cycle
+
+    framework = _framework_splitting_10_and_retiring_9()
+    make_assessment(make_cycle(2028, framework=framework), office)
+    moved = roadmap_carry(office=office, framework=framework, user=None)
+    assert {a.pk for a in moved} == {roadmap_on_2024[n].pk for n in ("on 2", "on 8", "on 10")}
+    ten = RoadmapAction.objects.get(pk=roadmap_on_2024["on 10"].pk)
+    assert (ten.recommendation.framework, ten.recommendation.number) == (framework, 9)
+    nine = RoadmapAction.objects.get(pk=roadmap_on_2024["on 9"].pk)
+    assert nine.recommendation == roadmap_on_2024["on 9"].recommendation  # retired: kept
+    assert RoadmapEvent.objects.filter(kind="carry", user=None).count() == 3
+
+    layout = roadmap_layout(roadmap_basis(office), actions_of(office.roadmap))
+    row = next(row for row in layout.rows if row.recommendation.number == 9)
+    [carried] = [a for a in row.actions if a.pk == ten.pk]
+    assert (carried.origin.number, carried.origin.version, carried.origin.also) == (
+        10,
+        "2024",
+        (10,),
+    )
+    assert {a.pk for a in layout.retired} == {
+        roadmap_on_2024["on 9"].pk,
+        roadmap_on_2024["done on 9"].pk,
+    }

@@ -222,3 +222,79 @@ def test_actions_done_before_last_years_submission_are_not_shown_again(
     assert "In 2025 your level was 2 and your target 4." in body
     # Offered in the section's path, as every recommended action, but not as done.
     assert action.recommended_action.text not in _beside_question(body)
+
+
+@pytest.fixture
+def carried(merged_cycle, office, respondent, roadmap_on_2024):
+    """AU opened the cycle on the 2027 framework: its roadmap was carried."""
+    from assessments.services import assessment_start
+
+    return assessment_start(cycle=merged_cycle, office=office, user=respondent)
+
+
+def test_after_the_carry_the_roadmap_says_where_each_action_comes_from(
+    client_of, respondent, carried
+):
+    body = client_of(respondent).get(page()).content.decode()
+    assert "the roadmap now follows the 2027 framework" in body
+    merged = body.split('id="r2"')[1].split('id="r8"')[0]
+    assert "Was recommendation 9 of 2024." in merged and "Inventory of datasets" in merged
+    assert "Was recommendation 10 of 2024." in body.split('id="r8"')[1]
+    assert "Recommendations retired in" not in body
+
+
+def test_the_history_says_the_crosswalk_carried_the_actions(client_of, respondent, carried):
+    body = client_of(respondent).get(reverse("roadmap_history", args=["AU"])).content.decode()
+    assert "Action carried to the new framework version" in body
+    assert "by the crosswalk, when robin@ipaustralia.test opened the new cycle" in body
+    assert "10 (2024)" in body and "8 (2027)" in body
+
+
+def test_after_the_carry_another_office_and_an_anonymous_visitor_are_still_refused(
+    client, client_of, outsider, carried
+):
+    assert client.get(page()).status_code == 302
+    assert client_of(outsider).get(page()).status_code == 404
+
+
+def test_the_carried_roadmap_reads_in_a_fixed_number_of_queries(
+    client_of, respondent, carried, django_assert_max_num_queries
+):
+    browser = client_of(respondent)
+    browser.get(page())
+    with django_assert_max_num_queries(22):
+        assert browser.get(page()).status_code == 200
+
+
+def test_the_merged_question_shows_last_years_target_and_the_actions_done_of_its_parts(
+    client_of, respondent, carried
+):
+    body = (
+        client_of(respondent)
+        .get(reverse("assessment_form", kwargs={"code": "AU", "year": carried.cycle.year}))
+        .content.decode()
+    )
+    merged = body.split('id="r2"')[1].split('id="r3"')[0]
+    assert "your level was 2 and your target 3." in merged
+    assert "merges recommendations 2, 8, 9 of 2024" in merged
+    assert "Inventory of datasets" in merged and "recommendation 9 of 2024" in merged
+    assert "It was recommendation 10 of 2024." in body.split('id="r8"')[1]
+
+
+def test_a_split_and_a_retired_recommendation_are_shown_so_nothing_is_lost(
+    client_of, office, respondent, roadmap_on_2024
+):
+    from roadmap.services import roadmap_carry
+    from tests.factories import make_assessment, make_cycle
+    from tests.roadmap.test_services import _framework_splitting_10_and_retiring_9
+
+    framework = _framework_splitting_10_and_retiring_9()
+    make_assessment(make_cycle(2028, framework=framework), office)
+    roadmap_carry(office=office, framework=framework, user=None)
+    body = client_of(respondent).get(page()).content.decode()
+    assert "Was recommendation 10 of 2024; also concerns 10." in body.split('id="r9"')[1]
+    retired = body.split('id="retired"')[1]
+    assert "Recommendations retired in 2028" in retired
+    assert "Open a data catalogue" in retired and "Inventory of datasets" in retired
+    history = client_of(respondent).get(reverse("roadmap_history", args=["AU"])).content.decode()
+    assert "by the crosswalk ·" in " ".join(history.split())
