@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.submissions import submitted_answers
+from kpi.engine import percent
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
 from recommendations.models import Framework, Recommendation, RecommendedAction
@@ -99,18 +100,20 @@ class Row:
         return has_gap(self.current, self.target)
 
 
-def roadmap_rows(basis: Basis, actions: list[RoadmapAction]) -> list[Row]:
+def roadmap_rows(basis: Basis, actions: list[RoadmapAction], recommendations=None) -> list[Row]:
     """A row for each recommendation whose target is above its level, and for any other
-    that has actions already (a target reached, or one set in an older submission)."""
+    that has actions already (a target reached, or one set in an older submission).
+    ``recommendations``: the basis framework's, when the caller has read them already."""
     by_number = defaultdict(list)
     for action in actions:
         by_number[action.recommendation.number].append(action)
     rows = []
     if basis.framework is None:
         return rows
-    recommendations = basis.framework.recommendations.prefetch_related(
-        Prefetch("actions", queryset=RecommendedAction.objects.order_by("position"))
-    ).order_by("number")
+    if recommendations is None:
+        recommendations = basis.framework.recommendations.prefetch_related(
+            Prefetch("actions", queryset=RecommendedAction.objects.order_by("position"))
+        ).order_by("number")
     for recommendation in recommendations:
         current, target = basis.levels.get(recommendation.number, (None, None))
         if has_gap(current, target) or by_number.get(recommendation.number):
@@ -130,7 +133,8 @@ class Share:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.count / self.of) if self.of else None
+        # Rounded half up, as every published percentage (kpi.engine).
+        return percent(self.count, self.of) if self.of else None
 
 
 def _settled(today: datetime.date) -> Q:
@@ -200,6 +204,39 @@ def done_by_due_date_by_recommendation(
         )
         for row in rows
     ]
+
+
+def done_by_due_date_in_year(
+    *, year: int, framework: Framework, today: datetime.date | None = None
+) -> tuple[Share, dict[int, Share]]:
+    """The cycle of ``year``'s share of planned actions done by their due date, over every
+    office's roadmap: overall and by recommendation number (of ``framework``, the cycle's).
+
+    Counted are the actions due within the year (1 January to 31 December) on a
+    recommendation of ``framework``, by the one rule above (``_settled``, ``ON_TIME``) as of
+    ``today``: done ones (on time when done on or before the due date) and open ones past
+    their due date (late); dropped ones and open ones not yet due are left out. Once the year
+    is over every open action in it is past due, so the figure changes only with the
+    roadmaps. The overall share pools every action, whatever its office. One query.
+    """
+    today = today or timezone.localdate()
+    rows = (
+        RoadmapAction.objects.filter(
+            recommendation__framework=framework,
+            due_on__gte=datetime.date(year, 1, 1),
+            due_on__lte=datetime.date(year, 12, 31),
+        )
+        .filter(_settled(today))
+        .order_by()
+        .values("recommendation__number")
+        .annotate(of=Count("pk"), count=Count("pk", filter=ON_TIME))
+    )
+    by_number = {row["recommendation__number"]: Share(row["count"], row["of"]) for row in rows}
+    overall = Share(
+        sum(share.count for share in by_number.values()),
+        sum(share.of for share in by_number.values()),
+    )
+    return overall, by_number
 
 
 def history(roadmap: Roadmap | None):
