@@ -331,6 +331,8 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
             values.append(target["percent"] or 0)
         if overall_actions["of"]:
             if both:
+                if not action["of"]:
+                    continue  # no action counted here: the table says "0 of 0"
                 highlight.add(len(labels))
                 labels.append("\u2003" + _("actions") + f" ({_counted(action)})")
             else:
