@@ -25,7 +25,10 @@ from portal.permissions import ReadsAllSubmissionsPermission
     "overall and in each recommendation, percent null when nothing was measured) measures "
     "the targets set above their level in the previous cycle against this cycle's levels; "
     "`target_attainment_basis` names that cycle and says whether it shares this cycle's "
-    "framework version (if not, nothing is measured until a crosswalk maps the two).",
+    "framework version (if not, nothing is measured until a crosswalk maps the two). "
+    "`actions_done_by_due_date` (same shape) is the share of the roadmaps' actions due within "
+    "the cycle's year that were done by their due date, of those done or past their due date "
+    "on `actions_done_by_due_date_basis.as_of` (docs/roadmap.md).",
     responses={
         200: OpenApiResponse(OpenApiTypes.OBJECT, description="The KPI document."),
         **errors(401, 403, 404),
