@@ -287,7 +287,9 @@ def _attainment_note(group: dict) -> str:
 
 
 def _actions_note(group: dict) -> str:
-    overall = group.get("actions_done_by_due_date") or NOT_MEASURED
+    if group.get("actions_done_by_due_date") is None:
+        return ""  # a document computed before the figure existed
+    overall = group["actions_done_by_due_date"]
     basis = group.get("actions_done_by_due_date_basis") or {}
     as_of = basis.get("as_of")
     day = date_format(datetime.date.fromisoformat(as_of), "DATE_FORMAT") if as_of else ""
@@ -321,7 +323,7 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
     overall_targets = group.get("target_attainment") or NOT_MEASURED
     overall_actions = group.get("actions_done_by_due_date") or NOT_MEASURED
     title = _("Targets reached and actions done by their due date")
-    note = _attainment_note(group) + " " + _actions_note(group)
+    note = " ".join(part for part in (_attainment_note(group), _actions_note(group)) if part)
     # "n of m" in the labels: a bar of 0 % over nothing counted must not read as all missed.
     labels, values, highlight = [], [], set()
     both = bool(overall_targets["of"]) and bool(overall_actions["of"])

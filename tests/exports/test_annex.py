@@ -409,3 +409,20 @@ def test_roadmaps_and_feedback_add_no_query_per_item(
         _feedback(followed, 6, f"Comment {day}.", datetime.date(2025, 9, day))
     with django_assert_max_num_queries(len(few.captured_queries)):
         build(followed)
+
+
+def test_when_the_previous_cycle_used_another_framework_version_the_annex_says_so(survey, office):
+    from recommendations.services import framework_copy
+    from tests.factories import make_cycle
+
+    older = framework_copy(framework=survey.framework, version="2023")
+    before = make_cycle(2024, framework=older, offices=[office])
+    make_assessment(
+        before, office, submitted=True, r1={"maturity_current": 2, "maturity_target": 4}
+    )
+
+    text, _pages = text_of(build(survey).content)
+
+    section = text.split("Targets reached and actions done by their due date")[2]
+    assert "The 2024 cycle used framework version 2023: its targets are not measured" in section
+    assert "All recommendations" not in section.split("Priority signal")[0]
