@@ -13,6 +13,8 @@ from assessments.questionnaire import TEXT_ANSWERS
 from assessments.submissions import submitted_answers, submitted_assessments
 from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
+from feedback.models import Feedback
+from feedback.selectors import published_feedback
 from kpi import charts, dashboard
 from kpi.services import cycle_kpis
 
@@ -87,9 +89,57 @@ def published_texts(cycle: Cycle, field: str) -> list[Comment]:
     return [Comment(code, text, language) for code, text, language in rows if text.strip()]
 
 
+@dataclass
+class FeedbackItem:
+    kind: str
+    text: str
+    language: str
+    status: str
+    # Where it stands, in a sentence: the draft version it was taken into, or the reason it
+    # was declined (written by the secretariat, in the language it chose).
+    draft_version: str = ""
+    decline_reason: str = ""
+    from_survey: bool = False
+
+
+def feedback_by_recommendation(year: int, framework) -> list[dict]:
+    """The feedback on the recommendations received in ``year`` that may be published, grouped
+    by recommendation (the framework as a whole first), each item with where its triage
+    stands. Not attributed: a sender was told only that the task force reads it and that
+    "not for publication" keeps it out of the committee's documents, never that the
+    office would be named. A text is shown as written; its language is known only when it
+    came through the survey (the assessment's language)."""
+    groups: dict[tuple, dict] = {}
+    for item in published_feedback(year):
+        recommendation = item.recommendation
+        key = (item.framework.version, recommendation.number if recommendation else 0)
+        if key not in groups:
+            groups[key] = {
+                "recommendation": recommendation,
+                # Feedback on an earlier framework version says which one it is about.
+                "version": item.framework.version if item.framework_id != framework.pk else "",
+                "items": [],
+            }
+        groups[key]["items"].append(
+            FeedbackItem(
+                kind=item.get_kind_display(),
+                text=item.text,
+                language=item.assessment.language if item.assessment else "",
+                status=item.status,
+                draft_version=item.draft_version,
+                decline_reason=item.decline_reason,
+                from_survey=item.source == Feedback.Source.SURVEY,
+            )
+        )
+    # The cycle's framework first, then any other version.
+    return sorted(groups.values(), key=lambda group: bool(group["version"]))
+
+
 def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, dict]:
     """The annex as HTML, and the KPI document it shows."""
-    document = cycle_kpis(cycle)
+    # The roadmaps' actions are read as on the annex's date, so that the same date gives
+    # the same figures whenever the annex is built.
+    document = cycle_kpis(cycle, today=date)
     recommendations = list(cycle.framework.recommendations.order_by("number"))
     numbers = [r.number for r in recommendations]
     titles = {r.number: r for r in recommendations}
@@ -102,7 +152,11 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
     for entry in comments:
         entry["recommendation"] = titles[entry["number"]]
     with charts.drawn_for_print():
-        panels = dashboard.panels(document, recommendations) if document["respondents"] else []
+        panels = (
+            dashboard.panels(document, recommendations, attainment=True)
+            if document["respondents"]
+            else []
+        )
     html = render_to_string(
         "pdf/annex.html",
         {
@@ -121,6 +175,7 @@ def annex_html(*, cycle: Cycle, symbol: str, date: datetime.date) -> tuple[str, 
             "comments": comments,
             "proposals": published_texts(cycle, "proposals"),
             "other_comments": published_texts(cycle, "other_comments"),
+            "feedback": feedback_by_recommendation(cycle.year, cycle.framework),
         },
     )
     return html, document

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment, Cycle
@@ -22,6 +23,8 @@ from kpi import selectors as kpi_selectors
 from kpi.engine import FLAGS, one_decimal
 from kpi.privacy import MIN_GROUP
 from portal.offices.models import Office, OfficeType, Region
+from roadmap.models import Roadmap
+from roadmap.selectors import Basis, actions_of, done_by_due_date, roadmap_rows
 
 COMMENT_FIELDS = TEXT_ANSWERS
 STATUS_COLORS = dict(zip(charts.STATUS_KEYS, charts.STATUS_COLORS, strict=True))
@@ -268,6 +271,32 @@ def _change_rows(recommendations, answers, previous_answers) -> list[ChangeRow]:
     ]
 
 
+def roadmap_summary(
+    cycle: Cycle, office: Office, answers: dict[int, Answer], recommendations
+) -> dict:
+    """The office's roadmap as it stands today (it is kept all year, not per cycle): the
+    recommendations whose target in this submission is above the level, and any other that
+    has actions, as on the roadmap page (``roadmap.selectors.roadmap_rows``), with the
+    office's own share of actions done by their due date."""
+    roadmap = Roadmap.objects.filter(office=office).first()
+    actions = actions_of(roadmap)
+    if not actions:
+        return {"rows": [], "share": None, "as_of": timezone.localdate()}
+    basis = Basis(
+        year=cycle.year,
+        framework=cycle.framework,
+        levels={
+            number: (answer.maturity_current, answer.maturity_target)
+            for number, answer in answers.items()
+        },
+    )
+    return {
+        "rows": roadmap_rows(basis, actions, recommendations),
+        "share": done_by_due_date(roadmap),
+        "as_of": timezone.localdate(),
+    }
+
+
 def submitted_assessment(cycle: Cycle, office: Office) -> Assessment:
     assessment = (
         Assessment.objects.select_related("cycle__framework", "office")
@@ -338,6 +367,7 @@ def _office_summary_html(*, cycle: Cycle, office: Office, progress: Progress) ->
             "previous_index": maturity_index(previous_answers) if previous else None,
             "changes": _change_rows(recommendations, answers, previous_answers) if previous else [],
             "min_group": MIN_GROUP,
+            "roadmap": roadmap_summary(cycle, office, answers, recommendations),
         },
     )
 

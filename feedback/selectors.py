@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -61,3 +61,20 @@ def sender_office(user) -> Office | None:
     force's people who belong to no office."""
     membership = user.memberships.select_related("office").order_by("office__code").first()
     return membership.office if membership else None
+
+
+def published_feedback(year: int) -> QuerySet[Feedback]:
+    """The feedback received in ``year`` (1 January to 31 December, UTC) that may be quoted in
+    the committee's documents: everything but what its sender marked "not for publication".
+    By framework version, recommendation (the framework as a whole first) and date; one
+    query. The sender and its office are not read: the annex does not name them."""
+    return (
+        Feedback.objects.filter(created_at__year=year, private=False)
+        .select_related("framework", "recommendation", "assessment")
+        .order_by(
+            "framework__version",
+            F("recommendation__number").asc(nulls_first=True),
+            "created_at",
+            "pk",
+        )
+    )

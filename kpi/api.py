@@ -31,7 +31,10 @@ from portal.permissions import ReadsAllSubmissionsPermission
     "`crosswalk` describes it (null between cycles of one version), each change has a "
     "`relation` (same, merged, split) and `new` lists the recommendations with nothing to "
     "compare with. Between versions not in one line of descent `trend` is null and "
-    "`trend_unavailable` says why (`reason`: no_previous_cycle or unrelated_frameworks).",
+    "`trend_unavailable` says why (`reason`: no_previous_cycle or unrelated_frameworks). "
+    "`actions_done_by_due_date` (same shape) is the share of the roadmaps' actions due within "
+    "the cycle's year that were done by their due date, of those done or past their due date "
+    "on `actions_done_by_due_date_basis.as_of` (docs/roadmap.md).",
     responses={
         200: OpenApiResponse(OpenApiTypes.OBJECT, description="The KPI document."),
         **errors(401, 403, 404),

@@ -1,5 +1,6 @@
 """Turns a KPI snapshot into the dashboard's panels: a chart and the table behind it."""
 
+import datetime
 import functools
 import hashlib
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
+from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,8 @@ class Panel:
     highlights: set = field(default_factory=set)
     # The same chart laid out for a phone (the page shows one or the other by its width).
     svg_narrow: str = ""
+    # Nothing to show but the note (which says why).
+    empty: bool = False
 
 
 def _both(draw, **kwargs) -> dict:
@@ -62,8 +66,8 @@ def flag_titles() -> dict:
 
 
 def panels(group: dict, recommendations, *, attainment: bool = False) -> list[Panel]:
-    """The charts of a group's figures; ``attainment`` adds the targets reached (the
-    dashboard's, not yet the annex's)."""
+    """The charts of a group's figures; ``attainment`` adds the targets reached and the
+    actions done by their due date (the dashboard's and the annex's)."""
     titles = {r.number: f"{r.number}. {r.short_title}" for r in recommendations}
     entries = group["recommendations"]
     categories = [titles.get(entry["number"], str(entry["number"])) for entry in entries]
@@ -244,51 +248,115 @@ def panels(group: dict, recommendations, *, attainment: bool = False) -> list[Pa
     return result
 
 
-def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
-    """Targets reached: only over all respondents (the figure is not broken down by group),
-    and only in documents computed since it exists."""
-    overall = group.get("target_attainment")
-    if overall is None:
-        return None
-    entries = group["recommendations"]
+NOT_MEASURED = {"count": 0, "of": 0, "percent": None}
+
+
+def _counted(figure: dict) -> str:
+    return _("%(count)s of %(of)s") % {"count": figure["count"], "of": figure["of"]}
+
+
+def _percent_cell(figure: dict) -> str | None:
+    return None if figure["percent"] is None else f"{figure['percent']} %"
+
+
+def _attainment_note(group: dict) -> str:
+    overall = group.get("target_attainment") or NOT_MEASURED
     against = group.get("target_attainment_basis") or {}
-    title = _("Targets reached")
-    counted = [
-        _("%(count)s of %(of)s")
-        % {"count": e["target_attainment"]["count"], "of": e["target_attainment"]["of"]}
-        for e in entries
-    ]
     if against.get("previous_year") is None:
-        note = _("There is no earlier cycle with submissions: no target to measure yet.")
-    elif not against.get("comparable"):
-        note = _(
+        return _("There is no earlier cycle with submissions: no target to measure yet.")
+    if not against.get("comparable"):
+        return _(
             "The %(year)s cycle used framework version %(version)s, which this version does "
             "not derive from: no crosswalk maps its targets, so none is measured."
         ) % {"year": against["previous_year"], "version": against["previous_framework"]}
-    elif against.get("through_crosswalk"):
-        note = _(
+    if against.get("through_crosswalk"):
+        return _(
             "Targets set in %(year)s under framework version %(old)s, carried to version "
             "%(new)s through the crosswalk (a merged recommendation takes the lowest target "
-            "and the lowest level of its parts), reached or passed by the office’s level now; "
-            "offices that did not answer this cycle, or gave no level, are not counted. In "
-            "all: %(count)s of %(of)s."
+            "and the lowest level of its parts), reached or passed by the office’s level in "
+            "%(now)s; offices that did not answer this cycle, or gave no level, are not "
+            "counted. In all: %(count)s of %(of)s."
         ) % {
             "year": against["previous_year"],
             "old": against["crosswalk"]["from_framework"],
             "new": against["crosswalk"]["to_framework"],
+            "now": group.get("year", ""),
             "count": overall["count"],
             "of": overall["of"],
         }
-    else:
-        note = _(
-            "Targets set in %(year)s above the office’s level then, reached or passed by its "
-            "level now; offices that did not answer this cycle, or gave no level, are not "
-            "counted. In all: %(count)s of %(of)s."
-        ) % {"year": against["previous_year"], "count": overall["count"], "of": overall["of"]}
-    return Panel(
-        id="attainment",
-        title=title,
-        **_both(
+    if not overall["of"]:
+        return _(
+            "No office that set a target above its level in %(year)s gave a level in "
+            "%(now)s: no target could be measured."
+        ) % {"year": against["previous_year"], "now": group.get("year", "")}
+    return _(
+        "Targets set in %(year)s above the office’s level then, reached or passed by its "
+        "level in %(now)s; offices that did not answer this cycle, or gave no level, are "
+        "not counted. In all: %(count)s of %(of)s."
+    ) % {
+        "year": against["previous_year"],
+        "now": group.get("year", ""),
+        "count": overall["count"],
+        "of": overall["of"],
+    }
+
+
+def _actions_note(group: dict) -> str:
+    if group.get("actions_done_by_due_date") is None:
+        return ""  # a document computed before the figure existed
+    overall = group["actions_done_by_due_date"]
+    basis = group.get("actions_done_by_due_date_basis") or {}
+    as_of = basis.get("as_of")
+    day = date_format(datetime.date.fromisoformat(as_of), "DATE_FORMAT") if as_of else ""
+    if not overall["of"]:
+        return _(
+            "No action of an office’s roadmap due in %(year)s was done or past its due date "
+            "on %(date)s: there is no share of actions done by their due date yet."
+        ) % {"year": basis.get("year", group.get("year", "")), "date": day}
+    return _(
+        "Actions of the offices’ roadmaps due in %(year)s, as on %(date)s: those done on or "
+        "before their due date, of those done or past their due date (dropped actions and "
+        "actions not yet due are not counted). In all: %(count)s of %(of)s."
+    ) % {
+        "year": basis.get("year", group.get("year", "")),
+        "date": day,
+        "count": overall["count"],
+        "of": overall["of"],
+    }
+
+
+def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
+    """Targets reached, and beside them the share of the roadmaps' actions done by their due
+    date: only over all respondents (neither is broken down by group), and only in documents
+    computed since they exist. ``empty``: nothing is measured either way, and the note says
+    why (a reader is shown the sentence rather than a table of zeros)."""
+    if group.get("target_attainment") is None and group.get("actions_done_by_due_date") is None:
+        return None
+    entries = group["recommendations"]
+    targets = [e.get("target_attainment") or NOT_MEASURED for e in entries]
+    actions = [e.get("actions_done_by_due_date") or NOT_MEASURED for e in entries]
+    overall_targets = group.get("target_attainment") or NOT_MEASURED
+    overall_actions = group.get("actions_done_by_due_date") or NOT_MEASURED
+    title = _("Targets reached and actions done by their due date")
+    note = " ".join(part for part in (_attainment_note(group), _actions_note(group)) if part)
+    # "n of m" in the labels: a bar of 0 % over nothing counted must not read as all missed.
+    labels, values, highlight = [], [], set()
+    both = bool(overall_targets["of"]) and bool(overall_actions["of"])
+    for category, target, action in zip(categories, targets, actions, strict=True):
+        if overall_targets["of"]:
+            labels.append(f"{category} ({_counted(target)})")
+            values.append(target["percent"] or 0)
+        if overall_actions["of"]:
+            if both:
+                if not action["of"]:
+                    continue  # no action counted here: the table says "0 of 0"
+                highlight.add(len(labels))
+                labels.append("\u2003" + _("actions") + f" ({_counted(action)})")
+            else:
+                labels.append(f"{category} ({_counted(action)})")
+            values.append(action["percent"] or 0)
+    drawn = (
+        _both(
             charts.bars,
             chart_id="attainment-chart",
             title=title,
@@ -297,26 +365,52 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
                 "above the office’s level that its level in this cycle reached."
             )
             + " "
+            + _(
+                "Beside it, the share of the roadmaps’ actions due in the cycle’s year that "
+                "were done by their due date."
+            )
+            + " "
             + note,
-            # "n of m" in the label: a bar of 0 % over no target must not read as all missed.
-            categories=[
-                f"{category} ({reached})"
-                for category, reached in zip(categories, counted, strict=True)
-            ],
-            values=[e["target_attainment"]["percent"] or 0 for e in entries],
-        ),
-        headers=[_("Recommendation"), _("Targets reached"), _("Share")],
+            categories=labels,
+            values=values,
+            highlight=highlight,
+            highlight_label=_("Actions done by their due date") if highlight else None,
+        )
+        if labels
+        else {"svg": ""}
+    )
+    return Panel(
+        id="attainment",
+        title=title,
+        **drawn,
+        headers=[
+            _("Recommendation"),
+            _("Targets reached"),
+            _("Share"),
+            _("Actions done by their due date"),
+            _("Share"),
+        ],
         rows=[
             [
                 categories[i],
-                counted[i],
-                None
-                if e["target_attainment"]["percent"] is None
-                else f"{e['target_attainment']['percent']} %",
+                _counted(targets[i]),
+                _percent_cell(targets[i]),
+                _counted(actions[i]),
+                _percent_cell(actions[i]),
             ]
-            for i, e in enumerate(entries)
+            for i in range(len(entries))
+        ]
+        + [
+            [
+                _("All recommendations"),
+                _counted(overall_targets),
+                _percent_cell(overall_targets),
+                _counted(overall_actions),
+                _percent_cell(overall_actions),
+            ]
         ],
         note=note,
+        empty=not labels,
     )
 
 

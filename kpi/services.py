@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import json
 
@@ -10,6 +11,7 @@ from kpi import engine, privacy, selectors
 from kpi.models import KpiSnapshot, OfficeFigures
 from recommendations.crosswalk import NEW, Crosswalk
 from recommendations.selectors import crosswalk_between
+from roadmap.selectors import Share, done_by_due_date_in_year
 
 
 def answers_hash(counts: selectors.CycleCounts) -> str:
@@ -47,8 +49,17 @@ def _groups(counts: selectors.CycleCounts, numbers: list[int], key) -> dict:
     }
 
 
-def cycle_kpis(cycle: Cycle, counts: selectors.CycleCounts | None = None) -> dict:
-    """Every KPI of the cycle as one JSON-ready document (the shape the API serves)."""
+def cycle_kpis(
+    cycle: Cycle,
+    counts: selectors.CycleCounts | None = None,
+    *,
+    today: datetime.date | None = None,
+) -> dict:
+    """Every KPI of the cycle as one JSON-ready document (the shape the API serves).
+
+    ``today`` is the day the roadmaps' actions are read as of (by default the current one):
+    an open action counts as late only once its due date has passed.
+    """
     counts = counts or selectors.cycle_counts(cycle)
     numbers = _numbers(cycle)
     overall = _group(counts, numbers, lambda region, kind: True)
@@ -86,6 +97,7 @@ def cycle_kpis(cycle: Cycle, counts: selectors.CycleCounts | None = None) -> dic
         carried = selectors.carried_answers(previous, across) if across is not None else None
         document["trend"] = _trend(counts, previous, overall, numbers, across, carried)
     _add_target_attainment(document, cycle, previous, numbers, across, carried)
+    _add_actions_done_by_due_date(document, cycle, today or timezone.localdate())
     return document
 
 
@@ -101,6 +113,27 @@ def _across(previous: Cycle | None, cycle: Cycle):
         return None
     found = crosswalk_between(previous.framework, cycle.framework)
     return UNRELATED if found is None else found
+
+
+def _add_actions_done_by_due_date(document: dict, cycle: Cycle, today: datetime.date) -> None:
+    """The share of the roadmaps' actions due within the cycle's year that were done by
+    their due date, overall and in each recommendation's entry (the rule is
+    ``roadmap.selectors.done_by_due_date_in_year``'s); the basis says the year and the day
+    the actions were read as of. Co-leads only, like target attainment."""
+    overall, by_number = done_by_due_date_in_year(
+        year=cycle.year, framework=cycle.framework, today=today
+    )
+
+    def figure(share) -> dict:
+        return engine.attainment_share(share.count, share.of)
+
+    document["actions_done_by_due_date"] = figure(overall)
+    document["actions_done_by_due_date_basis"] = {
+        "year": cycle.year,
+        "as_of": today.isoformat(),
+    }
+    for entry in document["recommendations"]:
+        entry["actions_done_by_due_date"] = figure(by_number.get(entry["number"], Share(0, 0)))
 
 
 def _add_target_attainment(
@@ -223,6 +256,9 @@ def snapshot_refresh(*, cycle: Cycle) -> KpiSnapshot:
     return snapshot
 
 
+CO_LEADS_ONLY = ("target_attainment", "actions_done_by_due_date")
+
+
 def _group_figures(document: dict, key: str) -> dict | None:
     """One group's figures from the live document, in the shape of ``engine.assemble``."""
     if key == privacy.ALL:
@@ -233,10 +269,11 @@ def _group_figures(document: dict, key: str) -> dict | None:
     if group is None:
         return None
     figures = {name: group[name] for name in ("respondents", "recommendations", "none_selected")}
-    # Target attainment rests on its own, often small, set of offices (those with a target
-    # above their level last cycle), which the group rules here do not cover: co-leads only.
+    # Target attainment and the actions done by their due date rest on their own, often
+    # small, sets of offices (those with a target above their level last cycle, those with
+    # a roadmap), which the group rules here do not cover: co-leads only.
     figures["recommendations"] = [
-        {name: value for name, value in entry.items() if name != "target_attainment"}
+        {name: value for name, value in entry.items() if name not in CO_LEADS_ONLY}
         for entry in figures["recommendations"]
     ]
     return figures

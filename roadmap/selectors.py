@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.submissions import submitted_answers
+from kpi.engine import percent
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
 from recommendations.crosswalk import Crosswalk, carry_office
@@ -206,17 +207,19 @@ class Layout:
     retired: list[RoadmapAction]
 
 
-def roadmap_layout(basis: Basis, actions: list[RoadmapAction]) -> Layout:
+def roadmap_layout(basis: Basis, actions: list[RoadmapAction], recommendations=None) -> Layout:
     """A row for each recommendation whose target is above its level, and for any other
     that has actions already (a target reached, or one set in an older submission); actions
-    of older framework versions under the recommendation that continues theirs."""
+    of older framework versions under the recommendation that continues theirs.
+    ``recommendations``: the basis framework's, when the caller has read them already."""
     if basis.framework is None:
         return Layout([], [])
     by_number, retired = place_actions(basis.framework, actions)
     rows = []
-    recommendations = basis.framework.recommendations.prefetch_related(
-        Prefetch("actions", queryset=RecommendedAction.objects.order_by("position"))
-    ).order_by("number")
+    if recommendations is None:
+        recommendations = basis.framework.recommendations.prefetch_related(
+            Prefetch("actions", queryset=RecommendedAction.objects.order_by("position"))
+        ).order_by("number")
     for recommendation in recommendations:
         current, target = basis.levels.get(recommendation.number, (None, None))
         mine = sorted(by_number.get(recommendation.number, []), key=lambda a: (a.due_on, a.pk))
@@ -225,8 +228,8 @@ def roadmap_layout(basis: Basis, actions: list[RoadmapAction]) -> Layout:
     return Layout(rows, retired)
 
 
-def roadmap_rows(basis: Basis, actions: list[RoadmapAction]) -> list[Row]:
-    return roadmap_layout(basis, actions).rows
+def roadmap_rows(basis: Basis, actions: list[RoadmapAction], recommendations=None) -> list[Row]:
+    return roadmap_layout(basis, actions, recommendations).rows
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,8 @@ class Share:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.count / self.of) if self.of else None
+        # Rounded half up, as every published percentage (kpi.engine).
+        return percent(self.count, self.of) if self.of else None
 
 
 def _settled(today: datetime.date) -> Q:
@@ -309,6 +313,39 @@ def done_by_due_date_by_recommendation(
         )
         for row in rows
     ]
+
+
+def done_by_due_date_in_year(
+    *, year: int, framework: Framework, today: datetime.date | None = None
+) -> tuple[Share, dict[int, Share]]:
+    """The cycle of ``year``'s share of planned actions done by their due date, over every
+    office's roadmap: overall and by recommendation number (of ``framework``, the cycle's).
+
+    Counted are the actions due within the year (1 January to 31 December) on a
+    recommendation of ``framework``, by the one rule above (``_settled``, ``ON_TIME``) as of
+    ``today``: done ones (on time when done on or before the due date) and open ones past
+    their due date (late); dropped ones and open ones not yet due are left out. Once the year
+    is over every open action in it is past due, so the figure changes only with the
+    roadmaps. The overall share pools every action, whatever its office. One query.
+    """
+    today = today or timezone.localdate()
+    rows = (
+        RoadmapAction.objects.filter(
+            recommendation__framework=framework,
+            due_on__gte=datetime.date(year, 1, 1),
+            due_on__lte=datetime.date(year, 12, 31),
+        )
+        .filter(_settled(today))
+        .order_by()
+        .values("recommendation__number")
+        .annotate(of=Count("pk"), count=Count("pk", filter=ON_TIME))
+    )
+    by_number = {row["recommendation__number"]: Share(row["count"], row["of"]) for row in rows}
+    overall = Share(
+        sum(share.count for share in by_number.values()),
+        sum(share.of for share in by_number.values()),
+    )
+    return overall, by_number
 
 
 def history(roadmap: Roadmap | None):

@@ -65,6 +65,19 @@ def _value(name: str, value):
     return value
 
 
+def _figures_follow(years: set[int]) -> None:
+    """The cycles of ``years`` whose KPI document was computed count the actions due in
+    their year (done by the due date or not): they are computed again after the commit, so
+    that the co-leads' dashboard follows the roadmaps. Quietly: the office's people are not
+    told about figures they do not see."""
+    from assessments.models import Cycle
+    from outbox.services import enqueue
+
+    cycles = Cycle.objects.filter(year__in=years, kpi_snapshot__isnull=False)
+    for cycle_id in cycles.values_list("pk", flat=True):
+        enqueue("kpi.tasks.recompute_kpis", args=[cycle_id])
+
+
 def _lock_roadmap(office: Office) -> Roadmap:
     roadmap, _created = Roadmap.objects.get_or_create(office=office)
     return Roadmap.objects.select_for_update().get(pk=roadmap.pk)
@@ -159,13 +172,15 @@ def action_add(
     *, office: Office, user, recommendation: Recommendation, today=None, **values
 ) -> RoadmapAction:
     roadmap = _lock_roadmap(office)
-    return _add(
+    action = _add(
         roadmap,
         user=user,
         recommendation=recommendation,
         values=values,
         today=today or timezone.localdate(),
     )
+    _figures_follow({action.due_on.year})
+    return action
 
 
 @transaction.atomic
@@ -182,7 +197,9 @@ def action_update(
     )
     if locked.version != base_version:
         raise StaleVersion(locked)
-    _change(roadmap, locked, user=user, values=values, today=today or timezone.localdate())
+    due_before = locked.due_on
+    if _change(roadmap, locked, user=user, values=values, today=today or timezone.localdate()):
+        _figures_follow({due_before.year, locked.due_on.year})
     return locked
 
 
@@ -198,6 +215,7 @@ def action_remove(*, action: RoadmapAction, user, base_version: int) -> None:
         raise StaleVersion(locked)
     _record(roadmap, action=locked, kind=RoadmapEvent.Kind.REMOVE, user=user)
     locked.delete()
+    _figures_follow({locked.due_on.year})
 
 
 @transaction.atomic
@@ -216,6 +234,7 @@ def roadmap_replace(
         action.pk: action
         for action in roadmap.actions.select_related("recommendation", "recommended_action")
     }
+    years = {action.due_on.year for action in existing.values()}
     problems = {}
     kept = set()
     for index, item in enumerate(actions):
@@ -248,6 +267,9 @@ def roadmap_replace(
             _record(roadmap, action=action, kind=RoadmapEvent.Kind.REMOVE, user=user)
             action.delete()
     roadmap.refresh_from_db()
+    if roadmap.version != base_version:
+        years |= {day.year for day in roadmap.actions.dates("due_on", "year")}
+        _figures_follow(years)
     return roadmap
 
 

@@ -256,3 +256,190 @@ def test_each_comment_is_marked_with_the_language_its_office_writes_in(survey, o
     assert '<div class="comment" lang="ar" dir="rtl"><p><bdi class="by">EG</bdi> منصة' in html
     # Not known for older answers: the direction is still the text's own.
     assert '<div class="comment" dir="ltr"><p><bdi class="by">AU</bdi> Fully digital' in html
+
+
+# --- Targets, roadmaps and feedback -----------------------------------------------------------
+def _action(office, cycle, number, due_on, status="planned", done_on=None):
+    from roadmap.models import Roadmap, RoadmapAction
+
+    roadmap, _created = Roadmap.objects.get_or_create(office=office)
+    return RoadmapAction.objects.create(
+        roadmap=roadmap,
+        recommendation=cycle.framework.recommendations.get(number=number),
+        text="Move the filing forms to the cloud",
+        responsible_unit="ICT division",
+        due_on=due_on,
+        status=status,
+        done_on=done_on,
+    )
+
+
+def _feedback(cycle, number, text, sent, office=None, **values):
+    from django.utils import timezone
+
+    from feedback.models import Feedback
+
+    return Feedback.objects.create(
+        framework=cycle.framework,
+        recommendation=cycle.framework.recommendations.get(number=number) if number else None,
+        text=text,
+        office=office,
+        created_at=timezone.make_aware(datetime.datetime.combine(sent, datetime.time(9))),
+        **values,
+    )
+
+
+@pytest.fixture
+def followed(survey, office, other_office):
+    """The survey of 2025 after a 2024 one in which AU aimed at level 4 from 2 on
+    recommendation 1 (it is at 4 in 2025) and NZ at 3 from 1 (no level in 2025); AU's
+    roadmap has two actions due in 2025 on recommendation 1, one done in time and one still
+    planned (late on the annex's date); and feedback received in and around 2025."""
+    from tests.factories import make_cycle
+
+    before = make_cycle(2024, offices=[office, other_office])
+    make_assessment(
+        before, office, submitted=True, r1={"maturity_current": 2, "maturity_target": 4}
+    )
+    make_assessment(
+        before, other_office, submitted=True, r1={"maturity_current": 1, "maturity_target": 3}
+    )
+    _action(office, survey, 1, datetime.date(2025, 3, 1), "done", datetime.date(2025, 2, 1))
+    _action(office, survey, 1, datetime.date(2025, 6, 1))
+    _feedback(
+        survey, None, "Merge recommendations 8 and 9.", datetime.date(2025, 5, 1), office=office
+    )
+    _feedback(
+        survey,
+        1,
+        "Say what a digital-first procedure means for small offices.",
+        datetime.date(2025, 6, 1),
+        office=other_office,
+        kind="comment",
+        status="taken",
+        draft_version="2026-draft",
+    )
+    _feedback(
+        survey,
+        2,
+        "Ask for a strategy every two years.",
+        datetime.date(2025, 7, 1),
+        status="declined",
+        decline_reason="A yearly evaluation is the committee's wording.",
+    )
+    _feedback(
+        survey, 3, "ينبغي توضيح حوكمة البيانات.", datetime.date(2025, 8, 1), status="under_review"
+    )
+    _feedback(survey, 4, "Keep this between us.", datetime.date(2025, 8, 2), private=True)
+    _feedback(survey, 5, "Sent the year before.", datetime.date(2024, 12, 31))
+    return survey
+
+
+def test_the_annex_has_the_targets_reached_and_actions_done_by_recommendation(followed):
+    text, _pages = text_of(build(followed).content)
+    section = text.split("Targets reached and actions done by their due date")[2]
+    assert (
+        "Targets set in 2024 above the office’s level then, reached or passed by its level in 2025"
+        in section
+    )
+    assert "In all: 1 of 1." in section
+    assert "Actions of the offices’ roadmaps due in 2025, as on 2 March 2026" in section
+    assert "1. Digital transformation 1 of 1 100 % 1 of 2 50 %" in section
+    assert "2. ICT strategy 0 of 0 – 0 of 0 –" in section
+    assert "All recommendations 1 of 1 100 % 1 of 2 50 %" in section
+
+
+def test_with_nothing_measurable_the_annex_says_so_instead_of_a_table(survey):
+    text, _pages = text_of(build(survey).content)
+    section = text.split("Targets reached and actions done by their due date")[2]
+    section = section.split("Priority signal")[0]
+    assert "There is no earlier cycle with submissions: no target to measure yet." in section
+    assert "No action of an office’s roadmap due in 2025 was done or past its due date" in section
+    assert "All recommendations" not in section
+
+
+def test_the_annex_lists_the_years_feedback_by_recommendation_with_its_triage(followed):
+    text, _pages = text_of(build(followed).content)
+    section = text.split("Feedback on the recommendations")[2]
+    whole, first, second, third = (
+        section.split("The framework as a whole")[1],
+        section.split("1. Digital transformation")[1],
+        section.split("2. ICT strategy")[1],
+        section.split("3. Data governance")[1],
+    )
+    assert whole.startswith(" Proposal · Received Merge recommendations 8 and 9.")
+    assert "Comment · Taken into draft version 2026-draft Say what a digital-first" in first
+    assert (
+        "Proposal · Declined Ask for a strategy every two years. Why it was declined: "
+        "A yearly evaluation is the committee's wording."
+    ) in second
+    assert "Under review" in third
+    # Not for publication, or received in another year: left out.
+    assert "Keep this between us." not in text and "Sent the year before." not in text
+    # Not attributed to the office that sent it.
+    assert "AU" not in section and "NZ" not in section
+
+
+def test_feedback_is_shown_as_written_in_its_own_direction(followed):
+    html, _document = annex_html(cycle=followed, symbol="CWS/14/8", date=DATE)
+    assert '<p dir="rtl">ينبغي توضيح حوكمة البيانات.</p>' in html
+
+
+def test_without_feedback_the_annex_says_none_was_received(survey):
+    text, _pages = text_of(build(survey).content)
+    assert (
+        "No proposal or comment on the recommendations that may be published was received in 2025."
+        in text
+    )
+
+
+def test_the_annex_with_roadmaps_and_feedback_stays_reproducible(followed):
+    first, second = build(followed), build(followed)
+    assert first.content == second.content
+
+
+def test_the_arabic_annex_has_the_new_tables_too(followed):
+    with translation.override("ar"):
+        html, _document = annex_html(cycle=followed, symbol="CWS/14/8", date=DATE)
+    assert 'id="q-attainment"' in html and 'id="feedback"' in html
+    text = words(build_annex(cycle=followed, symbol="CWS/14/8", date=DATE, language="ar").content)
+    for heading in [
+        "Targets reached",
+        "Actions done by their due date",
+        "Feedback on the recommendations",
+    ]:
+        assert unicodedata.normalize("NFKC", in_language("ar", heading)) in text
+    # "1 of 2": the words of the Arabic catalogue (the digits' order is the extractor's).
+    of = in_language("ar", "%(count)s of %(of)s") % {"count": "", "of": ""}
+    assert unicodedata.normalize("NFKC", of.strip()) in text
+    assert "Merge recommendations 8 and 9." in text
+    assert "2026-draft" in text
+
+
+def test_roadmaps_and_feedback_add_no_query_per_item(
+    followed, office, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(30) as few:
+        build(followed)
+    for day in range(1, 11):
+        _action(office, followed, 2, datetime.date(2025, 4, day), "done", datetime.date(2025, 4, 1))
+        _feedback(followed, 6, f"Comment {day}.", datetime.date(2025, 9, day))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        build(followed)
+
+
+def test_when_the_previous_cycle_used_another_framework_version_the_annex_says_so(survey, office):
+    from recommendations.services import framework_copy
+    from tests.factories import make_cycle
+
+    older = framework_copy(framework=survey.framework, version="2023")
+    before = make_cycle(2024, framework=older, offices=[office])
+    make_assessment(
+        before, office, submitted=True, r1={"maturity_current": 2, "maturity_target": 4}
+    )
+
+    text, _pages = text_of(build(survey).content)
+
+    section = text.split("Targets reached and actions done by their due date")[2]
+    assert "The 2024 cycle used framework version 2023, which this version does not derive" in section
+    assert "All recommendations" not in section.split("Priority signal")[0]

@@ -268,10 +268,14 @@ def test_the_query_count_is_bounded_whatever_the_number_of_offices(
     make_assessment(earlier, office, submitted=True, **all_levels(2))
     make_assessment(cycle, office, submitted=True, **all_levels(3))
     peers(cycle, codes[: offices - 1])
+    # Its roadmap is read in a fixed number of queries too, whatever its length.
+    today = timezone.localdate()
+    for number in range(1, offices // 2 + 1):
+        add_action(cycle, office, number, today + datetime.timedelta(days=number))
     if stored_snapshot:
         snapshot_refresh(cycle=cycle)
 
-    with django_assert_max_num_queries(10 if stored_snapshot else 20):
+    with django_assert_max_num_queries(13 if stored_snapshot else 23):
         output = build_office_summary(cycle=cycle, office=office)
 
     assert output.pages
@@ -294,3 +298,90 @@ def test_the_profile_follows_the_comments_without_leaving_a_page_nearly_empty(cy
     (comments_page,) = [n for n, text in enumerate(pages) if "Comments by recommendation" in text]
     assert "Maturity profile" in pages[comments_page]
     assert len(pages) <= 4
+
+
+# --- The roadmap ---------------------------------------------------------------------------------
+def add_action(cycle, office, number, due_on, status="planned", done_on=None, **values):
+    from roadmap.models import Roadmap, RoadmapAction
+
+    roadmap, _created = Roadmap.objects.get_or_create(office=office)
+    return RoadmapAction.objects.create(
+        roadmap=roadmap,
+        recommendation=cycle.framework.recommendations.get(number=number),
+        text=values.pop("text", f"Action on recommendation {number}"),
+        responsible_unit=values.pop("unit", "ICT division"),
+        due_on=due_on,
+        status=status,
+        done_on=done_on,
+        **values,
+    )
+
+
+def test_the_summary_shows_the_roadmap_for_each_target_above_the_level(cycle, office):
+    make_assessment(cycle, office, submitted=True, r1=level(2, 4), r2=level(3), r3=level(3, 4))
+    today = timezone.localdate()
+    add_action(
+        cycle,
+        office,
+        1,
+        datetime.date(2025, 3, 1),
+        "done",
+        datetime.date(2025, 2, 1),
+        text="Publish the API strategy",
+    )
+    add_action(
+        cycle,
+        office,
+        1,
+        today - datetime.timedelta(days=30),
+        text="Move the filing forms to the cloud",
+        unit="Digital services branch",
+    )
+    add_action(cycle, office, 1, today + datetime.timedelta(days=60), "in_progress")
+    add_action(cycle, office, 2, datetime.date(2025, 5, 1), "dropped", drop_reason="Covered by R3.")
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    roadmap = text.split("Roadmap")[-1]
+    assert "1. Digital transformation Level now: 2 · Target: 4" in roadmap
+    assert "Publish the API strategy ICT division 1 March 2025 Done on 1 February 2025" in roadmap
+    assert "Move the filing forms to the cloud Digital services branch" in roadmap
+    assert "overdue Planned" in roadmap
+    # An action on a recommendation without a gap is still listed; one with a gap but no
+    # action says so.
+    assert "2. ICT strategy Level now: 3 · Target: 3 · no gap to close any more" in roadmap
+    assert "Covered by R3." in roadmap
+    assert "3. Data governance Level now: 3 · Target: 4 No action planned yet." in roadmap
+    # Done by the due date: the one done in time, of it and the overdue one.
+    assert "50 % Actions done by their due date: 1 of 2 actions" in roadmap
+
+
+def test_without_a_roadmap_the_summary_says_so(cycle, office):
+    make_assessment(cycle, office, submitted=True, r1=level(2, 4))
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "The office has no roadmap yet: no action is planned towards its target levels." in text
+
+
+def test_another_offices_roadmap_never_appears(cycle, office, other_office):
+    make_assessment(cycle, office, submitted=True, r1=level(2, 4))
+    add_action(cycle, other_office, 1, datetime.date(2025, 3, 1), text="Their own plan")
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "Their own plan" not in text
+    assert "The office has no roadmap yet" in text
+
+
+def test_the_roadmap_is_in_the_summarys_language(cycle, office):
+    from django.utils import translation
+
+    make_assessment(cycle, office, submitted=True, r1=level(2, 4))
+    add_action(cycle, office, 1, datetime.date(2025, 3, 1), "done", datetime.date(2025, 2, 1))
+    with translation.override("fr"):
+        html = office_summary_html(cycle=cycle, office=office)
+        heading = translation.gettext("Roadmap")
+        due = translation.gettext("Due date")
+    assert heading != "Roadmap" and f"<h2>{heading}</h2>" in html
+    assert due in html and "1 mars 2025" in html

@@ -307,3 +307,42 @@ def test_a_split_carries_to_the_first_new_one_and_a_retired_one_keeps_its_action
         roadmap_on_2024["on 9"].pk,
         roadmap_on_2024["done on 9"].pk,
     }
+
+
+def test_a_change_to_an_action_recomputes_the_figures_of_its_due_dates_year(
+    office, respondent, recommendation, last_year
+):
+    from kpi.services import snapshot_refresh
+    from outbox.models import OutboxMessage
+    from tests.factories import make_cycle
+
+    snapshot_refresh(cycle=last_year)  # 2025 has figures; 2026 has a cycle without any yet
+    make_cycle(2026, offices=[office])
+    OutboxMessage.objects.all().delete()
+
+    def recomputed():
+        return sorted(
+            message.args[0]
+            for message in OutboxMessage.objects.filter(task="kpi.tasks.recompute_kpis")
+        )
+
+    action = _add(office, respondent, recommendation, due_on=datetime.date(2025, 10, 1))
+    assert recomputed() == [last_year.pk]
+
+    OutboxMessage.objects.all().delete()
+    action_update(action=action, user=respondent, base_version=1, status="done")
+    assert recomputed() == [last_year.pk]
+
+    OutboxMessage.objects.all().delete()
+    action.refresh_from_db()
+    action_update(
+        action=action,
+        user=respondent,
+        base_version=action.version,
+        due_on=datetime.date(2026, 1, 5),
+    )
+    assert recomputed() == [last_year.pk]  # its old year; 2026 has no figures to follow
+
+    OutboxMessage.objects.all().delete()
+    _add(office, respondent, recommendation, due_on=datetime.date(2027, 1, 1))
+    assert recomputed() == []
