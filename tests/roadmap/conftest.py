@@ -40,3 +40,37 @@ def action(office, respondent, recommendation):
         status="planned",
         drop_reason="",
     )
+
+
+def _practice(office, person, title, *, numbers=(1,), publish=True, **fields):
+    from practices import services as practices
+
+    practice = practices.practice_create(
+        office=office,
+        user=person,
+        numbers=list(numbers),
+        title=title,
+        summary=f"{title}, as the office runs it.",
+        kind="project",
+        status="completed",
+        **fields,
+    )
+    return practices.practice_publish(practice=practice, user=person) if publish else practice
+
+
+@pytest.fixture
+def their_practice(other_office, outsider):
+    """Another office's published practice on recommendation 1: one to learn from."""
+    return _practice(other_office, outsider, "Zero-trust architecture")
+
+
+@pytest.fixture
+def their_draft(other_office, outsider):
+    """Another office's practice it has not published: not for AU to see."""
+    return _practice(other_office, outsider, "Secret cloud migration", publish=False)
+
+
+@pytest.fixture
+def our_draft(office, respondent):
+    """AU's own practice on another recommendation, still a draft."""
+    return _practice(office, respondent, "Our ISO 27001 programme", numbers=(4,), publish=False)
