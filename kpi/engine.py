@@ -247,6 +247,47 @@ def attainment_share(count: int, of: int) -> dict:
     return {"count": count, "of": of, "percent": percent(count, of) if of else None}
 
 
+def attainment_outcomes(
+    before: dict[tuple[int, int], tuple[int | None, int | None]],
+    now: dict[tuple[int, int], int | None],
+    answered: set[int],
+    *,
+    numbers: list[int],
+) -> dict[int, dict[int, bool]]:
+    """Per recommendation, each office measured and whether it reached its target: the one
+    rule of who is measured, for the figures and for the offices they rest on.
+
+    Only a target above the office's level is a target to reach; an office that did not
+    answer the next cycle, or gave no level there for the recommendation, is not counted:
+    nothing measures it, and counting it as missed would make silence read as failure.
+    """
+    outcomes: dict[int, dict[int, bool]] = {number: {} for number in numbers}
+    for (office, number), (level, target) in before.items():
+        if number not in outcomes or office not in answered:
+            continue
+        if level is None or target is None or target <= level:
+            continue
+        later = now.get((office, number))
+        if later is None:
+            continue
+        outcomes[number][office] = later >= target
+    return outcomes
+
+
+REACHED, MISSED, NO_TARGET, UNMEASURED = "reached", "missed", "no_target", "unmeasured"
+
+
+def own_attainment(level: int | None, target: int | None, later: int | None) -> str:
+    """One office's own outcome on one recommendation, by the rule above: a target above
+    its level ``reached`` or ``missed`` by its ``later`` level, ``no_target`` above its
+    level, or ``unmeasured`` (no level given later)."""
+    if level is None or target is None or target <= level:
+        return NO_TARGET
+    if later is None:
+        return UNMEASURED
+    return REACHED if later >= target else MISSED
+
+
 def target_attainment(
     before: dict[tuple[int, int], tuple[int | None, int | None]],
     now: dict[tuple[int, int], int | None],
@@ -256,25 +297,12 @@ def target_attainment(
 ) -> dict:
     """Target attainment from one cycle (``before``: (office, number) -> (level, target))
     to the next (``now``: (office, number) -> level; ``answered``: the offices that
-    submitted in it).
-
-    Only a target above the office's level is a target to reach; an office that did not
-    answer the next cycle, or gave no level there for the recommendation, is not counted:
-    nothing measures it, and counting it as missed would make silence read as failure. The
-    overall figure pools every office × recommendation pair.
+    submitted in it), as ``attainment_outcomes`` measures it. The overall figure pools every
+    office × recommendation pair.
     """
-    reached = dict.fromkeys(numbers, 0)
-    measured = dict.fromkeys(numbers, 0)
-    for (office, number), (level, target) in before.items():
-        if number not in measured or office not in answered:
-            continue
-        if level is None or target is None or target <= level:
-            continue
-        later = now.get((office, number))
-        if later is None:
-            continue
-        measured[number] += 1
-        reached[number] += later >= target
+    outcomes = attainment_outcomes(before, now, answered, numbers=numbers)
+    reached = {number: sum(outcomes[number].values()) for number in numbers}
+    measured = {number: len(outcomes[number]) for number in numbers}
     return {
         "overall": attainment_share(sum(reached.values()), sum(measured.values())),
         "recommendations": {

@@ -46,6 +46,21 @@ The rules, and why each is needed:
    both. An office's groups are otherwise nested (its region within its type within all),
    and for nested figures every sum reduces to the differences of two.
 
+5. **Target attainment rests on its own set of offices** (``attainment_view``): per
+   recommendation, the offices *measured* (a target above their level last cycle, and a
+   level this cycle), a set of its own, often much smaller than the group of respondents.
+   Each set is stored with the publication as a group is (``attainment_key``), with a
+   contribution naming both submissions it rests on (last cycle's and this one's), so that
+   rules 2 to 4 apply to it unchanged: it moves in steps of at least ``MIN_GROUP`` offices
+   (``carry_forward``), it is shown only with at least ``MIN_GROUP`` measured offices
+   besides the viewer, and never when it differs from a reading of the same recommendation
+   the office could have taken before in fewer than ``MIN_GROUP`` offices. Sets are
+   compared only with the same recommendation's: an attainment share subtracted from an
+   adoption share, or from another recommendation's, gives nobody's answer. Only the set of
+   all measured offices is published (a region's or a type's would almost never reach five),
+   and not the share pooled over every recommendation: subtracted from the shown ones, it
+   would give the hidden ones.
+
 Co-leads and the secretariat read the live snapshot (``kpi.models.KpiSnapshot``); nothing
 here applies to them.
 """
@@ -94,6 +109,14 @@ def region_key(region: str) -> str:
 
 def type_key(office_type: str) -> str:
     return f"type/{office_type}"
+
+
+def attainment_key(number: int) -> str:
+    return f"attainment/{number}"
+
+
+def is_attainment_key(key: str) -> bool:
+    return key.startswith("attainment/")
 
 
 def office_keys(office) -> list[str]:
@@ -256,3 +279,28 @@ def office_view(publications: Sequence, office) -> OfficeView:
             for decision in decisions
         ],
     )
+
+
+def attainment_view(
+    publications: Sequence, office, numbers: Iterable[int]
+) -> dict[int, PeerFigures]:
+    """By recommendation number, the target attainment of the measured offices as ``office``
+    may see it (rule 5): each recommendation's set decided alone, over every publication."""
+    if not publications:
+        return {
+            number: PeerFigures(attainment_key(number), None, UNPUBLISHED) for number in numbers
+        }
+    latest = publications[-1]
+    viewer = str(office.pk)
+    shown = {}
+    for number in numbers:
+        key = attainment_key(number)
+        decision = decide(
+            ({key: publication.members.get(key, {})} for publication in publications),
+            viewer=viewer,
+            keys=[key],
+        )[-1][0]
+        shown[number] = PeerFigures(
+            key, latest.figures.get(key) if decision.shown else None, decision.reason
+        )
+    return shown

@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from assessments.models import Answer, Assessment, Cycle
 from assessments.submissions import submitted_answers as last_submitted_answers
 from assessments.submissions import submitted_assessments
-from kpi import privacy
+from kpi import engine, privacy
 from kpi.engine import FLAGS, LEVELS, STATUSES, Row, Tally, tally_rows
 from kpi.models import OfficeFigures
 from recommendations import crosswalk as xw
@@ -284,6 +284,69 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
         Cycle.objects.filter(year__lt=cycle.year, assessments__submitted_at__isnull=False)
         .order_by("-year")
         .first()
+    )
+
+
+def attainment_members(
+    cycle: Cycle, counts: CycleCounts, numbers: list[int]
+) -> tuple[dict[str, dict[str, str]], dict[str, dict]]:
+    """For publication to offices (``kpi.privacy`` rule 5): per recommendation, the offices
+    measured for target attainment, each with a token naming the two submissions it rests
+    on, and the figure computed from exactly them. Nothing across framework versions."""
+    previous = previous_cycle(cycle)
+    if previous is None or previous.framework_id != cycle.framework_id:
+        return {}, {}
+    before, _answered = submitted_levels(previous)
+    levels, answered = submitted_levels(cycle)
+    now = {key: level for key, (level, _target) in levels.items()}
+    outcomes = engine.attainment_outcomes(before, now, answered, numbers=numbers)
+    # A contribution names both submissions it rests on: a resubmission in either cycle
+    # changes it. (A reopened one's draft edits last cycle change it too: the figure is then
+    # held back or hidden more often, never shown over fewer offices.)
+    earlier = {
+        office: f"{pk}:{version}"
+        for office, pk, version in Assessment.objects.filter(
+            cycle=previous, submitted_at__isnull=False
+        ).values_list("office_id", "pk", "version")
+    }
+    members, figures = {}, {}
+    for number, measured in outcomes.items():
+        if not measured:
+            continue
+        key = privacy.attainment_key(number)
+        members[key] = {}
+        for office in measured:
+            token = counts.offices.get(office, {}).get("token", "")
+            members[key][str(office)] = f"{earlier.get(office, '')}>{token}"
+        figures[key] = {
+            "number": number,
+            "previous_year": previous.year,
+            **engine.attainment_share(sum(measured.values()), len(measured)),
+        }
+    return members, figures
+
+
+def own_targets(office, cycle: Cycle) -> tuple[Cycle | None, dict[int, tuple]]:
+    """The cycle target attainment is measured against for ``cycle`` (None when there is
+    none on the same framework version), and ``office``'s levels and targets as it last
+    submitted them there, by number. Two queries."""
+    previous = previous_cycle(cycle)
+    if previous is None or previous.framework_id != cycle.framework_id:
+        return None, {}
+    answers = last_submitted_answers(Assessment.objects.filter(cycle=previous, office=office))
+    return previous, {
+        answer.recommendation.number: (answer.maturity_current, answer.maturity_target)
+        for answer in answers
+    }
+
+
+def benchmark_views(cycle: Cycle, office, numbers: list[int]):
+    """``office_view`` and ``privacy.attainment_view`` from the same publications, in two
+    queries: every publication's members, then the latest one's figures."""
+    publications = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
+    return (
+        privacy.office_view(publications, office),
+        privacy.attainment_view(publications, office, numbers),
     )
 
 

@@ -269,9 +269,10 @@ def _group_figures(document: dict, key: str) -> dict | None:
     if group is None:
         return None
     figures = {name: group[name] for name in ("respondents", "recommendations", "none_selected")}
-    # Target attainment and the actions done by their due date rest on their own, often
-    # small, sets of offices (those with a target above their level last cycle, those with
-    # a roadmap), which the group rules here do not cover: co-leads only.
+    # Target attainment rests on its own set of offices (those with a target above their
+    # level last cycle), published apart under its own keys (``kpi.privacy`` rule 5); the
+    # actions done by their due date rest on the offices with a roadmap, which no rule here
+    # covers: co-leads only.
     figures["recommendations"] = [
         {name: value for name, value in entry.items() if name not in CO_LEADS_ONLY}
         for entry in figures["recommendations"]
@@ -290,6 +291,8 @@ def office_figures_publish(
     # The figures of the latest only are read, and only if a group keeps them.
     earlier = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
     live = privacy.group_members({str(office): meta for office, meta in counts.offices.items()})
+    measured, attainment = selectors.attainment_members(cycle, counts, _numbers(cycle))
+    live.update(measured)
     closed = cycle.state_on(timezone.localdate()) == Cycle.State.CLOSED
     if not privacy.should_publish(
         live[privacy.ALL], [each.members.get(privacy.ALL, {}) for each in earlier], closed=closed
@@ -298,7 +301,9 @@ def office_figures_publish(
     fresh = privacy.carry_forward(live, [each.members for each in earlier])
     members, figures = {}, {}
     for key, is_fresh in fresh.items():
-        if is_fresh:
+        if is_fresh and privacy.is_attainment_key(key):
+            group, group_figures = live.get(key, {}), attainment.get(key)
+        elif is_fresh:
             group, group_figures = live.get(key, {}), _group_figures(document, key)
         else:
             group = earlier[-1].members.get(key, {})

@@ -5,9 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments import selectors as assessment_selectors
-from kpi import dashboard, selectors
+from kpi import dashboard, engine, selectors
 from kpi.models import KpiSnapshot
 from kpi.privacy import MIN_GROUP
 from portal.offices.models import OfficeType, Region
@@ -22,7 +23,10 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
     if place.assessment is None:
         raise Http404
     office = place.office
-    view = selectors.office_view(place.cycle, office)
+    recommendations = list(assessment_selectors.recommendations_with_levels(place.cycle))
+    view, attainment = selectors.benchmark_views(
+        place.cycle, office, [recommendation.number for recommendation in recommendations]
+    )
     labels = [
         _("All responding offices"),
         Region(office.region).label,
@@ -30,7 +34,6 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
     ]
     groups = list(zip(labels, view.groups, strict=True))
     answers = assessment_selectors.answers_by_number(place.assessment)
-    recommendations = list(assessment_selectors.recommendations_with_levels(place.cycle))
     by_number = [
         {entry["number"]: entry for entry in peer.figures["recommendations"]}
         if peer.figures
@@ -46,6 +49,8 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
         for recommendation in recommendations
     ]
     own = place.role not in ("colead", "secretariat")
+    previous, targets = selectors.own_targets(office, place.cycle)
+    reached = _attainment_rows(previous, targets, attainment, answers, recommendations)
     chart = dashboard.benchmark_chart(
         place=place,
         view=view,
@@ -66,8 +71,51 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
             "min_group": MIN_GROUP,
             "chart": chart,
             "own": own,
+            "previous": previous,
+            "attainment_rows": reached,
+            "attainment_notes": list(
+                dict.fromkeys(row["peers"].note for row in reached if not row["peers"].figures)
+            ),
         },
     )
+
+
+OWN_ATTAINMENT = {
+    engine.REACHED: gettext_lazy("Reached"),
+    engine.MISSED: gettext_lazy("Not reached"),
+    engine.NO_TARGET: gettext_lazy("No target"),
+    engine.UNMEASURED: gettext_lazy("No level given yet"),
+    # The office did not submit in the cycle the targets are read from.
+    "unanswered": gettext_lazy("No answer that year"),
+}
+
+
+def _attainment_rows(previous, targets, attainment, answers, recommendations) -> list[dict]:
+    """Per recommendation: the office's own target of the previous cycle and whether its
+    level here reached it (its own data), beside the measured offices' share as published
+    for it (``kpi.privacy`` rule 5). Empty without a previous cycle to measure against."""
+    if previous is None:
+        return []
+    rows = []
+    for recommendation in recommendations:
+        level, target = targets.get(recommendation.number, (None, None))
+        answer = answers.get(recommendation.number)
+        outcome = (
+            engine.own_attainment(level, target, answer.maturity_current if answer else None)
+            if targets
+            else "unanswered"
+        )
+        rows.append(
+            {
+                "recommendation": recommendation,
+                "level": level,
+                "target": target,
+                "outcome": outcome,
+                "outcome_label": OWN_ATTAINMENT[outcome],
+                "peers": attainment[recommendation.number],
+            }
+        )
+    return rows
 
 
 @colead_or_secretariat_required

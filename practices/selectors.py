@@ -192,6 +192,49 @@ def own_practices(office: Office) -> QuerySet:
     )
 
 
+def visible_to_office(office: Office) -> QuerySet:
+    """What an office may see of the catalogue, as an office rather than as one person: its
+    own entries in any state, and other offices' published entries shared with all offices.
+    A roadmap action links only these (``roadmap.services``)."""
+    return Practice.objects.filter(
+        Q(office=office) | Q(state=Practice.State.PUBLISHED, visibility=Practice.Visibility.OFFICES)
+    )
+
+
+def linkable_choices(office: Office, number: int) -> tuple[list, list]:
+    """The practices an office may link to an action on recommendation ``number``: those
+    serving it first, then the others; each list by office code and title. One query."""
+    serving, others = [], []
+    practices = (
+        visible_to_office(office)
+        .select_related("office")
+        .annotate(serves=Count("pk", filter=Q(numbers__number=number)))
+        .order_by("office__code", "title", "pk")
+    )
+    for practice in practices:
+        (serving if practice.serves else others).append(practice)
+    return serving, others
+
+
+def roadmap_uses(user, practice: Practice) -> list[tuple[str, int]]:
+    """For a practice's page: in how many roadmap actions of each of the reader's own offices
+    it is linked. Other offices' roadmaps are not theirs to count. One query."""
+    if not user.is_authenticated:
+        return []
+    from portal.offices.models import Membership
+    from roadmap.models import RoadmapAction
+
+    return list(
+        RoadmapAction.objects.filter(
+            practices=practice,
+            roadmap__office_id__in=Membership.objects.filter(user=user).values("office_id"),
+        )
+        .order_by("roadmap__office__code")
+        .values_list("roadmap__office__code")
+        .annotate(n=Count("pk"))
+    )
+
+
 def practice_for(user, pk: int) -> Practice | None:
     """The entry if ``user`` may read it, else None (the view answers 404 either way)."""
     return (

@@ -95,6 +95,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "may_edit": selectors.may_edit(request.user, practice),
             "titles": _recommendation_titles(),
+            # Only the reader's own offices' roadmaps: another office's plans are not theirs.
+            "roadmap_uses": selectors.roadmap_uses(request.user, practice),
             "events": practice.events.select_related("user")[:50]
             if own or request.user.is_secretariat
             else [],

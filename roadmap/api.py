@@ -22,6 +22,16 @@ class CarriedFromSerializer(serializers.Serializer):
     framework = serializers.CharField()
 
 
+class LinkedPracticeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    available = serializers.BooleanField(
+        help_text="Whether you may open it; if not (withdrawn, or not shared with you), its "
+        "office and title are null."
+    )
+    office = serializers.CharField(allow_null=True, help_text="ST.3 code of its office.")
+    title = serializers.CharField(allow_null=True)
+
+
 class RoadmapActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     recommendation = serializers.IntegerField(help_text="The recommendation's number.")
@@ -45,6 +55,9 @@ class RoadmapActionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RoadmapAction.Status.choices)
     drop_reason = serializers.CharField(allow_blank=True)
     done_on = serializers.DateField(allow_null=True, help_text="Set when it was marked done.")
+    practices = LinkedPracticeSerializer(
+        many=True, help_text="Practices of the catalogue the action draws on."
+    )
     version = serializers.IntegerField()
 
 
@@ -67,6 +80,14 @@ class RoadmapActionWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RoadmapAction.Status.choices)
     drop_reason = serializers.CharField(
         required=False, allow_blank=True, max_length=REASON_MAX_LENGTH
+    )
+    practices = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=50,
+        help_text="Ids of the practices it draws on: your office's own, or other offices' "
+        "published ones. Absent: unchanged (none for a new action). A practice withdrawn "
+        "since it was linked may be sent back and stays linked.",
     )
 
 
@@ -118,7 +139,7 @@ def _if_match(request) -> int:
     return int(version)
 
 
-def _represent(place) -> Response:
+def _represent(place, user) -> Response:
     roadmap = place.roadmap
     basis = selectors.roadmap_basis(place.office)
     share = selectors.done_by_due_date(roadmap)
@@ -155,9 +176,18 @@ def _represent(place) -> Response:
                 "status": action.status,
                 "drop_reason": action.drop_reason,
                 "done_on": action.done_on,
+                "practices": [
+                    {
+                        "id": link.pk,
+                        "available": link.available,
+                        "office": link.practice.office.code if link.available else None,
+                        "title": link.practice.title if link.available else None,
+                    }
+                    for link in action.links
+                ],
                 "version": action.version,
             }
-            for action in selectors.actions_of(roadmap)
+            for action in selectors.actions_of(roadmap, user)
         ],
     }
     response = Response(RoadmapSerializer(data).data)
@@ -250,7 +280,7 @@ def _resolve(items: list[dict], framework, roadmap) -> list[dict]:
 def roadmap_detail(request, code: str):
     place = selectors.roadmap_place(request.user, code)
     if request.method == "GET":
-        return _represent(place)
+        return _represent(place, request.user)
     if not place.can_edit:
         raise PermissionDenied(_("You can read this roadmap, not change it."))
     base_version = _if_match(request)
@@ -274,4 +304,4 @@ def roadmap_detail(request, code: str):
         return response
     except services.InvalidActions as invalid:
         raise ValidationError({"actions": invalid.problems}) from invalid
-    return _represent(selectors.roadmap_place(request.user, code))
+    return _represent(selectors.roadmap_place(request.user, code), request.user)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.offices.models import Office
+from practices.models import Practice
 from recommendations.models import Recommendation, RecommendedAction
 
 TEXT_MAX_LENGTH = 1000
@@ -75,6 +76,12 @@ class RoadmapAction(models.Model):
     )
     drop_reason = models.TextField(
         _("why it was dropped"), blank=True, max_length=REASON_MAX_LENGTH
+    )
+    # Practices of the catalogue the action draws on: the office's own, or another office's
+    # it learns from. Only a practice the office may see can be linked (``roadmap.services``);
+    # one that is later withdrawn stays linked and is shown as no longer available.
+    practices = models.ManyToManyField(
+        Practice, blank=True, related_name="roadmap_actions", verbose_name=_("practices")
     )
     # Set when the status becomes "done" (and cleared if it goes back): "done by the due
     # date" compares it with ``due_on``.

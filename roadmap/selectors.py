@@ -12,6 +12,7 @@ from assessments.submissions import submitted_answers
 from kpi.engine import percent
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
+from practices.models import Practice
 from recommendations.crosswalk import Crosswalk, carry_office
 from recommendations.models import Framework, Recommendation, RecommendedAction
 from recommendations.selectors import crosswalk_between
@@ -114,14 +115,48 @@ def has_gap(current: int | None, target: int | None) -> bool:
     return current is not None and target is not None and target > current
 
 
-def actions_of(roadmap: Roadmap | None) -> list[RoadmapAction]:
+@dataclass(frozen=True)
+class PracticeLink:
+    """A practice an action links to, as the reader may see it: ``practice`` is None when
+    they may not open it (withdrawn, or never shared with them), so that neither a broken
+    link nor its title is shown."""
+
+    pk: int
+    practice: Practice | None
+
+    @property
+    def available(self) -> bool:
+        return self.practice is not None
+
+
+def actions_of(roadmap: Roadmap | None, user=None) -> list[RoadmapAction]:
+    """The roadmap's actions; each with ``links`` (``PracticeLink``) as ``user`` may see
+    them (none may be opened without a user). Three queries, however many links."""
     if roadmap is None:
         return []
-    return list(
+    actions = list(
         roadmap.actions.select_related(
             "recommendation__framework", "recommended_action", "carried_from__framework"
-        ).order_by("recommendation__number", "due_on", "pk")
+        )
+        .prefetch_related(
+            Prefetch("practices", queryset=Practice.objects.select_related("office").order_by())
+        )
+        .order_by("recommendation__number", "due_on", "pk")
     )
+    linked = {practice.pk for action in actions for practice in action.practices.all()}
+    readable = (
+        set(Practice.objects.readable_by(user).filter(pk__in=linked).values_list("pk", flat=True))
+        if linked and user is not None
+        else set()
+    )
+    for action in actions:
+        action.links = [
+            PracticeLink(practice.pk, practice if practice.pk in readable else None)
+            for practice in sorted(
+                action.practices.all(), key=lambda practice: (practice.office.code, practice.pk)
+            )
+        ]
+    return actions
 
 
 @dataclass(frozen=True)
@@ -358,6 +393,27 @@ def history(roadmap: Roadmap | None):
 class Done:
     label: str
     origin: Origin | None = None  # planned for a recommendation of an older version
+
+
+def practice_names(user, events) -> dict[int, str]:
+    """The practices named in these history entries that ``user`` may open, by id, as
+    "code: title"; the others are left out (the history does not keep titles, so a
+    withdrawn practice's is not shown to whoever may no longer see it). One query."""
+    ids = {
+        pk
+        for event in events
+        for change in event.changes
+        if change["field"] == "practices"
+        for pk in (change["old"] or []) + (change["new"] or [])
+    }
+    if not ids:
+        return {}
+    return {
+        practice.pk: f"{practice.office.code}: {practice.title}"
+        for practice in Practice.objects.readable_by(user)
+        .filter(pk__in=ids)
+        .select_related("office")
+    }
 
 
 @dataclass

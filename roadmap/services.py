@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.offices.models import Office
+from practices.selectors import visible_to_office
 from recommendations.models import Framework, Recommendation, RecommendedAction
 from recommendations.selectors import crosswalk_between
 from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
 
-# What a person changes in an action; the history records these.
+# What a person changes in an action; the history records these, and the links to practices
+# (a many-to-many, so set apart).
 FIELDS = ("recommended_action", "text", "responsible_unit", "due_on", "status", "drop_reason")
 
 
@@ -55,6 +57,27 @@ def action_problems(
     if status == RoadmapAction.Status.DROPPED and not drop_reason.strip():
         problems["drop_reason"] = _("Say why the action was dropped.")
     return problems
+
+
+def practice_problems(office: Office, chosen, already=()) -> dict[str, str]:
+    """A practice newly linked must be one the office may see: its own, or another office's
+    published one. One linked before and withdrawn since may stay (it is shown as no longer
+    available), so that the action's other changes are not refused because of it."""
+    new = set(chosen) - set(already)
+    if not new:
+        return {}
+    seen = set(visible_to_office(office).filter(pk__in=new).values_list("pk", flat=True))
+    if new - seen:
+        return {
+            "practices": _(
+                "Choose practices your office may see: its own, or other offices’ published ones."
+            )
+        }
+    return {}
+
+
+def _linked(action: RoadmapAction) -> list[int]:
+    return sorted(practice.pk for practice in action.practices.all()) if action.pk else []
 
 
 def _value(name: str, value):
@@ -108,7 +131,7 @@ def _set_status_dates(action: RoadmapAction, today: datetime.date) -> None:
         action.drop_reason = ""
 
 
-def _check(values: dict, recommendation) -> None:
+def _check(values: dict, recommendation, *, office: Office, linked=()) -> None:
     problems = action_problems(
         recommendation=recommendation,
         recommended_action=values.get("recommended_action"),
@@ -116,12 +139,14 @@ def _check(values: dict, recommendation) -> None:
         status=values.get("status", RoadmapAction.Status.PLANNED),
         drop_reason=values.get("drop_reason", ""),
     )
+    if "practices" in values:
+        problems |= practice_problems(office, values["practices"], linked)
     if problems:
         raise ValidationError(problems)
 
 
 def _add(roadmap: Roadmap, *, user, recommendation, values: dict, today) -> RoadmapAction:
-    _check(values, recommendation)
+    _check(values, recommendation, office=roadmap.office)
     action = RoadmapAction(roadmap=roadmap, recommendation=recommendation)
     for name in FIELDS:
         if name in values:
@@ -129,23 +154,24 @@ def _add(roadmap: Roadmap, *, user, recommendation, values: dict, today) -> Road
     action.text = action.text.strip()
     _set_status_dates(action, today)
     action.save()
-    _record(
-        roadmap,
-        action=action,
-        kind=RoadmapEvent.Kind.ADD,
-        user=user,
-        changes=[
-            {"field": name, "old": None, "new": _value(name, getattr(action, name))}
-            for name in FIELDS
-            if getattr(action, name) not in (None, "")
-        ],
-    )
+    practices = sorted(set(values.get("practices", ())))
+    action.practices.set(practices)
+    changes = [
+        {"field": name, "old": None, "new": _value(name, getattr(action, name))}
+        for name in FIELDS
+        if getattr(action, name) not in (None, "")
+    ]
+    if practices:
+        changes.append({"field": "practices", "old": None, "new": practices})
+    _record(roadmap, action=action, kind=RoadmapEvent.Kind.ADD, user=user, changes=changes)
     return action
 
 
 def _change(roadmap: Roadmap, action: RoadmapAction, *, user, values: dict, today) -> list:
-    merged = {name: getattr(action, name) for name in FIELDS} | values
-    _check(merged, action.recommendation)
+    linked = _linked(action)
+    merged = {name: getattr(action, name) for name in FIELDS} | {"practices": linked} | values
+    _check(merged, action.recommendation, office=roadmap.office, linked=linked)
+    practices = sorted(set(merged["practices"]))
     before = {name: getattr(action, name) for name in (*FIELDS, "done_on")}
     for name in FIELDS:
         setattr(action, name, merged[name])
@@ -160,9 +186,12 @@ def _change(roadmap: Roadmap, action: RoadmapAction, *, user, values: dict, toda
         for name in (*FIELDS, "done_on")
         if before[name] != getattr(action, name)
     ]
+    if practices != linked:
+        changes.append({"field": "practices", "old": linked, "new": practices})
     if changes:
         action.version += 1
         action.save()
+        action.practices.set(practices)
         _record(roadmap, action=action, kind=RoadmapEvent.Kind.CHANGE, user=user, changes=changes)
     return changes
 
@@ -232,13 +261,15 @@ def roadmap_replace(
         raise StaleVersion(roadmap)
     existing = {
         action.pk: action
-        for action in roadmap.actions.select_related("recommendation", "recommended_action")
+        for action in roadmap.actions.select_related(
+            "recommendation", "recommended_action"
+        ).prefetch_related("practices")
     }
     years = {action.due_on.year for action in existing.values()}
     problems = {}
     kept = set()
     for index, item in enumerate(actions):
-        values = {name: item[name] for name in FIELDS if name in item}
+        values = {name: item[name] for name in (*FIELDS, "practices") if name in item}
         try:
             if item.get("id") is not None:
                 action = existing.get(item["id"])

@@ -24,7 +24,7 @@ def _page_url(code: str, anchor: str = "") -> str:
 def roadmap_page(request: HttpRequest, code: str) -> HttpResponse:
     place = selectors.roadmap_place(request.user, code)
     basis = selectors.roadmap_basis(place.office)
-    actions = selectors.actions_of(place.roadmap)
+    actions = selectors.actions_of(place.roadmap, request.user)
     layout = selectors.roadmap_layout(basis, actions)
     return render(
         request,
@@ -54,7 +54,7 @@ def action_new(request: HttpRequest, code: str) -> HttpResponse:
     if basis.framework is None or not number.isdigit():
         raise Http404
     recommendation = get_object_or_404(basis.framework.recommendations, number=int(number))
-    form = ActionForm(request.POST or None, recommendation=recommendation)
+    form = ActionForm(request.POST or None, recommendation=recommendation, office=place.office)
     if request.method == "POST" and form.is_valid():
         try:
             services.action_add(
@@ -103,16 +103,27 @@ def _initial(action: RoadmapAction) -> dict:
         "due_on": action.due_on,
         "status": action.status,
         "drop_reason": action.drop_reason,
+        "practices": _linked(action),
         "version": action.version,
     }
+
+
+def _linked(action: RoadmapAction) -> list[int]:
+    return sorted(action.practices.values_list("pk", flat=True))
 
 
 def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     place = _editable(request, code)
     action = _action(place, pk)
     stale = None
+    # Set apart so that a practice withdrawn since it was linked can stay linked on saving.
+    context = {
+        "recommendation": action.recommendation,
+        "office": place.office,
+        "linked": _linked(action),
+    }
     if request.method == "POST":
-        form = ActionForm(request.POST, recommendation=action.recommendation)
+        form = ActionForm(request.POST, **context)
         if form.is_valid():
             try:
                 services.action_update(
@@ -127,7 +138,7 @@ def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 # the colleague's version shown beside it.
                 data = request.POST.copy()
                 data["version"] = str(stale.version)
-                form = ActionForm(data, recommendation=action.recommendation)
+                form = ActionForm(data, **context)
                 form.is_valid()
                 messages.warning(
                     request,
@@ -144,7 +155,7 @@ def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 messages.success(request, _("The action is saved."))
                 return redirect(_page_url(place.office.code, f"action-{action.pk}"))
     else:
-        form = ActionForm(initial=_initial(action), recommendation=action.recommendation)
+        form = ActionForm(initial=_initial(action), **context)
     return render(
         request,
         "roadmap/action_form.html",
@@ -178,24 +189,27 @@ def action_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return redirect(_page_url(place.office.code))
 
 
-def _shown(name: str, value) -> str:
+def _shown(name: str, value, practices: dict[int, str]) -> str:
     """A recorded value as people read it: statuses by their label, the recommended action
-    by its position (the history records positions, which the wording may change around)."""
-    if value in (None, ""):
+    by its position (the history records positions, which the wording may change around),
+    practices by their office and title where the reader may open them."""
+    if value in (None, "", []):
         return ""
     if name == "status":
         return str(RoadmapAction.Status(value).label) if value in RoadmapAction.Status else value
     if name == "recommended_action":
         return _("Recommended action %(position)s") % {"position": value}
+    if name == "practices":
+        return "; ".join(practices.get(pk) or _("A practice no longer available") for pk in value)
     return str(value)
 
 
-def _readable(event) -> list[dict]:
+def _readable(event, practices: dict[int, str]) -> list[dict]:
     return [
         {
             "label": RoadmapAction._meta.get_field(change["field"]).verbose_name,
-            "old": _shown(change["field"], change["old"]),
-            "new": _shown(change["field"], change["new"]),
+            "old": _shown(change["field"], change["old"], practices),
+            "new": _shown(change["field"], change["new"], practices),
         }
         for change in event.changes
     ]
@@ -204,8 +218,9 @@ def _readable(event) -> list[dict]:
 def roadmap_history(request: HttpRequest, code: str) -> HttpResponse:
     place = selectors.roadmap_place(request.user, code)
     events = list(selectors.history(place.roadmap)[:HISTORY_LIMIT])
+    practices = selectors.practice_names(request.user, events)
     for event in events:
-        event.rows = _readable(event)
+        event.rows = _readable(event, practices)
     return render(
         request,
         "roadmap/history.html",

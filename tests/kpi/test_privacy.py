@@ -383,3 +383,144 @@ def test_an_imported_past_survey_is_published_once_under_the_same_rules(
     assert publication.respondents == len(codes)
     view = selectors.office_view(publication.cycle, office)
     assert view.group(ALL).figures["recommendations"][0]["adoption"]["count"] == len(codes)
+
+
+# Target attainment (rule 5): its own set of offices per recommendation, the same rules.
+
+ATTAINED = privacy.attainment_key(1)
+
+
+def test_attainment_over_four_measured_offices_is_withheld_and_over_five_shown():
+    four, five = members(*range(1, 5)), members(*range(1, 6))
+    assert reasons([{ATTAINED: four}], viewer=99, keys=[ATTAINED]) == [[SMALL]]
+    assert reasons([{ATTAINED: five}], viewer=99, keys=[ATTAINED]) == [[SHOWN]]
+    # A measured office knows whether it reached its own target: four others are too few.
+    assert reasons([{ATTAINED: five}], viewer=1, keys=[ATTAINED]) == [[SMALL]]
+
+
+def test_a_sixth_measured_office_is_not_isolated_between_two_readings():
+    five, six = members(*range(1, 6)), members(*range(1, 7))
+    # Published as measured, it would be hidden as any group is ...
+    assert reasons([{ATTAINED: five}, {ATTAINED: six}], viewer=99, keys=[ATTAINED]) == [
+        [SHOWN],
+        [CHANGE],
+    ]
+    # ... and is not published so: the five offices' figure is carried forward.
+    assert privacy.carry_forward({ATTAINED: six}, [{ATTAINED: five}]) == {ATTAINED: False}
+    ten = members(*range(1, 11))
+    assert privacy.carry_forward({ATTAINED: ten}, [{ATTAINED: five}]) == {ATTAINED: True}
+
+
+class Publication:
+    def __init__(self, members, figures):
+        self.members, self.figures = members, figures
+
+
+def test_attainment_sets_are_compared_only_with_the_same_recommendations(office):
+    # All 7 respondents and 6 of them measured on R1: adoption minus attainment means nothing.
+    respondents, measured = members(*range(1, 8)), members(*range(1, 7))
+    publication = Publication(
+        {ALL: respondents, ATTAINED: measured},
+        {ATTAINED: {"number": 1, "count": 3, "of": 6, "percent": 50}},
+    )
+    seen = privacy.attainment_view([publication], office, [1, 2])
+    assert seen[1].figures["of"] == 6 and seen[1].reason == SHOWN
+    assert seen[2].figures is None and seen[2].reason == SMALL
+    assert privacy.attainment_view([], office, [1])[1].reason == privacy.UNPUBLISHED
+
+
+def set_targets(cycle, offices, *, level=2, target=3):
+    for each in offices:
+        make_assessment(
+            cycle, each, submitted=True, r1={"maturity_current": level, "maturity_target": target}
+        )
+
+
+def measure(cycle, offices, *, level):
+    for each in offices:
+        make_assessment(cycle, each, submitted=True, r1={"maturity_current": level})
+
+
+def benchmark(client_of, person, year=2026):
+    from django.urls import reverse
+
+    page = client_of(person).get(reverse("office_benchmark", kwargs={"code": "AU", "year": year}))
+    return page.content.decode().split('id="targets"')[1]
+
+
+@pytest.mark.django_db
+def test_four_measured_offices_are_withheld_from_the_benchmark(office, respondent, client_of):
+    measured = [make_office(code) for code in CODES_NATIONAL[1:5]]
+    last_year = make_cycle(2025, offices=[office, *measured])
+    set_targets(last_year, [office], target=2)
+    set_targets(last_year, measured)
+    cycle = open_cycle([office, *measured])
+    measure(cycle, [office, *measured], level=3)
+    snapshot_refresh(cycle=cycle)
+
+    assert len(OfficeFigures.objects.get(cycle=cycle).members[ATTAINED]) == 4
+
+    assert (
+        privacy.attainment_view(list(OfficeFigures.objects.filter(cycle=cycle)), office, [1])[
+            1
+        ].reason
+        == SMALL
+    )
+    targets = benchmark(client_of, respondent)
+    assert "not shown" in targets and "Fewer than 5 offices besides yours" in targets
+    assert "No target" in targets  # AU's own: target 2 at level 2 is no target to reach
+
+
+@pytest.mark.django_db
+def test_five_measured_offices_are_shown_with_the_offices_own_outcome(
+    office, respondent, client_of
+):
+    measured = [make_office(code) for code in CODES_NATIONAL[1:6]]
+    set_targets(make_cycle(2025, offices=[office, *measured]), [office, *measured])
+    cycle = open_cycle([office, *measured])
+    measure(cycle, [office], level=2)  # AU did not reach its target 3
+    measure(cycle, measured[:3], level=3)
+    measure(cycle, measured[3:], level=2)
+    snapshot_refresh(cycle=cycle)
+
+    targets = benchmark(client_of, respondent)
+    # Six offices measured, AU one of them: five others, 3 of them reached it, and AU.
+    assert "3 of 6 offices" in targets and "50 %" in targets
+    row = targets.split("<tr>")[2]
+    assert "Not reached" in row and "not shown" not in row
+
+
+@pytest.mark.django_db
+def test_a_sixth_measured_office_joining_later_does_not_change_what_offices_read(office):
+    measured = [make_office(code) for code in CODES_NATIONAL[1:7]]
+    unmeasured = [make_office(code) for code in CODES_NATIONAL[7:11]]
+    everyone = [office, *measured, *unmeasured]
+    set_targets(make_cycle(2025, offices=everyone), measured)
+    cycle = open_cycle(everyone)
+    measure(cycle, [office], level=1)
+    measure(cycle, measured[:3], level=3)
+    measure(cycle, measured[3:5], level=2)
+    snapshot_refresh(cycle=cycle)
+    before = privacy.attainment_view(list(OfficeFigures.objects.filter(cycle=cycle)), office, [1])
+    assert before[1].figures | {"previous_year": 0} == {
+        "number": 1,
+        "previous_year": 0,
+        "count": 3,
+        "of": 5,
+        "percent": 60,
+    }
+
+    # The sixth, with four offices without a target: five new respondents, one measured.
+    measure(cycle, [measured[5]], level=3)
+    measure(cycle, unmeasured, level=3)
+    snapshot_refresh(cycle=cycle)
+
+    first, second = OfficeFigures.objects.filter(cycle=cycle).order_by("pk")
+    assert (first.respondents, second.respondents) == (6, 11)
+    assert second.members[ATTAINED] == first.members[ATTAINED]
+    assert second.figures[ATTAINED] == first.figures[ATTAINED]
+    after = privacy.attainment_view([first, second], office, [1])
+    assert after == before
+    # The co-leads' live figure counts the sixth at once.
+    document = KpiSnapshot.objects.get(cycle=cycle).document
+    assert document["recommendations"][0]["target_attainment"]["of"] == 6

@@ -151,15 +151,29 @@ def test_a_change_to_last_cycles_targets_refreshes_this_cycles_attainment(two_cy
     assert by_number(later.document)[2] == {"count": 1, "of": 3, "percent": 33}
 
 
-def test_office_publications_leave_target_attainment_out(two_cycles):
+def test_office_publications_keep_target_attainment_apart_with_the_offices_measured(
+    two_cycles, offices
+):
     from kpi.models import OfficeFigures
 
+    au, nz, ep = offices[:3]
     snapshot_refresh(cycle=two_cycles)
     publication = OfficeFigures.objects.filter(cycle=two_cycles).last()
     assert publication is not None
-    for group in publication.figures.values():
-        if group:
+    for key, group in publication.figures.items():
+        if group and not key.startswith("attainment/"):
             assert all("target_attainment" not in e for e in group["recommendations"])
+    # Its own set of offices, as a group's members are kept: the rules of kpi.privacy apply.
+    assert set(publication.members["attainment/1"]) == {str(au.pk), str(nz.pk)}
+    assert set(publication.members["attainment/2"]) == {str(au.pk), str(ep.pk)}
+    assert "attainment/3" not in publication.members
+    assert publication.figures["attainment/2"] == {
+        "number": 2,
+        "previous_year": 2024,
+        "count": 1,
+        "of": 2,
+        "percent": 50,
+    }
 
 
 def test_the_engine_pools_pairs_not_offices():
@@ -225,8 +239,36 @@ def test_the_panel_says_when_the_framework_is_unrelated(client_of, colead, offic
 
 
 @pytest.mark.parametrize("person", ["respondent", "viewer", "outsider"])
-def test_offices_never_see_the_targets_reached(client_of, request, person, computed):
+def test_offices_never_see_the_live_targets_reached(client_of, request, person, computed):
     client = client_of(request.getfixturevalue(person))
     assert client.get(reverse("cycle_dashboard", args=[2025])).status_code == 403
-    benchmark = client.get(reverse("office_benchmark", kwargs={"code": "AU", "year": 2025}))
-    assert "Targets reached" not in benchmark.content.decode()
+
+
+def test_an_office_sees_its_own_targets_reached_and_not_two_offices_share(
+    client_of, respondent, computed
+):
+    page = (
+        client_of(respondent)
+        .get(reverse("office_benchmark", kwargs={"code": "AU", "year": 2025}))
+        .content.decode()
+    )
+    targets = page.split('id="targets"')[1]
+    rows = targets.split("<tr>")[2:]
+    # AU: R1 2 -> 3 reached, R2 2 -> 4 missed, R3 3 -> 3 no target; two offices measured
+    # on R1 and R2 (AU itself and one other), so the peers' share is not shown.
+    assert "Reached" in rows[0] and "Not reached" in rows[1] and "No target" in rows[2]
+    assert "not shown" in rows[0] and "1 of 2" not in targets and "2 of 2" not in targets
+    assert "Fewer than 5 offices besides yours" in targets
+
+
+def test_an_office_that_did_not_answer_last_cycle_is_told_so(client_of, computed, offices):
+    from tests.factories import make_person
+
+    jp = make_person("kenji@jpo.test", office=offices[5])
+    page = (
+        client_of(jp)
+        .get(reverse("office_benchmark", kwargs={"code": "JP", "year": 2025}))
+        .content.decode()
+    )
+    targets = page.split('id="targets"')[1]
+    assert "No answer that year" in targets and "No target" not in targets

@@ -619,3 +619,34 @@ def test_an_arabic_dashboard_draws_its_charts_mirrored_and_never_serves_the_engl
     assert '<html lang="ar" dir="rtl">' in arabic
     assert 'direction="rtl"' in arabic
     assert 'direction="rtl"' not in english
+
+
+def test_the_benchmark_with_targets_reached_takes_a_fixed_number_of_queries(
+    client_of, respondent, office, django_assert_max_num_queries
+):
+    client = client_of(respondent)
+    later = [*ASIA_PACIFIC, "US", "CA", "BR"]
+    offices = {code: make_office(code) for code in [*EUROPE, *later]}
+    invited = [office, *offices.values()]
+    last_year, this_year = make_cycle(2025, offices=invited), make_cycle(2026, offices=invited)
+    target = {"maturity_current": 2, "maturity_target": 4}
+    reached = {"maturity_current": 4}
+
+    def join(codes):
+        for code in codes:
+            each = offices[code]
+            make_assessment(last_year, each, submitted=True, r1=target, r2=target, r3=target)
+            make_assessment(this_year, each, submitted=True, r1=reached, r2=reached, r3=reached)
+
+    make_assessment(last_year, office, submitted=True, r1=target)
+    make_assessment(this_year, office, submitted=True, r1=reached)
+    join(EUROPE)
+    snapshot_refresh(cycle=this_year)
+    with django_assert_max_num_queries(18 + SESSION_QUERIES) as few:
+        first = benchmark(client, year=2026).content.decode()
+    assert "5 of 5 offices" in first.split('id="targets"')[1]  # AU aside: 5 others on R2
+    join(later)
+    snapshot_refresh(cycle=this_year)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = benchmark(client, year=2026).content.decode()
+    assert "15 of 15 offices" in page.split('id="targets"')[1]

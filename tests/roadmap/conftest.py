@@ -76,3 +76,37 @@ def roadmap_on_2024(office, other_office, respondent, outsider, submitted_on_202
         "done on 9": plan(office, respondent, old[9], "Inventory of datasets", status="done"),
         "NZ on 2": plan(other_office, outsider, old[2], "New Zealand's own plan"),
     }
+
+
+def _practice(office, person, title, *, numbers=(1,), publish=True, **fields):
+    from practices import services as practices
+
+    practice = practices.practice_create(
+        office=office,
+        user=person,
+        numbers=list(numbers),
+        title=title,
+        summary=f"{title}, as the office runs it.",
+        kind="project",
+        status="completed",
+        **fields,
+    )
+    return practices.practice_publish(practice=practice, user=person) if publish else practice
+
+
+@pytest.fixture
+def their_practice(other_office, outsider):
+    """Another office's published practice on recommendation 1: one to learn from."""
+    return _practice(other_office, outsider, "Zero-trust architecture")
+
+
+@pytest.fixture
+def their_draft(other_office, outsider):
+    """Another office's practice it has not published: not for AU to see."""
+    return _practice(other_office, outsider, "Secret cloud migration", publish=False)
+
+
+@pytest.fixture
+def our_draft(office, respondent):
+    """AU's own practice on another recommendation, still a draft."""
+    return _practice(office, respondent, "Our ISO 27001 programme", numbers=(4,), publish=False)

@@ -36,6 +36,7 @@ def test_a_respondent_reads_the_roadmap_with_its_version_as_etag(respondent, act
         "status": "planned",
         "drop_reason": "",
         "done_on": None,
+        "practices": [],
         "version": 1,
     }
     assert set(body["done_by_due_date"]) == {"count", "of", "percent"}
@@ -238,3 +239,59 @@ def test_a_client_that_ignores_versions_sends_back_what_it_read(respondent, carr
     response = client.put(url(), {"actions": items}, format="json", HTTP_IF_MATCH=response["ETag"])
     assert response.status_code == 200, response.json()
     assert RoadmapAction.objects.filter(roadmap__office__code="AU").count() == 5
+
+
+def _item(action, **values):
+    return {
+        "id": action.pk,
+        "recommendation": 1,
+        "recommended_action": action.recommended_action.position,
+        "responsible_unit": "ICT division",
+        "due_on": "2026-06-30",
+        "status": "planned",
+        **values,
+    }
+
+
+def test_a_put_links_practices_and_a_get_names_them(respondent, action, their_practice):
+    client = token_client(respondent)
+    response = client.put(
+        url(),
+        {"actions": [_item(action, practices=[their_practice.pk])]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.json()
+    assert list(action.practices.all()) == [their_practice]
+    assert client.get(url()).json()["actions"][0]["practices"] == [
+        {"id": their_practice.pk, "available": True, "office": "NZ", "title": their_practice.title}
+    ]
+    assert RoadmapEvent.objects.filter(action=action, kind="change").get().changes == [
+        {"field": "practices", "old": [], "new": [their_practice.pk]}
+    ]
+
+
+def test_a_put_refuses_another_offices_unpublished_practice(respondent, action, their_draft):
+    response = token_client(respondent).put(
+        url(),
+        {"actions": [_item(action, practices=[their_draft.pk])]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 400
+    assert "practices" in response.json()["errors"]["actions"]["0"]
+    assert not action.practices.exists()
+
+
+def test_a_withdrawn_practice_reads_as_unavailable_without_its_title(
+    respondent, outsider, action, their_practice
+):
+    from practices.services import practice_unpublish
+    from roadmap.services import action_update
+
+    action_update(action=action, user=respondent, base_version=1, practices=[their_practice.pk])
+    practice_unpublish(practice=their_practice, user=outsider)
+    body = token_client(respondent).get(url()).json()
+    assert body["actions"][0]["practices"] == [
+        {"id": their_practice.pk, "available": False, "office": None, "title": None}
+    ]

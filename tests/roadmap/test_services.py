@@ -346,3 +346,80 @@ def test_a_change_to_an_action_recomputes_the_figures_of_its_due_dates_year(
     OutboxMessage.objects.all().delete()
     _add(office, respondent, recommendation, due_on=datetime.date(2027, 1, 1))
     assert recomputed() == []
+
+
+def test_an_action_links_its_own_and_another_offices_published_practices(
+    office, respondent, recommendation, their_practice, our_draft
+):
+    action = _add(office, respondent, recommendation, practices=[their_practice.pk, our_draft.pk])
+    assert set(action.practices.all()) == {their_practice, our_draft}
+    added = RoadmapEvent.objects.get(action=action, kind="add")
+    linked = sorted([their_practice.pk, our_draft.pk])
+    assert {"field": "practices", "old": None, "new": linked} in added.changes
+
+
+def test_it_refuses_another_offices_unpublished_practice(
+    office, respondent, recommendation, their_draft
+):
+    with pytest.raises(ValidationError) as refused:
+        _add(office, respondent, recommendation, practices=[their_draft.pk])
+    assert "practices" in refused.value.message_dict
+    assert not RoadmapAction.objects.exists() and not RoadmapEvent.objects.exists()
+
+
+def test_it_refuses_a_practice_shared_with_the_task_force_only(
+    office, respondent, recommendation, other_office, outsider
+):
+    from tests.roadmap.conftest import _practice
+
+    confidential = _practice(other_office, outsider, "Internal only", visibility="task_force")
+    with pytest.raises(ValidationError):
+        _add(office, respondent, recommendation, practices=[confidential.pk])
+
+
+def test_a_change_of_links_is_recorded_in_the_history(
+    office, respondent, action, their_practice, our_draft
+):
+    action_update(action=action, user=respondent, base_version=1, practices=[their_practice.pk])
+    action_update(action=action, user=respondent, base_version=2, practices=[our_draft.pk])
+    action.refresh_from_db()
+    assert list(action.practices.all()) == [our_draft] and action.version == 3
+    latest = RoadmapEvent.objects.filter(action=action).first()
+    assert latest.changes == [
+        {"field": "practices", "old": [their_practice.pk], "new": [our_draft.pk]}
+    ]
+
+
+def test_a_practice_withdrawn_since_it_was_linked_stays_linked_when_the_action_changes(
+    office, respondent, outsider, action, their_practice
+):
+    from practices.services import practice_unpublish
+
+    action_update(action=action, user=respondent, base_version=1, practices=[their_practice.pk])
+    practice_unpublish(practice=their_practice, user=outsider)
+    action_update(
+        action=action,
+        user=respondent,
+        base_version=2,
+        status="in_progress",
+        practices=[their_practice.pk],
+    )
+    action.refresh_from_db()
+    assert action.status == "in_progress" and list(action.practices.all()) == [their_practice]
+
+
+def test_the_whole_roadmap_put_refuses_an_unseen_practice_and_writes_nothing(
+    office, respondent, action, recommendation, their_draft
+):
+    item = {
+        "id": action.pk,
+        "recommendation": recommendation,
+        "responsible_unit": "ICT division",
+        "due_on": DAY,
+        "status": "planned",
+        "practices": [their_draft.pk],
+    }
+    with pytest.raises(InvalidActions) as refused:
+        roadmap_replace(office=office, user=respondent, base_version=1, actions=[item])
+    assert "practices" in refused.value.problems["0"]
+    assert not action.practices.exists()

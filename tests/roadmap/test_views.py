@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from roadmap.models import RoadmapAction, RoadmapEvent
@@ -298,3 +300,154 @@ def test_a_split_and_a_retired_recommendation_are_shown_so_nothing_is_lost(
     assert "Open a data catalogue" in retired and "Inventory of datasets" in retired
     history = client_of(respondent).get(reverse("roadmap_history", args=["AU"])).content.decode()
     assert "by the crosswalk ·" in " ".join(history.split())
+
+
+def _link(action, user, *practices):
+    return action_update(
+        action=action,
+        user=user,
+        base_version=action.version,
+        practices=[practice.pk for practice in practices],
+    )
+
+
+def test_the_page_links_to_the_practices_an_action_draws_on(
+    client_of, viewer, respondent, action, their_practice, our_draft
+):
+    _link(action, respondent, their_practice, our_draft)
+    body = client_of(viewer).get(page()).content.decode()
+    assert reverse("practice_detail", args=[their_practice.pk]) in body
+    assert "Zero-trust architecture" in body and "Our ISO 27001 programme" in body
+
+
+def test_a_practice_withdrawn_later_is_shown_unavailable_without_its_title(
+    client_of, viewer, respondent, outsider, action, their_practice
+):
+    from practices.services import practice_unpublish
+
+    _link(action, respondent, their_practice)
+    practice_unpublish(practice=their_practice, user=outsider)
+    body = client_of(viewer).get(page()).content.decode()
+    assert "A practice no longer available" in body
+    assert "Zero-trust architecture" not in body
+    assert reverse("practice_detail", args=[their_practice.pk]) not in body
+    history = client_of(viewer).get(reverse("roadmap_history", kwargs={"code": "AU"}))
+    assert "Zero-trust architecture" not in history.content.decode()
+    assert "A practice no longer available" in history.content.decode()
+
+
+def test_the_task_force_does_not_see_the_title_of_an_offices_draft(
+    client_of, colead, respondent, action, our_draft
+):
+    _link(action, respondent, our_draft)
+    body = client_of(colead).get(page()).content.decode()
+    assert "Our ISO 27001 programme" not in body and "A practice no longer available" in body
+
+
+def test_the_form_offers_the_practices_on_the_recommendation_first(
+    client_of, respondent, action, their_practice, our_draft, their_draft
+):
+    url = reverse("roadmap_action", kwargs={"code": "AU", "pk": action.pk})
+    body = client_of(respondent).get(url).content.decode()
+    assert body.index("Zero-trust architecture") < body.index("Our ISO 27001 programme")
+    assert "On recommendation 1" in body and "Other practices" in body
+    assert "Secret cloud migration" not in body
+
+
+def test_a_respondent_links_practices_on_the_form(
+    client_of, respondent, recommendation, their_practice
+):
+    url = reverse("roadmap_action_new", kwargs={"code": "AU"})
+    response = client_of(respondent).post(
+        url,
+        {
+            "recommendation": "1",
+            "text": "Zero trust for the back office",
+            "responsible_unit": "Security",
+            "due_on": "2026-12-31",
+            "status": "planned",
+            "practices": [their_practice.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(RoadmapAction.objects.get().practices.all()) == [their_practice]
+
+
+def test_the_form_refuses_another_offices_unpublished_practice(
+    client_of, respondent, recommendation, their_draft
+):
+    url = reverse("roadmap_action_new", kwargs={"code": "AU"})
+    response = client_of(respondent).post(
+        url,
+        {
+            "recommendation": "1",
+            "text": "Cloud",
+            "responsible_unit": "ICT",
+            "due_on": "2026-12-31",
+            "status": "planned",
+            "practices": [their_draft.pk],
+        },
+    )
+    assert response.status_code == 400
+    assert not RoadmapAction.objects.exists()
+
+
+def test_the_roadmap_page_with_links_reads_in_a_fixed_number_of_queries(
+    client_of,
+    respondent,
+    office,
+    other_office,
+    outsider,
+    recommendation,
+    django_assert_num_queries,
+):
+    from tests.roadmap.conftest import _practice
+
+    def add(count):
+        for day in range(1, count + 1):
+            practices = [
+                _practice(other_office, outsider, f"Practice {count}-{day}"),
+                _practice(office, respondent, f"Ours {count}-{day}", publish=False),
+            ]
+            action_add(
+                office=office,
+                user=respondent,
+                recommendation=recommendation,
+                text=f"Step {day}",
+                responsible_unit="ICT",
+                due_on=datetime.date(2026, 1, day),
+                status="planned",
+                practices=[practice.pk for practice in practices],
+            )
+
+    browser = client_of(respondent)
+    add(2)
+    browser.get(page())
+    with CaptureQueriesContext(connection) as few:
+        assert browser.get(page()).status_code == 200
+    add(10)
+    with django_assert_num_queries(len(few)):
+        body = browser.get(page()).content.decode()
+    assert "Practice 10-10" in body and "Ours 10-10" in body
+
+
+def test_a_practices_page_counts_the_readers_own_offices_actions_only(
+    client_of, respondent, outsider, other_office, action, their_practice
+):
+    _link(action, respondent, their_practice)
+    nz = action_add(
+        office=other_office,
+        user=outsider,
+        recommendation=action.recommendation,
+        text="Our own zero trust",
+        responsible_unit="IT",
+        due_on=datetime.date(2026, 3, 1),
+        status="planned",
+        practices=[their_practice.pk],
+    )
+    assert nz.practices.exists()
+    url = reverse("practice_detail", args=[their_practice.pk])
+    ours = client_of(respondent).get(url).content.decode()
+    assert "Used in 1 action of the AU roadmap." in ours and "NZ roadmap" not in ours
+    theirs = client_of(outsider).get(url).content.decode()
+    assert "Used in 1 action of the NZ roadmap." in theirs and "AU roadmap" not in theirs
