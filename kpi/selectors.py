@@ -292,11 +292,11 @@ def attainment_members(
 ) -> tuple[dict[str, dict[str, str]], dict[str, dict]]:
     """For publication to offices (``kpi.privacy`` rule 5): per recommendation, the offices
     measured for target attainment, each with a token naming the two submissions it rests
-    on, and the figure computed from exactly them. Nothing across framework versions."""
-    previous = previous_cycle(cycle)
-    if previous is None or previous.framework_id != cycle.framework_id:
+    on, and the figure computed from exactly them. Across framework versions the targets go
+    through the crosswalk, as the co-leads' figure does."""
+    previous, before = targets_before(cycle)
+    if previous is None:
         return {}, {}
-    before, _answered = submitted_levels(previous)
     levels, answered = submitted_levels(cycle)
     now = {key: level for key, (level, _target) in levels.items()}
     outcomes = engine.attainment_outcomes(before, now, answered, numbers=numbers)
@@ -326,18 +326,44 @@ def attainment_members(
     return members, figures
 
 
-def own_targets(office, cycle: Cycle) -> tuple[Cycle | None, dict[int, tuple]]:
-    """The cycle target attainment is measured against for ``cycle`` (None when there is
-    none on the same framework version), and ``office``'s levels and targets as it last
-    submitted them there, by number. Two queries."""
+def targets_before(cycle: Cycle, office=None) -> tuple[Cycle | None, dict[tuple[int, int], tuple]]:
+    """The cycle target attainment is measured against for ``cycle``, and the levels and
+    targets submitted there ((office, number) -> (level, target), of ``office`` alone if
+    given) in ``cycle``'s numbering: carried through the crosswalk by its rule when the
+    previous cycle used an earlier framework version. (None, {}) when there is no previous
+    cycle, or its framework version is not one ``cycle``'s descends from."""
     previous = previous_cycle(cycle)
-    if previous is None or previous.framework_id != cycle.framework_id:
+    if previous is None:
         return None, {}
-    answers = last_submitted_answers(Assessment.objects.filter(cycle=previous, office=office))
+    if previous.framework_id == cycle.framework_id:
+        if office is None:
+            return previous, submitted_levels(previous)[0]
+        answers = last_submitted_answers(Assessment.objects.filter(cycle=previous, office=office))
+        return previous, {
+            (office.pk, answer.recommendation.number): (
+                answer.maturity_current,
+                answer.maturity_target,
+            )
+            for answer in answers
+        }
+    from recommendations.selectors import crosswalk_between
+
+    walk = crosswalk_between(previous.framework, cycle.framework)
+    if walk is None:
+        return None, {}
+    carried, _answered = carried_answers(previous, walk, office=office)
     return previous, {
-        answer.recommendation.number: (answer.maturity_current, answer.maturity_target)
-        for answer in answers
+        (each, number): (fields.get("maturity_current"), fields.get("maturity_target"))
+        for each, by_number in carried.items()
+        for number, fields in by_number.items()
     }
+
+
+def own_targets(office, cycle: Cycle) -> tuple[Cycle | None, dict[int, tuple]]:
+    """``targets_before`` for ``office``, by number: its levels and targets as it last
+    submitted them in the cycle that ``cycle`` measures them against."""
+    previous, before = targets_before(cycle, office)
+    return previous, {number: values for (_office, number), values in before.items()}
 
 
 def benchmark_views(cycle: Cycle, office, numbers: list[int]):
@@ -387,12 +413,16 @@ CARRIED_FIELDS = (
 )
 
 
-def carried_answers(cycle: Cycle, crosswalk: xw.Crosswalk) -> tuple[dict[int, dict], set[int]]:
-    """Each office's answers of ``cycle`` as last submitted, carried through ``crosswalk``
-    into the numbering of its later version by the crosswalk's one rule (office -> new
-    number -> answer fields), and the offices that submitted. Reopened submissions count
-    as submitted, with the answers they were submitted with."""
+def carried_answers(
+    cycle: Cycle, crosswalk: xw.Crosswalk, office=None
+) -> tuple[dict[int, dict], set[int]]:
+    """Each office's answers of ``cycle`` as last submitted (``office``'s alone if given),
+    carried through ``crosswalk`` into the numbering of its later version by the crosswalk's
+    one rule (office -> new number -> answer fields), and the offices that submitted.
+    Reopened submissions count as submitted, with the answers they were submitted with."""
     assessments = Assessment.objects.filter(cycle=cycle)
+    if office is not None:
+        assessments = assessments.filter(office=office)
     answered = set(
         assessments.filter(submitted_at__isnull=False).values_list("office_id", flat=True)
     )

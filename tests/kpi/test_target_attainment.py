@@ -272,3 +272,55 @@ def test_an_office_that_did_not_answer_last_cycle_is_told_so(client_of, computed
     )
     targets = page.split('id="targets"')[1]
     assert "No answer that year" in targets and "No target" not in targets
+
+
+@pytest.fixture
+def across_the_merge(offices):
+    """2026 on the 2024 framework, 2027 on the version merging 2, 8 and 9 into 2.
+
+    AU: 2: level 2 target 4; 8: level 3 target 5; 9: level 2 target 3 -> carried: level 2,
+    target 3 on the new 2, which its 2027 level 3 reaches. 10 -> 8: level 1 target 2, missed
+    (level 1).
+    NZ: only 9 at level 1 target 2 -> carried on the new 2; 2027 level 1: missed.
+    """
+    from tests.factories import framework_merging_2_8_9
+
+    au, nz = offices[:2]
+    before = make_cycle(2026, offices=offices)
+    make_assessment(
+        before, au, submitted=True, r2=level(2, 4), r8=level(3, 5), r9=level(2, 3), r10=level(1, 2)
+    )
+    make_assessment(before, nz, submitted=True, r9=level(1, 2))
+    cycle = make_cycle(2027, framework=framework_merging_2_8_9(), offices=offices)
+    make_assessment(cycle, au, submitted=True, r2=level(3), r8=level(1))
+    make_assessment(cycle, nz, submitted=True, r2=level(1))
+    for other in offices[2:]:  # enough respondents for a publication to offices
+        make_assessment(cycle, other, submitted=True, r1=level(3))
+    return cycle
+
+
+def test_offices_measured_for_the_benchmark_go_through_the_crosswalk(across_the_merge, offices):
+    from kpi.models import OfficeFigures
+
+    au, nz = offices[:2]
+    snapshot_refresh(cycle=across_the_merge)
+    publication = OfficeFigures.objects.filter(cycle=across_the_merge).last()
+    assert set(publication.members["attainment/2"]) == {str(au.pk), str(nz.pk)}
+    assert publication.figures["attainment/2"]["count"] == 1
+    assert set(publication.members["attainment/8"]) == {str(au.pk)}
+
+
+def test_an_office_sees_its_own_target_carried_through_the_crosswalk(
+    client_of, respondent, across_the_merge
+):
+    snapshot_refresh(cycle=across_the_merge)
+    page = (
+        client_of(respondent)
+        .get(reverse("office_benchmark", kwargs={"code": "AU", "year": 2027}))
+        .content.decode()
+    )
+    targets = page.split('id="targets"')[1]
+    assert "carried to version 2027 through its crosswalk" in targets
+    rows = targets.split("<tr>")[2:]
+    assert "level 2, target 3" in rows[1] and "Reached" in rows[1]
+    assert "level 1, target 2" in rows[7] and "Not reached" in rows[7]
