@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from assessments.import_views import SurveyImportForm
 from portal.permissions import secretariat_required
@@ -42,7 +42,7 @@ def relation_text(walk: Crosswalk, number: int) -> tuple[str, str]:
         return MERGED, _("merged from %(numbers)s of %(version)s") % values
     if relation == SPLIT:
         return SPLIT, _("split from %(numbers)s of %(version)s") % values
-    return NEW, _("new")
+    return NEW, pgettext("a recommendation", "new")
 
 
 def what_changed(framework: Framework, titles: dict[int, object]) -> dict | None:
