@@ -255,6 +255,13 @@ def _counted(figure: dict) -> str:
     return _("%(count)s of %(of)s") % {"count": figure["count"], "of": figure["of"]}
 
 
+def _unbroken(text: str) -> str:
+    """``text`` kept on one line when a chart wraps its label: a count split over two lines
+    ("2 of" / "14)") reads badly, and in right-to-left text its bracket lands on the wrong
+    side of the lone line."""
+    return text.replace(" ", "\u00a0")
+
+
 def _percent_cell(figure: dict) -> str | None:
     return None if figure["percent"] is None else f"{figure['percent']} %"
 
@@ -344,16 +351,16 @@ def attainment_panel(group: dict, categories: list[str]) -> Panel | None:
     both = bool(overall_targets["of"]) and bool(overall_actions["of"])
     for category, target, action in zip(categories, targets, actions, strict=True):
         if overall_targets["of"]:
-            labels.append(f"{category} ({_counted(target)})")
+            labels.append(f"{category} ({_unbroken(_counted(target))})")
             values.append(target["percent"] or 0)
         if overall_actions["of"]:
             if both:
                 if not action["of"]:
                     continue  # no action counted here: the table says "0 of 0"
                 highlight.add(len(labels))
-                labels.append("\u2003" + _("actions") + f" ({_counted(action)})")
+                labels.append("\u2003" + _("actions") + f" ({_unbroken(_counted(action))})")
             else:
-                labels.append(f"{category} ({_counted(action)})")
+                labels.append(f"{category} ({_unbroken(_counted(action))})")
             values.append(action["percent"] or 0)
     drawn = (
         _both(
@@ -780,7 +787,7 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 
 
 # Bump when the drawings change, so that charts cached by an older release are not served.
-CHARTS_VERSION = 4
+CHARTS_VERSION = 5
 # The templates of the blocks kept rendered in the cache.
 BLOCK_TEMPLATES = (
     "kpi/_figures.html",
