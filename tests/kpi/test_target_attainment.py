@@ -324,3 +324,18 @@ def test_an_office_sees_its_own_target_carried_through_the_crosswalk(
     rows = targets.split("<tr>")[2:]
     assert "level 2, target 3" in rows[1] and "Reached" in rows[1]
     assert "level 1, target 2" in rows[7] and "Not reached" in rows[7]
+
+
+def test_an_office_that_skipped_a_year_is_not_measured_against_an_older_target(offices):
+    """Targets are measured from one cycle to the next: AU set R1 2 -> 4 in 2023, skipped
+    2024 and reached 4 in 2025; nothing measures it in 2025. NZ set 1 -> 2 in 2024 and
+    reached it."""
+    au, nz = offices[:2]
+    make_assessment(make_cycle(2023, offices=offices), au, submitted=True, r1=level(2, 4))
+    make_assessment(make_cycle(2024, offices=offices), nz, submitted=True, r1=level(1, 2))
+    cycle = make_cycle(2025, offices=offices)
+    make_assessment(cycle, au, submitted=True, r1=level(4))
+    make_assessment(cycle, nz, submitted=True, r1=level(2))
+    document = cycle_kpis(cycle)
+    assert by_number(document)[1] == {"count": 1, "of": 1, "percent": 100}
+    assert document["target_attainment_basis"]["previous_year"] == 2024
