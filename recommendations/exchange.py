@@ -356,6 +356,21 @@ def translation_import(
     report = _report(parsed, dry_run=dry_run)
     if not dry_run:
         translation_apply(parsed, user=user, source=source)
+        # Not in translation_apply: a data migration loads the shipped files through it.
+        from portal.audit.models import AuditEvent
+        from portal.audit.services import audit_record
+
+        audit_record(
+            kind=AuditEvent.Kind.FRAMEWORK_TRANSLATED,
+            user=user,
+            target=parsed.framework,
+            detail={
+                "language": parsed.language,
+                "kind": parsed.kind,
+                "texts": report.changed,
+                "file": source,
+            },
+        )
     return report
 
 

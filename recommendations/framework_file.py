@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.exchange import Problem, _Reader
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from recommendations import crosswalk
 from recommendations.exchange import LEVEL_KEYS, QUESTION_NAMES, TEXT_MAX_LENGTH
 from recommendations.loader import load_framework
@@ -326,7 +328,12 @@ def framework_import(*, data, dry_run: bool = False) -> FrameworkReport:
         retired=walk.retired,
     )
     if not dry_run:
-        framework_apply(parsed)
+        framework = framework_apply(parsed)
+        audit_record(
+            kind=AuditEvent.Kind.FRAMEWORK_MADE,
+            target=framework,
+            detail={"loaded_from_file": True, "derived_from": report.derived_from},
+        )
     return report
 
 

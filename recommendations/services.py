@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from recommendations import crosswalk, selectors
 from recommendations.loader import load_framework, read_framework_file
 from recommendations.models import (
@@ -67,6 +69,9 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
     QuestionLabel.objects.bulk_create(
         QuestionLabel(framework=copy, name=label.name, **_all_languages(label, "label"))
         for label in framework.questions.all()
+    )
+    audit_record(
+        kind=AuditEvent.Kind.FRAMEWORK_MADE, target=copy, detail={"copied_from": framework.version}
     )
     # The copy's translations start as working ones: its wording will change.
     FrameworkTranslation.objects.bulk_create(
@@ -229,6 +234,12 @@ def translation_edit(*, framework: Framework, language: str, texts: dict[str, st
         },
     )
     framework.touch()
+    audit_record(
+        kind=AuditEvent.Kind.FRAMEWORK_TRANSLATED,
+        user=user,
+        target=framework,
+        detail={"language": language, "texts": changed},
+    )
     return changed
 
 
@@ -306,4 +317,9 @@ def crosswalk_save(
         for previous_number, number in lines
     )
     framework.touch()
+    audit_record(
+        kind=AuditEvent.Kind.CROSSWALK_SAVED,
+        target=framework,
+        detail={"lines": [[old, new] for old, new in lines]},
+    )
     return framework

@@ -118,6 +118,10 @@ def _contact_request(request) -> str:
     }
 
 
+def _framework(framework) -> str:
+    return _("Framework %(version)s") % {"version": framework.version}
+
+
 DESCRIPTIONS: dict[str, Description] = {
     "accounts.User": Description((), _person),
     "assessments.Assessment": Description(("office", "cycle"), _assessment),
@@ -126,6 +130,7 @@ DESCRIPTIONS: dict[str, Description] = {
     "offices.Office": Description((), _office),
     "practices.Practice": Description(("office",), _practice),
     "practices.ContactRequest": Description(("seeker", "target"), _contact_request),
+    "recommendations.Framework": Description((), _framework),
 }
 
 

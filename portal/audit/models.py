@@ -34,6 +34,9 @@ class AuditEvent(models.Model):
         CONTACT_DECLINED = "contact_declined", _("Contact request declined")
         CONTACT_WITHDRAWN = "contact_withdrawn", _("Contact request withdrawn")
         CONTACT_EXPIRED = "contact_expired", _("Contact request expired unanswered")
+        FRAMEWORK_MADE = "framework_made", _("Framework version made")
+        CROSSWALK_SAVED = "crosswalk_saved", _("Crosswalk saved")
+        FRAMEWORK_TRANSLATED = "framework_translated", _("Framework translation changed")
 
     at = models.DateTimeField(_("time (UTC)"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=24, choices=Kind.choices, db_index=True)

@@ -154,3 +154,15 @@ def test_an_action_may_be_its_text_alone_and_a_step_past_four_is_named(framework
     document["recommendations"][0]["actions"][0] = "Adopt a strategy."
     document["recommendations"][0]["actions"][1]["moves_from_level"] = 5
     assert places(document) == ["recommendations[0].actions[1].moves_from_level"]
+
+
+def test_a_loaded_file_is_in_the_audit_log_and_a_dry_run_is_not(framework):
+    from portal.audit.models import AuditEvent
+
+    document = as_new_version(framework_export(framework))
+    framework_import(data=document, dry_run=True)
+    assert not AuditEvent.objects.filter(kind="framework_made").exists()
+    framework_import(data=document)
+    event = AuditEvent.objects.get(kind="framework_made")
+    assert event.object_id == str(Framework.objects.get(version="2030").pk)
+    assert event.detail == {"loaded_from_file": True, "derived_from": ""}

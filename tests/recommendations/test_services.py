@@ -123,3 +123,27 @@ def test_the_console_refuses_a_loop_beside_derived_from(framework, draft, secret
     assert form.errors["derived_from"] == [
         "Framework 2027 is derived from 2024: 2024 cannot be derived from it in turn."
     ]
+
+
+def test_what_the_secretariat_does_to_frameworks_is_in_the_audit_log(draft, secretariat):
+    from portal.audit.describe import targets_described
+    from portal.audit.models import AuditEvent
+    from recommendations.services import translation_edit
+
+    crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=draft.updated_at.isoformat())
+    translation_edit(
+        framework=draft,
+        language="fr",
+        texts={f"Framework-{draft.pk}-title": "Nouveau titre"},
+        user=secretariat,
+    )
+    events = AuditEvent.objects.filter(object_id=str(draft.pk)).order_by("pk")
+    assert [event.kind for event in events] == [
+        "framework_made",
+        "crosswalk_saved",
+        "framework_translated",
+    ]
+    assert events[0].detail == {"copied_from": "2024"}
+    assert [10, 8] in events[1].detail["lines"]
+    assert events[2].user == secretariat and events[2].detail == {"language": "fr", "texts": 1}
+    assert set(targets_described(events).values()) == {"Framework 2027"}
