@@ -2,13 +2,11 @@
 
 import datetime
 
-from django.utils.text import get_text_list
-from django.utils.translation import gettext as _
-
 from assessments import consistency
 from assessments import questionnaire as q
 from assessments.models import AssessmentEvent
 from assessments.services import assessment_values
+from portal.languages import text_list
 from recommendations import wording
 
 
@@ -154,7 +152,7 @@ def copy_rows(values: dict, labels: q.Labels = q.PORTAL_LABELS) -> list[dict]:
 
 def numbers_text(numbers) -> str:
     """``(2, 8, 9)`` as "2, 8 and 9" in the reader's language."""
-    return get_text_list([str(number) for number in numbers], _("and"))
+    return text_list(numbers)
 
 
 def crosswalk_lines(walk) -> list[dict]:

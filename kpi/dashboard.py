@@ -17,6 +17,7 @@ from assessments.submissions import submitted_answers
 from kpi import charts
 from kpi.engine import STATUSES, UNANSWERED, percent
 from kpi.privacy import MIN_GROUP
+from portal.languages import text_list
 
 STATUS_LABELS = {value: label for value, label in Answer.Status.choices}
 
@@ -427,10 +428,7 @@ def _cell(value: dict) -> str:
 
 def number_list(numbers) -> str:
     """``2, 8 and 9``."""
-    numbers = [str(number) for number in numbers]
-    if len(numbers) < 2:
-        return "".join(numbers)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(numbers[:-1]), "last": numbers[-1]}
+    return text_list(numbers)
 
 
 def crosswalk_marks(crosswalk: dict | None) -> dict[int, str]:

@@ -70,3 +70,18 @@ def portal_language(language: str | None = None) -> str | None:
         return language
     base = language.split("-")[0]
     return next((code for code in codes if code.split("-")[0] == base), None)
+
+
+def text_list(items) -> str:
+    """``[2, 8, 9]`` as "2, 8 and 9" in the active language, with its own separator (the
+    Arabic comma, the Chinese enumeration comma) and its own "and"."""
+    from django.utils.translation import gettext, pgettext
+
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    separator = pgettext("between the items of a list", ", ")
+    return gettext("%(first)s and %(last)s") % {
+        "first": separator.join(items[:-1]),
+        "last": items[-1],
+    }

@@ -198,10 +198,9 @@ class Problem:
 
 
 def _listed(numbers: Iterable[int]) -> str:
-    numbers = [str(number) for number in sorted(numbers)]
-    if len(numbers) < 2:
-        return "".join(numbers)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(numbers[:-1]), "last": numbers[-1]}
+    from portal.languages import text_list
+
+    return text_list(sorted(numbers))
 
 
 def problems(

@@ -110,7 +110,7 @@ def test_next_cycle_on_a_framework_that_merges_it_the_office_sees_its_target_and
     page.get_by_role("button", name="Start empty").click()
     beside = page.locator("#r2 .roadmap-last-year")
     expect(beside).to_contain_text(f"In {last.year} your level was 2 and your target 4.")
-    expect(beside).to_contain_text("merges recommendations 2, 8, 9 of 2024")
+    expect(beside).to_contain_text("merges recommendations 2, 8 and 9 of 2024")
     expect(beside).to_contain_text("Pilot e-filing for designs")
     expect(beside).to_contain_text("recommendation 9 of 2024")
     expect(page.locator("#r9")).to_have_count(0)  # 2027 has eight recommendations

@@ -242,3 +242,14 @@ def test_no_template_writes_a_date_pattern_of_its_own():
             if pattern not in allowed and not re.fullmatch(r"[A-Z_]+_FORMAT", pattern):
                 found.append(f"{path.name}: {pattern}")
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "language, listed",
+    [("en", "2, 8 and 9"), ("ar", "2، 8 و9"), ("zh-hans", "2、8和9")],
+)
+def test_a_list_is_joined_in_the_readers_language(language, listed):
+    from portal.languages import text_list
+
+    with translation.override(language):
+        assert text_list([2, 8, 9]) == listed

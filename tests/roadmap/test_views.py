@@ -278,7 +278,7 @@ def test_the_merged_question_shows_last_years_target_and_the_actions_done_of_its
     )
     merged = body.split('id="r2"')[1].split('id="r3"')[0]
     assert "your level was 2 and your target 3." in merged
-    assert "merges recommendations 2, 8, 9 of 2024" in merged
+    assert "merges recommendations 2, 8 and 9 of 2024" in merged
     assert "Inventory of datasets" in merged and "recommendation 9 of 2024" in merged
     assert "It was recommendation 10 of 2024." in body.split('id="r8"')[1]
 
