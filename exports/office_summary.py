@@ -24,7 +24,7 @@ from kpi.engine import FLAGS, one_decimal
 from kpi.privacy import MIN_GROUP
 from portal.offices.models import Office, OfficeType, Region
 from roadmap.models import Roadmap
-from roadmap.selectors import Basis, actions_of, done_by_due_date, roadmap_rows
+from roadmap.selectors import Basis, actions_of, done_by_due_date, roadmap_layout
 
 COMMENT_FIELDS = TEXT_ANSWERS
 STATUS_COLORS = dict(zip(charts.STATUS_KEYS, charts.STATUS_COLORS, strict=True))
@@ -279,9 +279,9 @@ def roadmap_summary(
     has actions, as on the roadmap page (``roadmap.selectors.roadmap_rows``), with the
     office's own share of actions done by their due date."""
     roadmap = Roadmap.objects.filter(office=office).first()
-    actions = actions_of(roadmap)
+    actions = actions_of(roadmap, as_office=True)
     if not actions:
-        return {"rows": [], "share": None, "as_of": timezone.localdate()}
+        return {"rows": [], "retired": [], "share": None, "as_of": timezone.localdate()}
     basis = Basis(
         year=cycle.year,
         framework=cycle.framework,
@@ -290,8 +290,11 @@ def roadmap_summary(
             for number, answer in answers.items()
         },
     )
+    layout = roadmap_layout(basis, actions, recommendations)
     return {
-        "rows": roadmap_rows(basis, actions, recommendations),
+        "rows": layout.rows,
+        # Actions of recommendations this framework version retired: listed, nothing lost.
+        "retired": layout.retired,
         "share": done_by_due_date(roadmap),
         "as_of": timezone.localdate(),
     }

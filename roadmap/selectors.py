@@ -129,9 +129,13 @@ class PracticeLink:
         return self.practice is not None
 
 
-def actions_of(roadmap: Roadmap | None, user=None) -> list[RoadmapAction]:
+def actions_of(
+    roadmap: Roadmap | None, user=None, *, as_office: bool = False
+) -> list[RoadmapAction]:
     """The roadmap's actions; each with ``links`` (``PracticeLink``) as ``user`` may see
-    them (none may be opened without a user). Three queries, however many links."""
+    them, or, ``as_office``, as the roadmap's office may (its own document, the office
+    summary, read by no one person); none may be opened otherwise. Three queries, however
+    many links."""
     if roadmap is None:
         return []
     actions = list(
@@ -144,11 +148,15 @@ def actions_of(roadmap: Roadmap | None, user=None) -> list[RoadmapAction]:
         .order_by("recommendation__number", "due_on", "pk")
     )
     linked = {practice.pk for action in actions for practice in action.practices.all()}
-    readable = (
-        set(Practice.objects.readable_by(user).filter(pk__in=linked).values_list("pk", flat=True))
-        if linked and user is not None
-        else set()
-    )
+    if as_office:
+        from practices.selectors import visible_to_office
+
+        visible = visible_to_office(roadmap.office_id)
+    elif user is not None:
+        visible = Practice.objects.readable_by(user)
+    else:
+        visible = Practice.objects.none()
+    readable = set(visible.filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
     for action in actions:
         action.links = [
             PracticeLink(practice.pk, practice if practice.pk in readable else None)

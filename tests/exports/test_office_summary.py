@@ -357,6 +357,74 @@ def test_the_summary_shows_the_roadmap_for_each_target_above_the_level(cycle, of
     assert "50 % Actions done by their due date: 1 of 2 actions" in roadmap
 
 
+def test_the_summary_names_the_practices_an_action_draws_on_that_the_office_may_see(
+    cycle, office, other_office
+):
+    from practices import services as practices
+    from practices.models import Practice
+    from tests.factories import make_person
+
+    people = {
+        of: make_person(f"writer@{of.code.lower()}.test", office=of)
+        for of in (office, other_office)
+    }
+
+    def practice(of, title, *, publish):
+        person = people[of]
+        made = practices.practice_create(
+            office=of,
+            user=person,
+            numbers=[1],
+            title=title,
+            summary="As the office runs it.",
+            kind="project",
+            status="completed",
+        )
+        return practices.practice_publish(practice=made, user=person) if publish else made
+
+    make_assessment(cycle, office, submitted=True, r1=level(2, 4))
+    action = add_action(cycle, office, 1, datetime.date(2025, 3, 1), text="Adopt zero trust")
+    theirs = practice(other_office, "Zero-trust architecture", publish=True)
+    ours = practice(office, "Our own draft", publish=False)
+    action.practices.set([theirs, ours])
+    # Withdrawn after it was linked: no longer for this office to see, nor its title.
+    Practice.objects.filter(pk=theirs.pk).update(state=Practice.State.DRAFT)
+    theirs_later = practice(other_office, "Cloud filing", publish=True)
+    action.practices.add(theirs_later)
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    roadmap = text.split("Roadmap")[-1]
+    assert "Practices it draws on:" in roadmap
+    assert "NZ – Cloud filing" in roadmap and "AU – Our own draft" in roadmap
+    assert "Zero-trust architecture" not in roadmap
+    assert "A practice no longer available" in roadmap
+
+
+def test_actions_of_a_recommendation_the_new_version_retired_are_kept(office):
+    from recommendations.models import CrosswalkLink
+    from recommendations.services import framework_copy
+    from tests.factories import default_framework
+
+    old = default_framework()
+    earlier = make_cycle(2025, offices=[office])
+    add_action(earlier, office, 3, datetime.date(2026, 3, 1), text="Write a data policy")
+    new = framework_copy(framework=old, version="2027")
+    CrosswalkLink.objects.filter(framework=new, previous__number=3).delete()
+    new.recommendations.get(number=3).delete()
+    CrosswalkLink.objects.create(
+        framework=new, previous=old.recommendations.get(number=3), recommendation=None
+    )
+    cycle = make_cycle(2026, framework=new, offices=[office])
+    make_assessment(cycle, office, submitted=True, r1=level(2, 4))
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    retired = text.split("Recommendations retired in 2027")[1]
+    assert "Write a data policy" in retired
+    assert "Was recommendation 3 of 2024." in retired
+
+
 def test_without_a_roadmap_the_summary_says_so(cycle, office):
     make_assessment(cycle, office, submitted=True, r1=level(2, 4))
 
