@@ -89,7 +89,9 @@ def _action(place, pk: int) -> RoadmapAction:
     if place.roadmap is None:
         raise Http404
     return get_object_or_404(
-        RoadmapAction.objects.select_related("recommendation", "recommended_action", "roadmap"),
+        RoadmapAction.objects.select_related(
+            "recommendation", "recommended_action", "roadmap", "carried_from__framework"
+        ),
         pk=pk,
         roadmap=place.roadmap,
     )

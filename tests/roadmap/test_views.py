@@ -245,6 +245,16 @@ def test_after_the_carry_the_roadmap_says_where_each_action_comes_from(
     assert "Recommendations retired in" not in body
 
 
+def test_a_carried_actions_edit_page_says_where_it_came_from(
+    client_of, respondent, carried, roadmap_on_2024
+):
+    moved = roadmap_on_2024["on 10"]
+    body = (
+        client_of(respondent).get(reverse("roadmap_action", args=["AU", moved.pk])).content.decode()
+    )
+    assert "Was recommendation 10 of 2024." in body
+
+
 def test_the_history_says_the_crosswalk_carried_the_actions(client_of, respondent, carried):
     body = client_of(respondent).get(reverse("roadmap_history", args=["AU"])).content.decode()
     assert "Action carried to the new framework version" in body
