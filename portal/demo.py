@@ -9,6 +9,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,7 +21,8 @@ from kpi.services import snapshot_refresh
 from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
 from practices.demo import seed_practices
-from recommendations.models import Framework
+from recommendations.models import SOURCE_LANGUAGE, Framework, column
+from recommendations.services import crosswalk_save, framework_copy
 from roadmap.selectors import has_gap, roadmap_basis
 from roadmap.services import action_add, action_update
 
@@ -479,14 +481,15 @@ def _roadmap_and_feedback(*, today: datetime.date) -> None:
     ]
     # Triaged as the secretariat would (without e-mailing the demo people at seeding time).
     now = timezone.now()
+    draft = _proposed_version(framework, version=f"{today.year + 1}-draft")
     Feedback.objects.filter(pk=items[0].pk).update(
-        status=Feedback.Status.UNDER_REVIEW, triaged_by=secretariat, triaged_at=now
-    )
-    Feedback.objects.filter(pk=items[2].pk).update(
         status=Feedback.Status.TAKEN,
-        draft_version=f"{today.year + 1}-draft",
+        draft_version=draft.version,
         triaged_by=secretariat,
         triaged_at=now,
+    )
+    Feedback.objects.filter(pk=items[2].pk).update(
+        status=Feedback.Status.UNDER_REVIEW, triaged_by=secretariat, triaged_at=now
     )
     Feedback.objects.filter(pk=items[3].pk).update(
         status=Feedback.Status.DECLINED,
@@ -494,3 +497,31 @@ def _roadmap_and_feedback(*, today: datetime.date) -> None:
         triaged_by=secretariat,
         triaged_at=now,
     )
+
+
+def _proposed_version(framework: Framework, *, version: str) -> Framework:
+    """A draft of the next framework version taking up the demo office's proposal: its
+    recommendations 2, 8 and 9 merged into one, 10 renumbered 8, with the crosswalk that
+    says so, for the secretariat to open (docs/framework-evolution.md)."""
+    draft = framework_copy(framework=framework, version=version)
+    mine = {r.number: r for r in draft.recommendations.all()}
+    merged = mine[2]
+    merged.short_title_en = "ICT strategy, shared architectures and project experience"
+    merged.statement_en = (
+        "IP offices should have an ICT strategy that builds on shared architectures and "
+        "solutions and on the experience of ICT projects shared among offices."
+    )
+    # Its translations were 2's: until translators word the merged one, English shows.
+    for name in ("short_title", "statement", "gist"):
+        for language in settings.MODELTRANSLATION_LANGUAGES:
+            if language != SOURCE_LANGUAGE:
+                setattr(merged, column(name, language), None)
+    merged.save()
+    mine[8].delete()
+    mine[9].delete()
+    mine[10].number = 8
+    mine[10].save()
+    lines = [(n, n) for n in range(1, 8)] + [(8, 2), (9, 2), (10, 8)]
+    draft.refresh_from_db()
+    crosswalk_save(framework=draft, lines=lines, stamp=draft.updated_at.isoformat())
+    return draft

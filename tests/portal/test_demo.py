@@ -135,3 +135,17 @@ def test_the_demo_office_has_a_roadmap_in_every_state_and_feedback_is_triaged(de
         "declined",
     }
     assert Feedback.objects.filter(source="survey").exists()
+
+
+def test_the_demo_has_a_draft_version_merging_2_8_and_9_as_the_office_proposed(demo):
+    from feedback.models import Feedback
+    from recommendations.crosswalk import MERGED
+    from recommendations.models import Framework
+    from recommendations.selectors import crosswalk_of, crosswalk_problems
+
+    draft = Framework.objects.get(status=Framework.Status.DRAFT)
+    walk = crosswalk_of(draft)
+    assert walk.sources[2] == (2, 8, 9) and walk.relation(2) == MERGED
+    assert walk.sources[8] == (10,)
+    assert crosswalk_problems(draft) == []
+    assert Feedback.objects.get(status="taken").draft_version == draft.version
