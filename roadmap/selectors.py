@@ -364,26 +364,44 @@ def done_by_due_date_in_year(
     """The cycle of ``year``'s share of planned actions done by their due date, over every
     office's roadmap: overall and by recommendation number (of ``framework``, the cycle's).
 
-    Counted are the actions due within the year (1 January to 31 December) on a
-    recommendation of ``framework``, by the one rule above (``_settled``, ``ON_TIME``) as of
-    ``today``: done ones (on time when done on or before the due date) and open ones past
-    their due date (late); dropped ones and open ones not yet due are left out. Once the year
-    is over every open action in it is past due, so the figure changes only with the
-    roadmaps. The overall share pools every action, whatever its office. One query.
+    Counted are the actions due within the year (1 January to 31 December) by the one rule
+    above (``_settled``, ``ON_TIME``) as of ``today``: done ones (on time when done on or
+    before the due date) and open ones past their due date (late); dropped ones and open
+    ones not yet due are left out. An action planned for a recommendation of an earlier
+    version counts under the one of ``framework`` that continues it (the first, when it was
+    split), as the roadmap page shows it: done actions stay on their old recommendation when
+    the open ones are carried. One of a retired recommendation, or of a version ``framework``
+    does not descend from, is not counted. Once the year is over every open action in it is
+    past due, so the figure changes only with the roadmaps. The overall share pools every
+    counted action, whatever its office. One query, and one per earlier version met.
     """
     today = today or timezone.localdate()
     rows = (
         RoadmapAction.objects.filter(
-            recommendation__framework=framework,
             due_on__gte=datetime.date(year, 1, 1),
             due_on__lte=datetime.date(year, 12, 31),
         )
         .filter(_settled(today))
         .order_by()
-        .values("recommendation__number")
+        .values("recommendation__framework_id", "recommendation__number")
         .annotate(of=Count("pk"), count=Count("pk", filter=ON_TIME))
     )
-    by_number = {row["recommendation__number"]: Share(row["count"], row["of"]) for row in rows}
+    walks: dict[int, Crosswalk | None] = {}
+    counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        version, number = row["recommendation__framework_id"], row["recommendation__number"]
+        if version != framework.pk:
+            if version not in walks:
+                earlier = Framework.objects.get(pk=version)
+                walks[version] = crosswalk_between(earlier, framework)
+            walk = walks[version]
+            continuing = walk.targets(number) if walk is not None else ()
+            if not continuing:
+                continue
+            number = continuing[0]
+        counted[number][0] += row["count"]
+        counted[number][1] += row["of"]
+    by_number = {number: Share(count, of) for number, (count, of) in counted.items()}
     overall = Share(
         sum(share.count for share in by_number.values()),
         sum(share.of for share in by_number.values()),

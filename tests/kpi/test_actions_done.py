@@ -110,6 +110,38 @@ def test_actions_on_another_framework_versions_recommendations_are_left_out(cycl
     assert by_number(cycle_kpis(cycle, today=SUMMER))[1]["of"] == 4
 
 
+def test_actions_of_an_earlier_version_count_under_the_recommendation_continuing_theirs(
+    office, other_office
+):
+    """A 2027 cycle on the version merging 2, 8 and 9: an action done in time on the 2024
+    framework's 9 (it stayed there when the open ones were carried) counts under the new 2;
+    one on 10 under the new 8; one of another line of versions is not counted."""
+    from recommendations.services import framework_copy
+    from tests.factories import default_framework, framework_merging_2_8_9
+
+    old = make_cycle(2026, offices=[office])
+    cycle = make_cycle(2027, framework=framework_merging_2_8_9(), offices=[office])
+    add(office, old, 9, D(2027, 3, 1), "done", D(2027, 2, 1))
+    add(office, old, 10, D(2027, 4, 1))  # open, past due by the end of the year
+    add(office, cycle, 2, D(2027, 5, 1), "done", D(2027, 6, 1))  # done late
+    unrelated = framework_copy(framework=default_framework(), version="other")
+    unrelated.derived_from = None
+    unrelated.save()
+    RoadmapAction.objects.create(
+        roadmap=office.roadmap,
+        recommendation=unrelated.recommendations.get(number=1),
+        text="On an unrelated version",
+        responsible_unit="ICT division",
+        due_on=D(2027, 5, 1),
+        status="done",
+        done_on=D(2027, 4, 1),
+    )
+    document = cycle_kpis(cycle, today=D(2028, 1, 10))
+    assert by_number(document)[2] == {"count": 1, "of": 2, "percent": 50}
+    assert by_number(document)[8] == {"count": 0, "of": 1, "percent": 0}
+    assert document["actions_done_by_due_date"] == {"count": 1, "of": 3, "percent": 33}
+
+
 def test_percentages_are_rounded_half_up_as_every_published_one():
     assert Share(1, 8).percent == 13
     assert Share(0, 0).percent is None
