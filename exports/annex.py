@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Cycle
@@ -101,13 +100,6 @@ class FeedbackItem:
     draft_version: str = ""
     decline_reason: str = ""
     from_survey: bool = False
-
-    @property
-    def draft_version_label(self) -> str:
-        """The draft version kept left to right in a right-to-left sentence: "2026-draft"
-        must not read "draft-2026"."""
-        return format_html('<span dir="ltr">{}</span>', self.draft_version)
-
 
 def feedback_by_recommendation(year: int, framework) -> list[dict]:
     """The feedback on the recommendations received in ``year`` that may be published, grouped
