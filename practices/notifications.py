@@ -84,13 +84,32 @@ def still_current_requests_send() -> int:
     by_office: dict = {}
     for practice in due.select_related("office"):
         by_office.setdefault(practice.office, []).append(practice)
-    sent = 0
-    for office, practices in by_office.items():
+    return sum(
+        _still_current_ask(office=office, practices=practices, due=due, now=now)
+        for office, practices in by_office.items()
+    )
+
+
+def _still_current_ask(*, office, practices: list, due, now) -> int:
+    """Asks ``office`` about those of ``practices`` still ``due``. They are claimed while the
+    e-mail leaves: a second run at the same time waits, then finds them asked, as it does
+    after a run that finished."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        claimed = set(
+            due.filter(pk__in=[p.pk for p in practices])
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        practices = [p for p in practices if p.pk in claimed]
+        if not practices:
+            return 0
         context = {
             "office": office,
             "practices": practices,
             "url": _absolute(reverse("office_practices", kwargs={"code": office.code})),
         }
-        sent += _send(_messages("practice_still_current", context, _respondents(office)))
-        Practice.objects.filter(pk__in=[p.pk for p in practices]).update(confirmation_asked_at=now)
+        sent = _send(_messages("practice_still_current", context, _respondents(office)))
+        Practice.objects.filter(pk__in=claimed).update(confirmation_asked_at=now)
     return sent

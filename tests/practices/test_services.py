@@ -182,3 +182,28 @@ def test_an_office_is_asked_once_a_year_whether_an_entry_is_still_current(
     services.practice_confirm(practice=practice, user=colleague)
     practice.refresh_from_db()
     assert not practice.is_due_for_confirmation()
+
+
+def test_two_runs_of_the_yearly_question_at_once_ask_each_office_once(office, respondent):
+    """A second run read the entry as due; the first asked about it before the second got to
+    it: the second asks nothing."""
+    import datetime
+
+    from django.utils import timezone
+
+    from practices import notifications
+
+    practice = services.practice_publish(practice=new_practice(office, respondent), user=respondent)
+    Practice.objects.filter(pk=practice.pk).update(
+        confirmed_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    stale = [Practice.objects.get(pk=practice.pk)]
+    due = Practice.objects.filter(confirmation_asked_at__isnull=True)
+    mail.outbox.clear()
+
+    assert notifications.still_current_requests_send() == 1
+    later = notifications._still_current_ask(
+        office=office, practices=stale, due=due, now=timezone.now()
+    )
+    assert later == 0
+    assert len(mail.outbox) == 1
