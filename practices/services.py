@@ -361,7 +361,10 @@ def openness_set(
     state the page showed (``openness_stamp``); if a colleague changed it since, nothing is
     written (``StaleOpenness``), so that a stale tab never reopens a consent they withdrew."""
     _require_respondent(user, office)
-    existing = {o.number: o for o in Openness.objects.select_for_update().filter(office=office)}
+    # The office's row, not only its openness rows: a first choice or a change of languages
+    # has no openness row to lock, and two such saves at once must not both pass the check.
+    Office.objects.select_for_update().filter(pk=office.pk).first()
+    existing = {o.number: o for o in Openness.objects.filter(office=office)}
     if seen is not None and seen != openness_stamp(office):
         raise StaleOpenness
     now = timezone.now()

@@ -170,3 +170,24 @@ def test_partners_list_open_offices_with_reasons_and_never_closed_ones(
     )
     assert [m["office"] for m in body["matches"]] == ["NZ"]
     assert closed.code not in str(body)
+
+
+def test_if_match_star_overwrites_knowingly(respondent, office):
+    colleague = factories.make_person("deputy@au.test", office=office)
+    services.openness_set(office=office, user=colleague, choices={10: {"share": True}})
+    url = reverse("api_office_openness", args=["AU"])
+    body = {"recommendations": {"10": {"share": False, "joint": False}}}
+    response = token_client(respondent).put(url, body, format="json", headers={"If-Match": "*"})
+    assert response.status_code == 200
+    assert Openness.objects.get(office=office, number=10).share is False
+
+
+def test_a_stale_client_changing_only_languages_is_refused(respondent, office):
+    stale = _read_etag(respondent)
+    colleague = factories.make_person("deputy@au.test", office=office)
+    services.openness_set(office=office, user=colleague, choices={}, languages=["fr"])
+    url = reverse("api_office_openness", args=["AU"])
+    body = {"recommendations": {}, "languages": ["en"]}
+    response = token_client(respondent).put(url, body, format="json", headers={"If-Match": stale})
+    assert response.status_code == 412
+    assert _read_etag(respondent) == response["ETag"]
