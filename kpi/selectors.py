@@ -282,6 +282,7 @@ def panel_tallies(
 def previous_cycle(cycle: Cycle) -> Cycle | None:
     return (
         Cycle.objects.filter(year__lt=cycle.year, assessments__submitted_at__isnull=False)
+        .select_related("framework")
         .order_by("-year")
         .first()
     )

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments import selectors as assessment_selectors
+from assessments.models import Assessment
+from assessments.submissions import submitted_answers
 from kpi import dashboard, engine, selectors
 from kpi.models import KpiSnapshot
 from kpi.privacy import MIN_GROUP
@@ -50,7 +52,13 @@ def office_benchmark(request: HttpRequest, code: str, year: int) -> HttpResponse
     ]
     own = place.role not in ("colead", "secretariat")
     previous, targets = selectors.own_targets(office, place.cycle)
-    reached = _attainment_rows(previous, targets, attainment, answers, recommendations)
+    # Measured as the peers' figure is: against the levels the office submitted, not a
+    # reopened assessment's draft.
+    submitted = {
+        answer.recommendation.number: answer
+        for answer in submitted_answers(Assessment.objects.filter(pk=place.assessment.pk))
+    }
+    reached = _attainment_rows(previous, targets, attainment, submitted, recommendations)
     chart = dashboard.benchmark_chart(
         place=place,
         view=view,

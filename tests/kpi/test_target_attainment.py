@@ -339,3 +339,22 @@ def test_an_office_that_skipped_a_year_is_not_measured_against_an_older_target(o
     document = cycle_kpis(cycle)
     assert by_number(document)[1] == {"count": 1, "of": 1, "percent": 100}
     assert document["target_attainment_basis"]["previous_year"] == 2024
+
+
+def test_an_office_reads_its_own_outcome_against_what_it_submitted_not_a_draft(
+    client_of, respondent, secretariat, computed
+):
+    from assessments.models import Assessment
+
+    # AU reached its R1 target of 3 with 3 as submitted; its reopened draft says 1.
+    au = Assessment.objects.get(cycle=computed, office__code="AU")
+    reopen_with_draft_edits(
+        au, secretariat=secretariat, respondent=respondent, **{"r1-maturity_current": 1}
+    )
+    page = (
+        client_of(respondent)
+        .get(reverse("office_benchmark", kwargs={"code": "AU", "year": 2025}))
+        .content.decode()
+    )
+    rows = page.split('id="targets"')[1].split("<tr>")[2:]
+    assert "Reached" in rows[0] and "Not reached" not in rows[0]
