@@ -124,7 +124,11 @@ def framework_crosswalk(request: HttpRequest, version: str) -> HttpResponse:
     editable = not framework.is_frozen
     status = 200
     form = CrosswalkForm(initial=CrosswalkForm.initial_for(framework), previous=old, new=new)
-    if request.method == "POST" and editable:
+    if request.method == "POST" and not editable:
+        # A page opened before the first submission against it: say why nothing was saved.
+        messages.error(request, FrameworkFrozen(framework).messages[0])
+        status = 409
+    elif request.method == "POST":
         posted = CrosswalkForm(request.POST, previous=old, new=new)
         status = 400
         if posted.is_valid():

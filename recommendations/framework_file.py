@@ -12,7 +12,7 @@ writes any framework in the same format, so that a file round-trips. The shipped
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from assessments.exchange import Problem, _Reader
@@ -300,9 +300,14 @@ def _parse_crosswalk(reader: _Reader, parsed: ParsedFramework, value, numbers: s
 # --- Writing ---------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def framework_import(*, data, dry_run: bool = False) -> FrameworkReport:
     """Checks the file, then (unless ``dry_run``) loads it as a new draft framework; all or
-    nothing. Raises ``FrameworkFileInvalid`` with every problem when the file has any."""
+    nothing, its audit entry included. Raises ``FrameworkFileInvalid`` with every problem
+    when the file has any."""
+    if data_version := isinstance(data, dict) and data.get("derived_from"):
+        # Read under a lock: a recommendation of it deleted meanwhile would break the lines.
+        Framework.objects.select_for_update().filter(version=data_version).first()
     parsed = framework_parse(data)
     if parsed.problems:
         raise FrameworkFileInvalid(parsed.problems)
@@ -328,7 +333,24 @@ def framework_import(*, data, dry_run: bool = False) -> FrameworkReport:
         retired=walk.retired,
     )
     if not dry_run:
-        framework = framework_apply(parsed)
+        try:
+            with transaction.atomic():
+                framework = framework_apply(parsed)
+        except IntegrityError:
+            # The same version loaded by someone else since the check: said as the check says it.
+            version = parsed.data["version"]
+            raise FrameworkFileInvalid(
+                [
+                    Problem(
+                        "version",
+                        _(
+                            "Framework %(version)s exists already: give the new version another "
+                            "label."
+                        )
+                        % {"version": version},
+                    )
+                ]
+            ) from None
         audit_record(
             kind=AuditEvent.Kind.FRAMEWORK_MADE,
             target=framework,

@@ -38,6 +38,7 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
         derived_from=framework,
     )
     recommendations = framework.recommendations.prefetch_related("actions", "levels")
+    links = []
     for original in recommendations:
         recommendation = Recommendation.objects.create(
             framework=copy,
@@ -45,8 +46,8 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
             **_all_languages(original, "short_title", "statement", "gist"),
         )
         # The copy starts as the same recommendations: its crosswalk is edited with them.
-        CrosswalkLink.objects.create(
-            framework=copy, previous=original, recommendation=recommendation
+        links.append(
+            CrosswalkLink(framework=copy, previous=original, recommendation=recommendation)
         )
         # bulk_create skips the freeze check in save(): the copy is a fresh draft anyway.
         RecommendedAction.objects.bulk_create(
@@ -66,6 +67,7 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
             )
             for lv in original.levels.all()
         )
+    CrosswalkLink.objects.bulk_create(links)
     QuestionLabel.objects.bulk_create(
         QuestionLabel(framework=copy, name=label.name, **_all_languages(label, "label"))
         for label in framework.questions.all()
@@ -264,7 +266,10 @@ def framework_problems(framework: Framework) -> list:
     crosswalk (a version is activated with a crosswalk that accounts for the one before)."""
     stored = Framework.objects.filter(pk=framework.pk).first() if framework.pk else None
     activating = framework.status == Framework.Status.ACTIVE and (
-        stored is None or stored.status != Framework.Status.ACTIVE
+        stored is None
+        or stored.status != Framework.Status.ACTIVE
+        # An active version pointed at another one: its lines would name the wrong one.
+        or stored.derived_from_id != framework.derived_from_id
     )
     if activating:
         return selectors.crosswalk_problems(framework)

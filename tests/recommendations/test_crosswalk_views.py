@@ -79,7 +79,9 @@ def test_the_crosswalk_of_a_used_framework_is_read_only(client_of, secretariat, 
     client = client_of(secretariat)
     html = client.get(page()).content.decode()
     assert 'type="checkbox"' not in html and "read-only" in html
-    client.post(page(), form_data(draft, {(n, None) for n in range(1, 11)}))
+    response = client.post(page(), form_data(draft, {(n, None) for n in range(1, 11)}))
+    assert response.status_code == 409
+    assert "is read-only: assessments were submitted against it" in response.content.decode()
     assert set(crosswalk_lines(draft)) == LINES_2_8_9
 
 

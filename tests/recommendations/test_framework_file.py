@@ -166,3 +166,22 @@ def test_a_loaded_file_is_in_the_audit_log_and_a_dry_run_is_not(framework):
     event = AuditEvent.objects.get(kind="framework_made")
     assert event.object_id == str(Framework.objects.get(version="2030").pk)
     assert event.detail == {"loaded_from_file": True, "derived_from": ""}
+
+
+def test_the_same_version_loaded_meanwhile_is_refused_as_a_problem(framework, monkeypatch):
+    """Two uploads of one version at once: the second passed the check before the first was
+    written; it gets the check's problem, not an error page."""
+    from recommendations import framework_file
+    from recommendations.services import framework_copy
+
+    document = as_new_version(framework_export(framework))
+    applying = framework_file.framework_apply
+
+    def someone_else_first(parsed):
+        framework_copy(framework=framework, version="2030")
+        return applying(parsed)
+
+    monkeypatch.setattr(framework_file, "framework_apply", someone_else_first)
+    with pytest.raises(FrameworkFileInvalid) as refused:
+        framework_import(data=document)
+    assert [problem.place for problem in refused.value.problems] == ["version"]

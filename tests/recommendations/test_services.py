@@ -97,6 +97,24 @@ def test_a_framework_derived_from_another_version_since_shows_its_stale_lines(fr
     assert len(places) == 11  # and none of 2026's is accounted for
 
 
+def test_an_active_version_pointed_at_another_one_is_refused(framework):
+    active = framework_merging_2_8_9()  # active, its crosswalk from 2024
+    other = framework_copy(framework=framework, version="2026")
+    active.derived_from = other
+    with pytest.raises(CrosswalkInvalid) as refused:
+        framework_save(framework=active)
+    assert refused.value.problems[0].place == "crosswalk"
+    assert Framework.objects.get(pk=active.pk).derived_from == framework
+
+
+def test_a_copy_writes_its_crosswalk_in_one_go(framework, django_assert_max_num_queries):
+    # Five queries per recommendation (its row through the freeze check, its actions and its
+    # levels in bulk), a few for the framework, and one for all the crosswalk's lines.
+    with django_assert_max_num_queries(61):
+        copy = framework_copy(framework=framework, version="2026")
+    assert crosswalk_of(copy).is_identity
+
+
 def admin_form(framework, user, **changes):
     model_admin = admin.site._registry[Framework]
     request = RequestFactory().get("/")
