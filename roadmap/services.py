@@ -76,7 +76,8 @@ def practice_problems(office: Office, chosen, already=()) -> dict[str, str]:
     return {}
 
 
-def _linked(action: RoadmapAction) -> list[int]:
+def linked_practices(action: RoadmapAction) -> list[int]:
+    """The ids of the practices ``action`` links, in order (none before it is saved)."""
     return sorted(practice.pk for practice in action.practices.all()) if action.pk else []
 
 
@@ -168,7 +169,7 @@ def _add(roadmap: Roadmap, *, user, recommendation, values: dict, today) -> Road
 
 
 def _change(roadmap: Roadmap, action: RoadmapAction, *, user, values: dict, today) -> list:
-    linked = _linked(action)
+    linked = linked_practices(action)
     merged = {name: getattr(action, name) for name in FIELDS} | {"practices": linked} | values
     _check(merged, action.recommendation, office=roadmap.office, linked=linked)
     practices = sorted(set(merged["practices"]))

@@ -105,13 +105,9 @@ def _initial(action: RoadmapAction) -> dict:
         "due_on": action.due_on,
         "status": action.status,
         "drop_reason": action.drop_reason,
-        "practices": _linked(action),
+        "practices": services.linked_practices(action),
         "version": action.version,
     }
-
-
-def _linked(action: RoadmapAction) -> list[int]:
-    return sorted(action.practices.values_list("pk", flat=True))
 
 
 def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
@@ -122,7 +118,7 @@ def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     context = {
         "recommendation": action.recommendation,
         "office": place.office,
-        "linked": _linked(action),
+        "linked": services.linked_practices(action),
     }
     if request.method == "POST":
         form = ActionForm(request.POST, **context)
