@@ -188,13 +188,16 @@ class Walks:
     def targets(self, recommendation: Recommendation) -> tuple[int, ...] | None:
         """The numbers continuing ``recommendation`` in the framework (empty: retired;
         None: a framework that this one does not continue)."""
-        old = recommendation.framework
+        return self.continuing(recommendation.framework, recommendation.number)
+
+    def continuing(self, old: Framework, number: int) -> tuple[int, ...] | None:
+        """``targets`` of recommendation ``number`` of framework ``old``."""
         if old.pk == self.framework.pk:
-            return (recommendation.number,)
+            return (number,)
         if old.pk not in self.read:
             self.read[old.pk] = crosswalk_between(old, self.framework)
         walk = self.read[old.pk]
-        return None if walk is None else walk.targets(recommendation.number)
+        return None if walk is None else walk.targets(number)
 
 
 def place_actions(framework: Framework, actions: list[RoadmapAction]):
@@ -386,19 +389,16 @@ def done_by_due_date_in_year(
         .values("recommendation__framework_id", "recommendation__number")
         .annotate(of=Count("pk"), count=Count("pk", filter=ON_TIME))
     )
-    walks: dict[int, Crosswalk | None] = {}
+    walks = Walks(framework)
+    versions = Framework.objects.in_bulk({row["recommendation__framework_id"] for row in rows})
     counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        version, number = row["recommendation__framework_id"], row["recommendation__number"]
-        if version != framework.pk:
-            if version not in walks:
-                earlier = Framework.objects.get(pk=version)
-                walks[version] = crosswalk_between(earlier, framework)
-            walk = walks[version]
-            continuing = walk.targets(number) if walk is not None else ()
-            if not continuing:
-                continue
-            number = continuing[0]
+        continuing = walks.continuing(
+            versions[row["recommendation__framework_id"]], row["recommendation__number"]
+        )
+        if not continuing:
+            continue
+        number = continuing[0]
         counted[number][0] += row["count"]
         counted[number][1] += row["of"]
     by_number = {number: Share(count, of) for number, (count, of) in counted.items()}

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from portal.offices.models import Office
 from practices.selectors import visible_to_office
 from recommendations.models import Framework, Recommendation, RecommendedAction
-from recommendations.selectors import crosswalk_between
 from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
+from roadmap.selectors import Walks
 
 # What a person changes in an action; the history records these, and the links to practices
 # (a many-to-many, so set apart).
@@ -338,14 +338,11 @@ def roadmap_carry(*, office: Office, framework: Framework, user=None) -> list[Ro
     if not candidates:
         return []
     mine = {r.number: r for r in framework.recommendations.all()}
-    walks: dict[int, object] = {}
+    walks = Walks(framework)
     moved = []
     for action in candidates:
         old = action.recommendation
-        if old.framework_id not in walks:
-            walks[old.framework_id] = crosswalk_between(old.framework, framework)
-        walk = walks[old.framework_id]
-        targets = walk.targets(old.number) if walk is not None else ()
+        targets = walks.targets(old) or ()
         if not targets or targets[0] not in mine:
             continue  # retired, or a framework this one does not continue: kept as it is
         new = mine[targets[0]]
