@@ -426,11 +426,6 @@ def _cell(value: dict) -> str:
     return f"{value['count']} ({value['percent']} %)"
 
 
-def number_list(numbers) -> str:
-    """``2, 8 and 9``."""
-    return text_list(numbers)
-
-
 def crosswalk_marks(crosswalk: dict | None) -> dict[int, str]:
     """What the mark of a figure compared through the crosswalk says, by new number: a
     merge, a split or a renumbering (a recommendation that stayed itself has no mark)."""
@@ -443,7 +438,7 @@ def crosswalk_marks(crosswalk: dict | None) -> dict[int, str]:
         if relation == "merged":
             marks[number] = _(
                 "Compared through the crosswalk: merged from %(numbers)s of %(version)s"
-            ) % {"numbers": number_list(previous), "version": version}
+            ) % {"numbers": text_list(previous), "version": version}
         elif relation == "split":
             marks[number] = _(
                 "Compared through the crosswalk: split from %(number)s of %(version)s"

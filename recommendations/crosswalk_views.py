@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from assessments.import_views import SurveyImportForm
+from portal.languages import text_list
 from portal.permissions import secretariat_required
-from recommendations import crosswalk, wording
+from recommendations import wording
 from recommendations.crosswalk import MERGED, NEW, SAME, SPLIT, Crosswalk
 from recommendations.framework_file import (
     FrameworkFileInvalid,
@@ -33,7 +34,7 @@ def relation_text(walk: Crosswalk, number: int) -> tuple[str, str]:
     of 2024"."""
     relation = walk.relation(number)
     previous = walk.sources.get(number, ())
-    values = {"numbers": crosswalk._listed(previous), "version": walk.old}
+    values = {"numbers": text_list(previous), "version": walk.old}
     if relation == SAME and previous != (number,):
         return RENUMBERED, _("was %(numbers)s of %(version)s") % values
     if relation == SAME:
@@ -57,7 +58,7 @@ def what_changed(framework: Framework, titles: dict[int, object]) -> dict | None
         kind, text = relation_text(walk, number)
         if kind != SAME:
             rows.append({"number": number, "title": titles.get(number), "kind": kind, "text": text})
-    return {"old": walk.old, "rows": rows, "retired": crosswalk._listed(walk.retired)}
+    return {"old": walk.old, "rows": rows, "retired": text_list(walk.retired)}
 
 
 # --- The secretariat's editor ----------------------------------------------------------------

@@ -75,14 +75,14 @@ def crosswalk_problems(framework: Framework) -> list[crosswalk.Problem]:
         {v: p for v, p in parents.items() if v != framework.version},
         place="derived_from",
     )
-    if framework.pk is None:
+    if framework.pk is None or previous is None:
         return found
     stray = (
         CrosswalkLink.objects.filter(framework=framework)
-        .exclude(previous__framework_id=previous.pk if previous else None)
+        .exclude(previous__framework_id=previous.pk)
         .count()
     )
-    if previous is not None and stray:
+    if stray:
         found.append(
             crosswalk.Problem(
                 "crosswalk",
