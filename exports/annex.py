@@ -101,6 +101,7 @@ class FeedbackItem:
     decline_reason: str = ""
     from_survey: bool = False
 
+
 def feedback_by_recommendation(year: int, framework) -> list[dict]:
     """The feedback on the recommendations received in ``year`` that may be published, grouped
     by recommendation (the framework as a whole first), each item with where its triage
