@@ -196,6 +196,9 @@ class Assessment(models.Model):
         blank=True,
         related_name="+",
     )
+    # The answers filled from last year that nobody has confirmed or changed since, kept
+    # as each history entry is written: the form marks them without reading the history.
+    copied_keys = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

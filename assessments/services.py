@@ -206,6 +206,14 @@ def _lock(assessment: Assessment) -> Assessment:
 def _record(assessment: Assessment, *, kind, user, changes=(), reason="") -> AssessmentEvent:
     assessment.version += 1
     assessment.updated_by = user
+    if changes:
+        # An answer stays "copied" until a later entry (a save, a confirmation, an undo)
+        # touches it: the last entry to touch it decides.
+        touched = {change["field"] for change in changes}
+        copied = set(assessment.copied_keys) - touched
+        if kind == AssessmentEvent.Kind.COPY:
+            copied |= touched
+        assessment.copied_keys = sorted(copied)
     assessment.save()
     return AssessmentEvent.objects.create(
         assessment=assessment,
@@ -447,11 +455,7 @@ def assessment_copy_previous(*, assessment: Assessment, user, base_version: int)
 
 def copied_unconfirmed(assessment: Assessment) -> set[str]:
     """Answers filled from last year that nobody has confirmed or changed since."""
-    last_kind: dict[str, str] = {}
-    for kind, changes in assessment.events.order_by("version", "pk").values_list("kind", "changes"):
-        for change in changes:
-            last_kind[change["field"]] = kind
-    return {key for key, kind in last_kind.items() if kind == AssessmentEvent.Kind.COPY}
+    return set(assessment.copied_keys)
 
 
 @transaction.atomic

@@ -42,7 +42,7 @@ from assessments.presenters import (
 from outbox.notices import tell_if_held
 from portal.languages import language_names, portal_language
 from recommendations import wording
-from roadmap.selectors import last_year_notes
+from roadmap.selectors import last_year_notes, latest_submission_before
 
 # History entries (saves) per page of the history.
 HISTORY_PAGE_SIZE = 100
@@ -56,9 +56,24 @@ def _form_url(code: str, year: int) -> str:
     return reverse("assessment_form", kwargs={"code": code.upper(), "year": year})
 
 
-def _render_form(request, place, *, form=None, conflict=None, status=200, held=False, held_keys=()):
+# Not read yet (the caller may have read it already: one query less).
+_UNREAD = object()
+
+
+def _render_form(
+    request,
+    place,
+    *,
+    form=None,
+    conflict=None,
+    status=200,
+    held=False,
+    held_keys=(),
+    held_server=_UNREAD,
+):
     assessment = place.assessment
-    held_server = services.held_for(assessment, request.user) if place.can_edit else None
+    if held_server is _UNREAD:
+        held_server = services.held_for(assessment, request.user) if place.can_edit else None
     recommendations = selectors.framework_texts(place.cycle)
     answers = selectors.answers_by_number(assessment)
     numbers = [r.number for r in recommendations]
@@ -74,8 +89,10 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
     copied = services.copied_unconfirmed(assessment) if editable else set()
     section_list = sections(recommendations, answers, form, copied)
     events = selectors.form_events(assessment) if place.can_edit else {}
+    previous = latest_submission_before(place.office, place.cycle.year)
     sections_html = _sections_html(
         place,
+        previous,
         section_list,
         editable=editable,
         copied=copied,
@@ -117,8 +134,7 @@ def _render_form(request, place, *, form=None, conflict=None, status=200, held=F
             "reopen_form": ReopenForm()
             if place.can_reopen and assessment.status == "submitted"
             else None,
-            "has_previous": editable
-            and selectors.has_previous_submission(place.office, place.cycle.year),
+            "has_previous": editable and previous is not None,
             "answer_languages": language_names(),
             # As last chosen (kept through a refused post), else the language of the page,
             # which the first save records.
@@ -152,7 +168,7 @@ def _sections_templates() -> str:
     return digest.hexdigest()[:16]
 
 
-def _sections_html(place, section_list, *, editable, copied, held_keys, stored) -> str:
+def _sections_html(place, previous, section_list, *, editable, copied, held_keys, stored) -> str:
     """The recommendations' sections of the form, rendered once per saved version of the
     assessment, framework texts and language.
 
@@ -162,7 +178,9 @@ def _sections_html(place, section_list, *, editable, copied, held_keys, stored) 
     page opened again, by the same person or a colleague, reads them from the cache.
     """
     # Beside each recommendation, last year's target and the roadmap's actions done since.
-    last_year = last_year_notes(place.office, place.cycle.year, place.cycle.framework)
+    last_year = last_year_notes(
+        place.office, place.cycle.year, place.cycle.framework, previous=previous
+    )
     context = {
         "sections": section_list,
         "editable": editable,
@@ -281,7 +299,7 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
         if not pending:
             # Saved since (by autosave, or retyped): nothing left to offer.
             services.held_discard(assessment=place.assessment, user=request.user)
-            return _render_form(request, place)
+            return _render_form(request, place, held_server=None)
         data = held_form_data(selectors.with_answers(place.assessment), pending)
         form = AnswersForm(data, numbers=place.numbers)
         held_keys = set(pending)
@@ -292,8 +310,10 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
                 "(marked as not saved). Check them and press Save, or discard them."
             ),
         )
-        return _render_form(request, place, form=form, held=True, held_keys=held_keys)
-    return _render_form(request, place)
+        return _render_form(
+            request, place, form=form, held=True, held_keys=held_keys, held_server=kept
+        )
+    return _render_form(request, place, held_server=kept)
 
 
 def _valid_values(form) -> dict:

@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
@@ -75,10 +76,19 @@ def office_role(user, code: str, *, allowed=("respondent", "viewer", "secretaria
 
     if not user.is_authenticated:
         raise Http404
-    office = get_object_or_404(Office, code=code.upper())
-    membership = office.memberships.filter(user=user).first()
-    if membership:
-        role = membership.role
+    from portal.offices.models import Membership
+
+    # One query: the office with this person's role in it, if any.
+    office = get_object_or_404(
+        Office.objects.annotate(
+            member_role=Subquery(
+                Membership.objects.filter(office=OuterRef("pk"), user=user).values("role")[:1]
+            )
+        ),
+        code=code.upper(),
+    )
+    if office.member_role:
+        role = office.member_role
     elif user.is_secretariat:
         role = "secretariat"
     elif user.is_colead:

@@ -464,8 +464,23 @@ class LastYear:
         return bool(self.parts) and not self.merged
 
 
+def latest_submission_before(office: Office, year: int) -> Assessment | None:
+    """The office's latest submitted assessment of a cycle before ``year``, with its
+    framework."""
+    return (
+        Assessment.objects.filter(office=office, submitted_at__isnull=False, cycle__year__lt=year)
+        .select_related("cycle__framework")
+        .order_by("-cycle__year")
+        .first()
+    )
+
+
+# Not read yet: the form reads it once for this and for its "start from last year".
+_UNREAD = object()
+
+
 def last_year_notes(
-    office: Office, year: int, framework: Framework | None = None
+    office: Office, year: int, framework: Framework | None = None, *, previous=_UNREAD
 ) -> dict[int, LastYear]:
     """By recommendation number of ``framework`` (the form's): the target the office set in
     its latest submission before ``year``, and the roadmap's actions done since that
@@ -473,12 +488,8 @@ def last_year_notes(
     the crosswalk, with the crosswalk's rule (a merged recommendation shows the lowest level
     and target of its parts, and the actions done for each, labelled with their old number).
     Three queries when nothing changed version; a few more to read a crosswalk."""
-    previous = (
-        Assessment.objects.filter(office=office, submitted_at__isnull=False, cycle__year__lt=year)
-        .select_related("cycle__framework")
-        .order_by("-cycle__year")
-        .first()
-    )
+    if previous is _UNREAD:
+        previous = latest_submission_before(office, year)
     framework = framework or (previous.cycle.framework if previous else None)
     walks = Walks(framework) if framework is not None else None
     notes: dict[int, LastYear] = {}

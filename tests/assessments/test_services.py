@@ -310,6 +310,7 @@ def test_the_copy_never_replaces_this_years_no_or_an_emptied_comment(draft, offi
     first = Answer.objects.get(assessment=draft, recommendation__number=1)
     assert (first.focus, first.challenge, first.status_comment) == (False, True, "")
     assert copied == 3  # the mark comes with its text
+    draft.refresh_from_db()
     assert services.copied_unconfirmed(draft) == {
         "r1-challenge",
         "r1-discuss",
@@ -433,6 +434,7 @@ def test_last_years_answers_cross_the_merge_of_2_8_and_9_by_the_crosswalks_rule(
         2,
     )
     assert was_ten.evidence == "Board minutes."
+    draft.refresh_from_db()
     assert {"r2-status", "r2-maturity_target", "r8-evidence"} <= services.copied_unconfirmed(draft)
     assert draft.answers.count() == 8
 
