@@ -854,6 +854,7 @@ def figures(
     recommendations,
     small_group: bool,
     years_metric: str,
+    marks: list[tuple] | None = None,
 ) -> dict:
     """The dashboard's figures (the panels, the change since the previous cycle and the
     multi-year view of one figure) as one block of HTML, drawn and rendered once per
@@ -865,7 +866,7 @@ def figures(
     the time it was computed: a recomputation draws afresh.
     """
     cycle = snapshot.cycle
-    years = years_stamp(cycle)
+    years = years_stamp(cycle, marks)
     key = ":".join(
         str(part)
         for part in (
@@ -936,18 +937,30 @@ def lineage(framework) -> list[int]:
     return found
 
 
-def years_stamp(cycle) -> str | None:
+def snapshot_marks() -> list[tuple]:
+    """Every cycle's snapshot as (year, framework id, answers hash, computed at), oldest
+    first: what the year tabs list and what says whether the multi-year view changed, in
+    one query."""
+    from kpi.models import KpiSnapshot
+
+    return list(
+        KpiSnapshot.objects.order_by("cycle__year").values_list(
+            "cycle__year", "cycle__framework_id", "answers_hash", "computed_at"
+        )
+    )
+
+
+def years_stamp(cycle, marks: list[tuple] | None = None) -> str | None:
     """What the multi-year view is drawn from: the snapshots of every cycle of the cycle's
     framework and of the versions it descends from (a digest of their answers and times);
     None when fewer than two have figures. A crosswalk never changes once its framework is
-    used, so the snapshots say all."""
-    from kpi.models import KpiSnapshot
-
-    marks = list(
-        KpiSnapshot.objects.filter(cycle__framework_id__in=lineage(cycle.framework))
-        .order_by("cycle__year")
-        .values_list("cycle__year", "answers_hash", "computed_at")
-    )
+    used, so the snapshots say all. ``marks`` are ``snapshot_marks()``, if read already."""
+    family = set(lineage(cycle.framework))
+    marks = [
+        (year, digest, when)
+        for year, framework, digest, when in (snapshot_marks() if marks is None else marks)
+        if framework in family
+    ]
     if len(marks) < 2:
         return None
     stamps = ",".join(f"{year}/{digest}/{when.isoformat()}" for year, digest, when in marks)

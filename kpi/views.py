@@ -142,7 +142,9 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     office_type = office_type if office_type in OfficeType.values else ""
     head = dashboard.headline(snapshot, region=region, office_type=office_type)
     document, group = head["document"], head["group"]
-    recommendations = list(cycle.framework.recommendations.order_by("number"))
+    # The wording every office reads, kept per framework version and language.
+    recommendations = assessment_selectors.framework_texts(cycle)
+    marks = dashboard.snapshot_marks()
     # What the year tabs and the heatmap switch carry over, so that a filter is never lost.
     kept = urlencode(
         {key: value for key, value in (("region", region), ("type", office_type)) if value}
@@ -159,6 +161,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             recommendations=recommendations,
             small_group=small_group,
             years_metric=years_metric,
+            marks=marks,
         )
         if group
         else {"html": "", "panels": [], "years_view": None}
@@ -202,9 +205,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "min_group": MIN_GROUP,
             "regions": Region.choices,
             "office_types": OfficeType.choices,
-            "years": KpiSnapshot.objects.order_by("-cycle__year").values_list(
-                "cycle__year", flat=True
-            ),
+            "years": [year for year, *_rest in reversed(marks)],
         },
     )
 
