@@ -160,7 +160,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # A miss, not an error, while Redis is down: see portal/cache.py.
+            "BACKEND": "portal.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer costs a page at most this, not a hung worker.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CACHE_TIMEOUT_MS", 500, minimum=10) / 1000,
+                "socket_timeout": env_int("CACHE_TIMEOUT_MS", 500, minimum=10) / 1000,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

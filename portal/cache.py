@@ -1,0 +1,68 @@
+"""The cache the pages read: only ever a copy of what the database holds, so that Redis
+being down (it is the broker too) makes a page slower, never refused. A form page, an
+autosave or a dashboard that finds Redis unreachable reads the database, as on a miss, and
+writes nothing to the cache; nothing of an answer is ever only in the cache."""
+
+import functools
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# One warning a minute per process: an outage must show in the logs, not flood them.
+WARN_EVERY_SECONDS = 60
+_warned_at = [float("-inf")]
+
+
+def _without_redis(answer):
+    """``answer(*args, **kwargs)`` is what the method returns when Redis cannot be reached:
+    what it returns when the cache does not hold the key."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapped(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UNREACHABLE as error:
+                now = time.monotonic()
+                if now - _warned_at[0] >= WARN_EVERY_SECONDS:
+                    _warned_at[0] = now
+                    logger.warning("The cache is unreachable; pages read the database: %s", error)
+                return answer(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _default(key, default=None, version=None):
+    return default
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+class ForgivingRedisCache(RedisCache):
+    """Django's Redis cache, answering as a miss while Redis cannot be reached."""
+
+    get = _without_redis(_default)(RedisCache.get)
+    get_many = _without_redis(lambda *args, **kwargs: {})(RedisCache.get_many)
+    has_key = _without_redis(_false)(RedisCache.has_key)
+    set = _without_redis(_nothing)(RedisCache.set)
+    # Every key is reported as not stored, as Django's backends do for failed keys.
+    set_many = _without_redis(lambda data, *args, **kwargs: list(data))(RedisCache.set_many)
+    add = _without_redis(_false)(RedisCache.add)
+    touch = _without_redis(_false)(RedisCache.touch)
+    delete = _without_redis(_false)(RedisCache.delete)
+    delete_many = _without_redis(_nothing)(RedisCache.delete_many)
+    clear = _without_redis(_false)(RedisCache.clear)

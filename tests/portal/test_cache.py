@@ -1,0 +1,61 @@
+"""Redis down: the cache answers as a miss, and pages read the database."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Answer
+from kpi.services import snapshot_refresh
+from portal.cache import ForgivingRedisCache
+
+UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+DOWN = {
+    "default": {
+        "BACKEND": "portal.cache.ForgivingRedisCache",
+        "LOCATION": UNREACHABLE,
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = DOWN
+
+
+def test_a_cache_that_cannot_reach_redis_answers_as_a_miss():
+    cache = ForgivingRedisCache(UNREACHABLE, {"OPTIONS": DOWN["default"]["OPTIONS"]})
+    assert cache.get("form-sections", "missed") == "missed"
+    assert cache.set("form-sections", "html") is None
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
+    assert cache.add("a", 1) is False
+    assert cache.has_key("a") is False
+    assert cache.delete("a") is False
+
+
+def test_the_form_and_an_autosave_work_while_redis_is_down(
+    redis_down, client_of, respondent, draft
+):
+    client = client_of(respondent)
+    url = reverse("assessment_form", args=["AU", draft.cycle.year])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        reverse("assessment_autosave", args=["AU", draft.cycle.year]),
+        {"version": "1", "r1-status_comment": "Typed while Redis was down"},
+    )
+    assert response.status_code == 200
+    stored = Answer.objects.get(assessment=draft, recommendation__number=1)
+    assert stored.status_comment == "Typed while Redis was down"
+
+
+def test_a_co_lead_reads_the_dashboard_while_redis_is_down(redis_down, client_of, colead, draft):
+    snapshot_refresh(cycle=draft.cycle)
+    response = client_of(colead).get(reverse("cycle_dashboard", args=[draft.cycle.year]))
+    assert response.status_code == 200
+
+
+def test_the_secretariat_sees_that_the_cache_is_down(redis_down, db):
+    from portal.selectors import system_status
+
+    cache = next(part for part in system_status() if part["name"] == "cache")
+    assert cache["ok"] is False
