@@ -158,12 +158,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker ---------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
+# The cache may have a Redis of its own, one that evicts what is least used when full: the
+# broker's Redis must never evict a queued job, so it cannot also hold the cache's copies.
+CACHE_URL = env_str("CACHE_URL") or REDIS_URL
+if CACHE_URL:
     CACHES = {
         "default": {
             # A miss, not an error, while Redis is down: see portal/cache.py.
             "BACKEND": "portal.cache.ForgivingRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             # A Redis that does not answer costs a page at most this, not a hung worker.
             "OPTIONS": {
                 "socket_connect_timeout": env_int("CACHE_TIMEOUT_MS", 500, minimum=10) / 1000,

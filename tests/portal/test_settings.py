@@ -135,3 +135,41 @@ def test_beat_sends_the_outbox_and_the_lost_exports_again_within_a_minute(settin
     assert schedule["outbox.tasks.sweep_outbox"] <= 60
     assert schedule["exports.tasks.recover_stalled_exports"] <= 60
     assert settings.EXPORT_STALLED_SECONDS + 15 <= 60
+
+
+def settings_of(**environment) -> dict:
+    import json
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CACHE_URL", "SECRET_KEY", "DEBUG"}
+    }
+    env.update(environment)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, portal.settings as s; "
+            "print(json.dumps({'cache': s.CACHES['default'], 'broker': s.CELERY_BROKER_URL}))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_cache_has_a_redis_of_its_own_when_cache_url_says_so():
+    found = settings_of(REDIS_URL="redis://broker:6379/0", CACHE_URL="redis://cache:6379/0")
+    assert found["cache"]["LOCATION"] == "redis://cache:6379/0"
+    assert found["broker"] == "redis://broker:6379/0"
+
+
+def test_the_cache_shares_the_brokers_redis_otherwise():
+    found = settings_of(REDIS_URL="redis://broker:6379/0")
+    assert found["cache"]["LOCATION"] == "redis://broker:6379/0"
+    assert found["cache"]["BACKEND"] == "portal.cache.ForgivingRedisCache"
