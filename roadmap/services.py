@@ -104,7 +104,9 @@ def _figures_follow(years: set[int]) -> None:
 
 def _lock_roadmap(office: Office) -> Roadmap:
     roadmap, _created = Roadmap.objects.get_or_create(office=office)
-    return Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    locked.office = office  # the caller's, so that the checks do not read it again
+    return locked
 
 
 def _record(roadmap: Roadmap, *, action, kind, user, changes=()) -> RoadmapEvent:
