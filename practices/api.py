@@ -20,7 +20,7 @@ from portal.api.conditions import if_match, if_match_parameter
 from portal.api.docs import detail, errors
 from portal.offices.models import Office
 from practices import matching, selectors, services
-from practices.models import ContactRequest, Openness, Practice
+from practices.models import ContactRequest, Openness, PeerProfile, Practice
 from recommendations.models import RECOMMENDATION_COUNT
 
 
@@ -303,20 +303,30 @@ def openness(request, code: str):
                 detail(_("A colleague changed this since you read it; read it again.")),
                 status=status.HTTP_412_PRECONDITION_FAILED,
             )
-            response["ETag"] = f'"{services.openness_stamp(office)}"'
+            rows, languages = _stored_openness(office)
+            response["ETag"] = f'"{services.openness_stamp(rows, languages)}"'
             return response
-    rows = Openness.objects.filter(office=office)
-    profile = getattr(office, "peer_profile", None)
+    rows, languages = _stored_openness(office)
     response = Response(
         {
             "recommendations": {
                 str(row.number): {"share": row.share, "joint": row.joint} for row in rows
             },
-            "languages": profile.languages if profile else [],
+            "languages": languages,
         }
     )
-    response["ETag"] = f'"{services.openness_stamp(office)}"'
+    response["ETag"] = f'"{services.openness_stamp(rows, languages)}"'
     return response
+
+
+def _stored_openness(office: Office) -> tuple[list[Openness], list[str]]:
+    """The office's openness rows and languages as stored now, read once for both the body
+    and its ETag."""
+    rows = list(Openness.objects.filter(office=office))
+    languages = (
+        PeerProfile.objects.filter(office=office).values_list("languages", flat=True).first()
+    )
+    return rows, languages or []
 
 
 @extend_schema(

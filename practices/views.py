@@ -305,7 +305,7 @@ def openness(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "languages": language_choices(),
             "chosen_languages": set(profile.languages if profile else []),
-            "seen": services.openness_stamp(office),
+            "seen": services.openness_stamp(rows.values(), profile.languages if profile else None),
         },
     )
 
