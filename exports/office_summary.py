@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment, Cycle
 from assessments.questionnaire import TEXT_ANSWERS
-from assessments.selectors import answers_by_number, recommendations_with_levels
+from assessments.selectors import recommendations_with_levels
+from assessments.submissions import submitted_answers, submitted_assessments
 from exports.output import Output, Progress, no_progress, read_consistently
 from exports.pdf import render_pdf
 from kpi import charts, privacy
@@ -300,18 +301,17 @@ def roadmap_summary(
     }
 
 
-def submitted_assessment(cycle: Cycle, office: Office) -> Assessment:
-    assessment = (
-        Assessment.objects.select_related("cycle__framework", "office")
-        .filter(cycle=cycle, office=office, status=Assessment.Status.SUBMITTED)
-        .first()
-    )
-    if assessment is None:
-        raise ValueError(
-            f"Office {office.code} has no submitted assessment in the {cycle.year} cycle: "
-            "there is nothing to summarise."
-        )
-    return assessment
+def _as_submitted(assessments) -> tuple[Assessment | None, dict[int, Answer]]:
+    """The latest of ``assessments`` that was submitted, as it was last submitted, with its
+    answers by number: a reopened one is read as it was submitted and marked
+    ``being_revised``, its draft edits left out, as every export reads it
+    (assessments/submissions.py). Two queries; a reopened one's history is read too."""
+    found = submitted_assessments(assessments.select_related("cycle").order_by("-cycle__year"))
+    if not found:
+        return None, {}
+    latest = found[0]
+    answers = submitted_answers(Assessment.objects.filter(pk=latest.pk))
+    return latest, {answer.recommendation.number: answer for answer in answers}
 
 
 def office_summary_html(*, cycle: Cycle, office: Office, progress: Progress = no_progress) -> str:
@@ -321,16 +321,16 @@ def office_summary_html(*, cycle: Cycle, office: Office, progress: Progress = no
 
 
 def _office_summary_html(*, cycle: Cycle, office: Office, progress: Progress) -> str:
-    assessment = submitted_assessment(cycle, office)
+    assessment, answers = _as_submitted(Assessment.objects.filter(cycle=cycle, office=office))
+    if assessment is None:
+        raise ValueError(
+            f"Office {office.code} has no submitted assessment in the {cycle.year} cycle: "
+            "there is nothing to summarise."
+        )
     recommendations = list(recommendations_with_levels(cycle))
-    answers = answers_by_number(assessment)
-    previous = (
-        Assessment.objects.select_related("cycle")
-        .filter(office=office, status=Assessment.Status.SUBMITTED, cycle__year__lt=cycle.year)
-        .order_by("-cycle__year")
-        .first()
+    previous, previous_answers = _as_submitted(
+        Assessment.objects.filter(office=office, cycle__year__lt=cycle.year)
     )
-    previous_answers = answers_by_number(previous) if previous else {}
 
     progress(20, _("Comparing with other offices"))
     publication = kpi_selectors.office_view(cycle, office)

@@ -172,6 +172,37 @@ CHALLENGES = [
     "Dependence on a legacy system that is hard to change",
     "Governance and ethics rules are still being drafted",
 ]
+# The survey's last question, each in an office's own words: the annex lists them one after
+# the other, so that no two read alike. Each cycle draws from its own share, in order (the
+# oldest cycle the last share), so the same seed always gives the same proposals.
+PROPOSALS = [
+    "Add measurable indicators to each recommendation.",
+    "Give examples of evidence for each maturity level, so that offices rate themselves alike.",
+    "Split recommendation 10 into artificial intelligence and other emerging technologies.",
+    "Say how small offices without their own ICT division can reach level 3.",
+    "Align the data governance levels with the FAIR principles.",
+    "Let offices attach a short note per level explaining their rating.",
+    "Add a recommendation on cloud services and data sovereignty.",
+    "Ask about the staff and budget behind each project, not only its status.",
+    "Publish a short guide to answering the survey with worked examples.",
+    "Name the WIPO Standards recommendation 7 expects at each level.",
+    "Cover the accessibility of online filing services for people with disabilities.",
+    "Ask how offices measure the satisfaction of the users of their e-services.",
+    "Merge recommendations 8 and 9: sharing solutions and sharing experience go together.",
+    "Add a level between 3 and 4 for information security; the step is too large.",
+    "Keep the questionnaire stable for three years so that progress can be compared.",
+    "Ask which shared platforms offices would join if they were offered.",
+    "Add a question on how offices prepare for the retirement of legacy systems.",
+    "Describe what open data for reuse means for offices that charge for bulk data.",
+    "Include business continuity and disaster recovery in the information security levels.",
+    "Ask about cooperation with the national government's digital agency.",
+    "Offer the questionnaire as a spreadsheet for offices that collect answers offline.",
+    "Add guidance on the ethics and transparency of automated decisions.",
+    "Let regional offices answer for the services they run for their member states.",
+    "Ask how long offices keep the data of their legacy systems after a migration.",
+]
+PROPOSALS_PER_CYCLE = 6
+
 LOW_PRIORITY = [
     "Other recommendations come first with our current resources",
     "Largely handled by our national government ICT agency",
@@ -301,6 +332,7 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
         for code, office in offices.items()
     )
     answers, events = [], []
+    proposals = iter(PROPOSALS[age * PROPOSALS_PER_CYCLE : (age + 1) * PROPOSALS_PER_CYCLE])
     for code, office in offices.items():
         if age == 0:
             # The open cycle: a third have submitted, a quarter are drafting, the demo
@@ -344,11 +376,7 @@ def _invite_and_answer(cycle, offices, recommendations, *, age: int, respondent)
             status=Assessment.Status.SUBMITTED if submitted else Assessment.Status.DRAFT,
             submitted_at=submitted_at,
             submitted_by=respondent if submitted and code == DEMO_OFFICE else None,
-            proposals=(
-                "Add measurable indicators to each recommendation."
-                if submitted and rng.random() < 0.15
-                else ""
-            ),
+            proposals=next(proposals, "") if submitted and rng.random() < 0.15 else "",
         )
         base = _office_base(code) + (3 - age) * 0.3
         answered = len(recommendations) if submitted else rng.randint(1, 9)

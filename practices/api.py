@@ -19,8 +19,9 @@ from rest_framework.response import Response
 from portal.api.conditions import if_match, if_match_parameter
 from portal.api.docs import detail, errors
 from portal.offices.models import Office
+from portal.permissions import office_role
 from practices import matching, selectors, services
-from practices.models import ContactRequest, Openness, Practice
+from practices.models import ContactRequest, Openness, PeerProfile, Practice
 from recommendations.models import RECOMMENDATION_COUNT
 
 
@@ -119,10 +120,6 @@ def _service_values(data: dict) -> dict:
     return values
 
 
-def _member_office(user, code: str, *, respondent=False) -> Office:
-    return selectors.office_of_member(user, code, respondent=respondent)
-
-
 FILTERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Words, all of which must occur."),
     OpenApiParameter("recommendation", OpenApiTypes.INT),
@@ -157,8 +154,8 @@ FILTERS = [
 @api_view(["GET", "POST"])
 def practice_list(request):
     if request.method == "POST":
-        office = _member_office(
-            request.user, request.query_params.get("office", ""), respondent=True
+        office, _role = office_role(
+            request.user, request.query_params.get("office", ""), allowed=("respondent",)
         )
         serializer = PracticeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -273,7 +270,7 @@ OPENNESS_IF_MATCH = if_match_parameter("The ETag of the openness you read.")
 @login_not_required
 @api_view(["GET", "PUT"])
 def openness(request, code: str):
-    office = _member_office(request.user, code)
+    office, _role = office_role(request.user, code, allowed=selectors.OWN_PEOPLE)
     if request.method == "PUT":
         seen = if_match(request, '"3f2a9c0d1b7e4a65"')
         if seen == "*":  # any current version (RFC 9110): the client overwrites knowingly
@@ -303,20 +300,30 @@ def openness(request, code: str):
                 detail(_("A colleague changed this since you read it; read it again.")),
                 status=status.HTTP_412_PRECONDITION_FAILED,
             )
-            response["ETag"] = f'"{services.openness_stamp(office)}"'
+            rows, languages = _stored_openness(office)
+            response["ETag"] = f'"{services.openness_stamp(rows, languages)}"'
             return response
-    rows = Openness.objects.filter(office=office)
-    profile = getattr(office, "peer_profile", None)
+    rows, languages = _stored_openness(office)
     response = Response(
         {
             "recommendations": {
                 str(row.number): {"share": row.share, "joint": row.joint} for row in rows
             },
-            "languages": profile.languages if profile else [],
+            "languages": languages,
         }
     )
-    response["ETag"] = f'"{services.openness_stamp(office)}"'
+    response["ETag"] = f'"{services.openness_stamp(rows, languages)}"'
     return response
+
+
+def _stored_openness(office: Office) -> tuple[list[Openness], list[str]]:
+    """The office's openness rows and languages as stored now, read once for both the body
+    and its ETag."""
+    rows = list(Openness.objects.filter(office=office))
+    languages = (
+        PeerProfile.objects.filter(office=office).values_list("languages", flat=True).first()
+    )
+    return rows, languages or []
 
 
 @extend_schema(
@@ -336,7 +343,7 @@ def openness(request, code: str):
 @login_not_required
 @api_view(["GET"])
 def partners(request, code: str):
-    office = _member_office(request.user, code)
+    office, _role = office_role(request.user, code, allowed=selectors.OWN_PEOPLE)
     raw = request.query_params.get("recommendation")
     if raw is None:
         # Without one, the first the office would be proposed: its largest gap or challenge.

@@ -175,13 +175,11 @@ def _facets(queryset: QuerySet) -> dict:
     }
 
 
-def office_of_member(user, code: str, *, respondent: bool = False) -> Office:
-    """An office this person belongs to (as a respondent, if asked), or 404: peer-learning
-    pages of an office are its own people's, not the task force's (portal.permissions)."""
-    from portal.permissions import office_role
-
-    allowed = ("respondent",) if respondent else ("respondent", "viewer")
-    return office_role(user, code, allowed=allowed)[0]
+# An office's peer-learning pages and routes are its own people's (``portal.permissions.
+# office_role`` with these roles; changes are its respondents'): co-leads and the
+# secretariat get the 404 of any other office, as the task force reads the catalogue and its
+# own table instead.
+OWN_PEOPLE = ("respondent", "viewer")
 
 
 def own_practices(office: Office) -> QuerySet:

@@ -343,11 +343,12 @@ class StaleOpenness(Exception):
     """The openness changed since the page was shown: nothing was written."""
 
 
-def openness_stamp(office: Office) -> str:
-    """A fingerprint of the office's openness and languages as stored now."""
-    rows = sorted(Openness.objects.filter(office=office).values_list("number", "share", "joint"))
-    profile = PeerProfile.objects.filter(office=office).values_list("languages", flat=True).first()
-    return hashlib.sha256(repr((rows, sorted(profile or []))).encode()).hexdigest()[:16]
+def openness_stamp(rows, languages) -> str:
+    """A fingerprint of an office's openness (its ``Openness`` rows) and languages, from what
+    the caller has just read of them: the page and the API send it out with what they show,
+    ``openness_set`` compares it with what is stored."""
+    key = sorted((row.number, row.share, row.joint) for row in rows)
+    return hashlib.sha256(repr((key, sorted(languages or []))).encode()).hexdigest()[:16]
 
 
 @transaction.atomic
@@ -365,7 +366,10 @@ def openness_set(
     # has no openness row to lock, and two such saves at once must not both pass the check.
     Office.objects.select_for_update().filter(pk=office.pk).first()
     existing = {o.number: o for o in Openness.objects.filter(office=office)}
-    if seen is not None and seen != openness_stamp(office):
+    profile = PeerProfile.objects.filter(office=office).first()
+    if seen is not None and seen != openness_stamp(
+        existing.values(), profile.languages if profile else None
+    ):
         raise StaleOpenness
     now = timezone.now()
     changed = []
@@ -385,7 +389,8 @@ def openness_set(
         row.share, row.joint, row.changed_at, row.changed_by = share, joint, now, user
         row.save()
     if languages is not None:
-        profile, _created = PeerProfile.objects.get_or_create(office=office)
+        # Created here at the latest; the office's row is locked, so only once.
+        profile = profile or PeerProfile(office=office)
         profile.languages = sorted(set(languages))
         profile.save()
     if changed:

@@ -22,10 +22,6 @@ from recommendations.models import Framework
 PAGE_SIZE = 20
 
 
-def _office_of_member(user, code: str, *, respondent: bool = False) -> Office:
-    return selectors.office_of_member(user, code, respondent=respondent)
-
-
 def _recommendation_titles() -> dict[int, str]:
     framework = Framework.objects.current()
     if framework is None:
@@ -136,7 +132,7 @@ def _save_practice(request, form, *, office, practice=None):
 
 @login_required
 def create(request: HttpRequest, code: str) -> HttpResponse:
-    office = _office_of_member(request.user, code, respondent=True)
+    office, _role = office_role(request.user, code, allowed=("respondent",))
     form = PracticeForm(
         request.POST or None,
         office=office,
@@ -207,7 +203,7 @@ def change_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def office_practices(request: HttpRequest, code: str) -> HttpResponse:
-    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    office, role = office_role(request.user, code, allowed=selectors.OWN_PEOPLE)
     respondent = role == MemberRole.RESPONDENT
     latest = office.assessments.filter(submitted_at__isnull=False).order_by("-cycle__year").first()
     return render(
@@ -227,7 +223,7 @@ def office_practices(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def from_survey(request: HttpRequest, code: str) -> HttpResponse:
-    office = _office_of_member(request.user, code, respondent=True)
+    office, _role = office_role(request.user, code, allowed=("respondent",))
     assessment = get_object_or_404(
         office.assessments.filter(submitted_at__isnull=False).order_by("-cycle__year")[:1]
     )
@@ -253,7 +249,7 @@ def from_survey(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def openness(request: HttpRequest, code: str) -> HttpResponse:
-    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    office, role = office_role(request.user, code, allowed=selectors.OWN_PEOPLE)
     respondent = role == MemberRole.RESPONDENT
     rows = {
         row.number: row
@@ -305,14 +301,14 @@ def openness(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "languages": language_choices(),
             "chosen_languages": set(profile.languages if profile else []),
-            "seen": services.openness_stamp(office),
+            "seen": services.openness_stamp(rows.values(), profile.languages if profile else None),
         },
     )
 
 
 @login_required
 def partners(request: HttpRequest, code: str) -> HttpResponse:
-    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    office, role = office_role(request.user, code, allowed=selectors.OWN_PEOPLE)
     respondent = role == MemberRole.RESPONDENT
     titles = _recommendation_titles()
     levels = matching.own_levels(office)
@@ -380,7 +376,7 @@ def partners(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def requests(request: HttpRequest, code: str) -> HttpResponse:
-    office, role = office_role(request.user, code, allowed=("respondent", "viewer"))
+    office, role = office_role(request.user, code, allowed=selectors.OWN_PEOPLE)
     respondent = role == MemberRole.RESPONDENT
     if request.method == "POST":
         if not respondent:

@@ -139,9 +139,9 @@ def _if_match(request) -> int:
     return int(version)
 
 
-def _represent(place, user) -> Response:
+def _represent(place, user, basis=None) -> Response:
     roadmap = place.roadmap
-    basis = selectors.roadmap_basis(place.office)
+    basis = basis or selectors.roadmap_basis(place.office)
     share = selectors.done_by_due_date(roadmap)
     version = roadmap.version if roadmap else 0
     data = {
@@ -289,7 +289,7 @@ def roadmap_detail(request, code: str):
     basis = selectors.roadmap_basis(place.office)
     items = _resolve(serializer.validated_data["actions"], basis.framework, place.roadmap)
     try:
-        services.roadmap_replace(
+        roadmap = services.roadmap_replace(
             office=place.office, user=request.user, base_version=base_version, actions=items
         )
     except services.StaleVersion as stale:
@@ -304,4 +304,7 @@ def roadmap_detail(request, code: str):
         return response
     except services.InvalidActions as invalid:
         raise ValidationError({"actions": invalid.problems}) from invalid
-    return _represent(selectors.roadmap_place(request.user, code), request.user)
+    # The person's role and the roadmap's basis (its levels and framework) are those the
+    # change was checked against; only the roadmap itself is new.
+    place.roadmap = roadmap
+    return _represent(place, request.user, basis)

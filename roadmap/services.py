@@ -1,6 +1,7 @@
 """Writes to an office's roadmap: every change is versioned and recorded in its history."""
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from portal.offices.models import Office
 from practices.selectors import visible_to_office
 from recommendations.models import Framework, Recommendation, RecommendedAction
-from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
+from roadmap.models import TEXT_MAX_LENGTH, Roadmap, RoadmapAction, RoadmapEvent
 from roadmap.selectors import Walks
 
 # What a person changes in an action; the history records these, and the links to practices
@@ -104,7 +105,9 @@ def _figures_follow(years: set[int]) -> None:
 
 def _lock_roadmap(office: Office) -> Roadmap:
     roadmap, _created = Roadmap.objects.get_or_create(office=office)
-    return Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    locked.office = office  # the caller's, so that the checks do not read it again
+    return locked
 
 
 def _record(roadmap: Roadmap, *, action, kind, user, changes=()) -> RoadmapEvent:
@@ -308,6 +311,19 @@ def roadmap_replace(
 OPEN = (RoadmapAction.Status.PLANNED, RoadmapAction.Status.IN_PROGRESS)
 
 
+def _within_limit(text: str, limit: int = TEXT_MAX_LENGTH) -> str:
+    """``text`` as an action's own wording may hold it: whole when it fits, else cut at the
+    last word boundary that leaves room for an ellipsis (mid-word only for a single word
+    longer than the limit), so that the office can send the action back unchanged."""
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        whole_words = re.match(r"(?s)(.*\S)\s", room)
+        room = whole_words.group(1) if whole_words else room
+    return room.rstrip() + "…"
+
+
 def _where(recommendation: Recommendation) -> str:
     """A recommendation as the history records it across versions: "10 (2024)"."""
     return f"{recommendation.number} ({recommendation.framework.version})"
@@ -349,8 +365,8 @@ def roadmap_carry(*, office: Office, framework: Framework, user=None) -> list[Ro
         changes = [{"field": "recommendation", "old": _where(old), "new": _where(new)}]
         if action.recommended_action is not None:
             # Its recommended action belongs to the old recommendation: its wording stays,
-            # as the office's own.
-            label = action.label
+            # as the office's own, within what the office's own wording may hold.
+            label = _within_limit(action.label)
             changes.append(
                 {
                     "field": "recommended_action",

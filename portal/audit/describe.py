@@ -134,11 +134,19 @@ DESCRIPTIONS: dict[str, Description] = {
 }
 
 
+def object_kind(label: str) -> str | None:
+    """The kind of object a stored label names, in the reader's words ("assessment" for
+    "assessments.Assessment"); None for a kind the portal no longer has."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return None
+
+
 def _gone(event) -> str:
     """An object deleted since the event, or of a kind the registry does not know."""
-    try:
-        kind = apps.get_model(event.object_type)._meta.verbose_name
-    except (LookupError, ValueError):
+    kind = object_kind(event.object_type)
+    if kind is None:
         return event.object_repr
     return _("%(kind)s “%(name)s” (no longer in the portal)") % {
         "kind": kind,

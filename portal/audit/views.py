@@ -10,10 +10,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from exports.output import neutralised
+from portal.audit.describe import object_kind
 from portal.audit.forms import AuditFilterForm
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_events, detail_pairs, event_rows
@@ -86,13 +88,15 @@ def _csv_lines(events) -> Iterator[str]:
         ]
     )
     for event in events.iterator(chunk_size=2000):
+        kind = object_kind(event.object_type)
         row = [
             event.at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
             event.get_kind_display(),
             event.kind,
             event.username,
             event.address or "",
-            event.object_type,
+            # The kind as the log page names it; the stored label of a kind since removed.
+            capfirst(kind) if kind else event.object_type,
             event.object_id,
             event.object_repr,
             json.dumps(event.detail, ensure_ascii=False) if detail_pairs(event.detail) else "",

@@ -173,6 +173,28 @@ def test_the_csv_holds_the_filtered_rows_and_cannot_run_formulas(reader):
     ]
 
 
+def _csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_csv_names_the_kind_of_object_as_the_page_does_in_the_readers_language(reader):
+    about = {"object_id": "7", "object_repr": "IP Australia 2026"}
+    event(Kind.ACCESS_REFUSED, object_type="assessments.Assessment", **about)
+    event(Kind.EXPORT, object_type="exports.ExportJob", object_id="3", object_repr="Annex")
+    event(Kind.LOGIN, object_type="retired.Thing", object_id="1", object_repr="Gone")
+    event(Kind.LOGIN_FAILED)
+
+    # Robin's events only: the download records one of its own, about no object.
+    header, *rows = _csv_rows(reader.get(CSV_URL, {"user": "robin"}))
+    kinds = [row[header.index("Object type")] for row in rows]
+    assert kinds == ["", "retired.Thing", "Export", "Assessment"]
+
+    reader.post(reverse("set_language"), {"language": "fr"})
+    header, *rows = _csv_rows(reader.get(CSV_URL, {"kind": Kind.ACCESS_REFUSED}))
+    assert [row[5:8] for row in rows] == [["Auto-évaluation", "7", "IP Australia 2026"]]
+
+
 def test_downloading_the_log_is_itself_recorded(reader, secretariat):
     b"".join(reader.get(CSV_URL, {"user": "robin"}).streaming_content)
     download = AuditEvent.objects.filter(kind=Kind.EXPORT).get()

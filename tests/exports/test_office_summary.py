@@ -8,12 +8,11 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from assessments.models import Assessment
 from exports.office_summary import build_office_summary, office_summary_html
 from exports.output import submitted_versions
 from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
-from tests.factories import make_assessment, make_cycle, make_office
+from tests.factories import make_assessment, make_cycle, make_office, reopen_with_draft_edits
 
 pytestmark = pytest.mark.django_db
 
@@ -237,12 +236,51 @@ def test_an_office_without_a_submission_in_the_cycle_raises_value_error(
         build_office_summary(cycle=cycle, office=other_office)
 
 
-def test_a_reopened_submission_is_not_summarised(cycle, office):
-    assessment = make_assessment(cycle, office, submitted=True, r1=level(3))
-    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.DRAFT)
+def test_a_reopened_submission_is_summarised_as_submitted_and_says_so(
+    cycle, office, secretariat, respondent
+):
+    submitted = make_assessment(
+        cycle,
+        office,
+        submitted=True,
+        r1=level(3, status="implemented") | {"status_comment": "Done for patents."},
+    )
+    before = build_office_summary(cycle=cycle, office=office)
+    reopen_with_draft_edits(
+        submitted,
+        secretariat=secretariat,
+        respondent=respondent,
+        **{"r1-status": "not_planned", "r1-status_comment": "Work in progress."},
+    )
 
-    with pytest.raises(ValueError):
-        build_office_summary(cycle=cycle, office=office)
+    during = build_office_summary(cycle=cycle, office=office)
+
+    text = pdf_text(during.content)
+    assert "1. Digital transformation Implemented" in text
+    assert "Done for patents." in text
+    assert "Work in progress." not in text and "Not planned" not in text
+    assert (
+        "The office’s submission has been reopened and is being revised: these are its "
+        "answers as submitted on 1 October 2025, without the changes made since."
+    ) in text
+    assert (during.answers, during.answers_hash) == (before.answers, before.answers_hash)
+    assert "being revised" not in pdf_text(before.content)
+
+
+def test_an_earlier_submission_since_reopened_is_compared_as_submitted(
+    office, secretariat, respondent
+):
+    earlier = make_cycle(2024, offices=[office])
+    cycle = make_cycle(2025, offices=[office])
+    then = make_assessment(earlier, office, submitted=True, r1=level(2, status="considering"))
+    make_assessment(cycle, office, submitted=True, r1=level(4, status="implemented"))
+    reopen_with_draft_edits(
+        then, secretariat=secretariat, respondent=respondent, **{"r1-maturity_current": 5}
+    )
+
+    text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "1. Digital transformation Under consideration → Implemented 2 4 +2" in text
 
 
 def test_progress_is_reported_in_steps(cycle, office):

@@ -10,7 +10,7 @@ from assessments.services import assessment_reopen
 from exports import selectors, services
 from exports.models import ExportJob
 from outbox.models import OutboxMessage
-from tests.factories import make_assessment, make_cycle, make_office
+from tests.factories import make_assessment, make_cycle, make_office, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -82,27 +82,28 @@ def test_a_finished_export_can_be_asked_for_again(survey, secretariat, run_on_co
     assert ExportJob.objects.filter(state=ExportJob.State.DONE).count() == 2
 
 
-def test_a_failed_job_says_why_and_can_be_retried(
-    survey, office, respondent, secretariat, run_on_commit
-):
-    assessment = survey.assessments.get(office=office)
-    assessment_reopen(assessment=assessment, user=secretariat, reason="One more change.")
+def test_a_failed_job_says_why_and_can_be_retried(survey, run_on_commit):
+    # EP has only a draft: its summary, asked for directly, fails and says why.
+    assessment = survey.assessments.get(office__code="EP")
+    person = make_person("cio@ep.test", office=assessment.office)
     job, _created = run_on_commit(
         lambda: services.export_request(
-            user=respondent, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=survey, office=office
+            user=person,
+            kind=ExportJob.Kind.OFFICE_SUMMARY,
+            cycle=survey,
+            office=assessment.office,
         )
     )
     job.refresh_from_db()
     assert job.state == ExportJob.State.FAILED
     assert job.error == (
-        "Office AU has no submitted assessment in the 2025 cycle: there is nothing to summarise."
+        "Office EP has no submitted assessment in the 2025 cycle: there is nothing to summarise."
     )
     assert not job.file
 
-    assessment.refresh_from_db()
     assessment.status, assessment.submitted_at = "submitted", timezone.now()
     assessment.save()
-    retried, again = run_on_commit(lambda: services.export_retry(job=job, user=respondent))
+    retried, again = run_on_commit(lambda: services.export_retry(job=job, user=person))
     retried.refresh_from_db()
     assert again and retried.pk == job.pk
     # "Try again" is a fresh start, with all its attempts.

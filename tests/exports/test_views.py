@@ -160,6 +160,42 @@ def test_an_office_asks_for_its_summary_from_its_pages(
     assert download["Content-Disposition"].endswith('"AU-2025-summary.pdf"')
 
 
+def test_a_reopened_assessments_summary_is_offered_as_its_submitted_answers(
+    client_of, respondent, secretariat, survey, office, django_capture_on_commit_callbacks
+):
+    from exports.output import submitted_versions
+    from tests.factories import reopen_with_draft_edits
+
+    reopen_with_draft_edits(
+        survey.assessments.get(office=office),
+        secretariat=secretariat,
+        respondent=respondent,
+        **{"r1-status_comment": "Work in progress."},
+    )
+    client = client_of(respondent)
+    home = client.get(reverse("office_home", args=[office.code])).content.decode()
+    assert "Summary PDF of the submitted answers" in home
+    benchmark = client.get(reverse("office_benchmark", args=[office.code, survey.year]))
+    assert "Your answers as submitted on 1 October 2025, without the changes made since" in (
+        benchmark.content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("office_summary_start", args=[office.code, survey.year]))
+
+    job = ExportJob.objects.get()
+    assert (job.kind, job.state, job.error) == ("office_summary", "done", "")
+    assert (job.answers, job.answers_hash) == submitted_versions(survey, office)
+
+
+def test_a_draft_never_submitted_offers_no_summary(client_of, survey):
+    # EP has only a draft in the survey.
+    person = make_person("cio@ep.test", office=survey.invitations.get(office__code="EP").office)
+    page = client_of(person).get(reverse("office_benchmark", args=["EP", survey.year]))
+    assert page.status_code == 200
+    assert "Summary as PDF" not in page.content.decode()
+
+
 def test_an_office_has_no_summary_of_an_unsubmitted_cycle(client_of, respondent, office):
     make_cycle(2024, offices=[office])
     response = client_of(respondent).post(reverse("office_summary_start", args=["AU", 2024]))

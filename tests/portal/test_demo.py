@@ -65,6 +65,20 @@ def test_offices_differ_and_improve_over_the_years(demo):
     assert max(per_office) - min(per_office) > 1
 
 
+def test_offices_that_propose_something_each_say_it_in_their_own_words(demo):
+    from feedback.models import Feedback
+
+    proposals = list(Assessment.objects.exclude(proposals="").values_list("proposals", flat=True))
+    assert len(proposals) >= 8
+    assert len(set(proposals)) == len(proposals)
+    from_the_survey = Feedback.objects.filter(source=Feedback.Source.SURVEY)
+    assert sorted(from_the_survey.values_list("text", flat=True)) == sorted(
+        Assessment.objects.filter(status="submitted")
+        .exclude(proposals="")
+        .values_list("proposals", flat=True)
+    )
+
+
 def test_running_the_demo_again_keeps_the_data(demo, capsys):
     call_command("demo", "--no-serve")
     assert "kept as it is" in capsys.readouterr().out

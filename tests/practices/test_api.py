@@ -1,5 +1,7 @@
 """The peer-learning API keeps the pages' rules."""
 
+from collections import Counter
+
 from django.urls import reverse
 
 from practices import services
@@ -152,6 +154,27 @@ def test_a_stale_client_never_reopens_a_consent_a_colleague_withdrew(respondent,
     assert response.status_code == 412
     assert response["ETag"] == _read_etag(respondent)
     assert Openness.objects.get(office=office, number=10).share is False
+
+
+def test_an_openness_put_reads_the_openness_once_to_check_and_once_to_answer(
+    respondent, office, django_assert_num_queries
+):
+    url = reverse("api_office_openness", args=["AU"])
+    body = {"recommendations": {"10": {"share": True, "joint": False}}, "languages": ["en"]}
+    etag = _read_etag(respondent)
+    client = token_client(respondent)
+    with django_assert_num_queries(15) as queries:
+        response = client.put(url, body, format="json", headers={"If-Match": etag})
+    assert response.status_code == 200
+    reads = Counter(
+        table
+        for query in queries
+        for table in ("practices_openness", "practices_peerprofile")
+        if query["sql"].startswith(f'SELECT "{table}".')
+    )
+    assert reads == {"practices_openness": 2, "practices_peerprofile": 2}
+    assert response["ETag"] == _read_etag(respondent) != etag
+    assert office.peer_profile.languages == ["en"]
 
 
 def test_partners_list_open_offices_with_reasons_and_never_closed_ones(

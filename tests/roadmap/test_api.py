@@ -168,6 +168,33 @@ def test_the_roadmap_reads_in_a_bounded_number_of_queries(
         assert client.get(url()).status_code == 200
 
 
+def _reads_of(queries, table: str) -> int:
+    """How many queries read rows of ``table`` (not counting it in another's subquery)."""
+    return sum(query["sql"].startswith(f'SELECT "{table}".') for query in queries)
+
+
+def test_a_put_reads_the_office_and_the_roadmaps_basis_once(
+    respondent, action, django_assert_num_queries
+):
+    client = token_client(respondent)
+    item = {
+        "id": action.pk,
+        "recommendation": 1,
+        "recommended_action": action.recommended_action.position,
+        "responsible_unit": "ICT division",
+        "due_on": "2026-06-30",
+        "status": "done",
+    }
+    with django_assert_num_queries(26) as queries:
+        response = client.put(url(), {"actions": [item]}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200, response.json()
+    assert response.json()["version"] == 2
+    assert _reads_of(queries, "offices_office") == 1
+    assert _reads_of(queries, "offices_membership") == 1
+    assert _reads_of(queries, "assessments_assessment") == 1
+    assert _reads_of(queries, "assessments_answer") == 1
+
+
 @pytest.fixture
 def carried(merged_cycle, office, respondent, roadmap_on_2024):
     from assessments.services import assessment_start

@@ -235,6 +235,31 @@ def test_opening_the_merged_cycle_carries_the_open_actions_by_the_crosswalk(
     assert events[3].changes == [{"field": "recommendation", "old": "10 (2024)", "new": "8 (2027)"}]
 
 
+def test_a_carried_wording_longer_than_an_actions_own_is_cut_at_a_word_with_an_ellipsis(
+    merged_cycle, office, respondent, roadmap_on_2024
+):
+    from recommendations.models import RecommendedAction
+    from roadmap.models import TEXT_MAX_LENGTH
+
+    sentence = "Review how the office governs its data and publish what the review finds. "
+    wording = (sentence * 25)[:1500]
+    chosen = roadmap_on_2024["on 2"].recommended_action
+    RecommendedAction.objects.filter(pk=chosen.pk).update(text=wording)
+    assert len(wording) == 1500 and not wording[TEXT_MAX_LENGTH - 1].isspace()
+
+    _open_the_merged_cycle(merged_cycle, office, respondent)
+    carried = RoadmapAction.objects.get(pk=roadmap_on_2024["on 2"].pk)
+    assert carried.recommended_action is None
+    assert len(carried.text) <= TEXT_MAX_LENGTH and carried.text.endswith("…")
+    kept = carried.text.removesuffix("…")
+    assert wording.startswith(kept) and wording[len(kept)] == " "
+    # The last word boundary that leaves room for the ellipsis: no later one was passed over.
+    assert " " not in wording[len(kept) + 1 : TEXT_MAX_LENGTH]
+    event = RoadmapEvent.objects.get(kind="carry", action=carried)
+    assert {"field": "text", "old": "", "new": carried.text} in event.changes
+    assert event.action_label == carried.text
+
+
 def test_carrying_twice_changes_nothing(merged_cycle, office, respondent, roadmap_on_2024):
     from roadmap.services import roadmap_carry
 
