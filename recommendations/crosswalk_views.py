@@ -15,7 +15,7 @@ from assessments.import_views import SurveyImportForm
 from portal.languages import text_list
 from portal.permissions import secretariat_required
 from recommendations import wording
-from recommendations.crosswalk import MERGED, NEW, SAME, SPLIT, Crosswalk
+from recommendations.crosswalk import MERGED, NEW, SAME, SPLIT, Crosswalk, from_lines
 from recommendations.framework_file import (
     FrameworkFileInvalid,
     framework_export,
@@ -167,15 +167,7 @@ def framework_crosswalk(request: HttpRequest, version: str) -> HttpResponse:
 
 
 def _rows(framework, previous, old, new, form, lines, problems) -> dict:
-    sources: dict[int, list[int]] = {r.number: [] for r in new}
-    for previous_number, number in lines:
-        if number in sources:
-            sources[number].append(previous_number)
-    walk = Crosswalk(
-        previous.version,
-        framework.version,
-        {number: tuple(sorted(olds)) for number, olds in sources.items()},
-    )
+    walk = from_lines(previous.version, framework.version, [r.number for r in new], lines)
     rows = []
     for recommendation in new:
         kind, text = relation_text(walk, recommendation.number)
@@ -186,16 +178,15 @@ def _rows(framework, previous, old, new, form, lines, problems) -> dict:
                 "field": form[f"r{recommendation.number}"],
                 "kind": kind,
                 "relation": text,
-                "previous": sources[recommendation.number],
+                "previous": walk.sources[recommendation.number],
                 "problems": [p for p in problems if p.recommendation == recommendation.number],
             }
         )
-    retired = {old for old, new in lines if new is None}
     old_rows = [
         {
             "number": recommendation.number,
             "title": wording.text(recommendation, "short_title"),
-            "retired": recommendation.number in retired,
+            "retired": recommendation.number in walk.retired,
             "continued_by": walk.targets(recommendation.number),
             "problems": [
                 p

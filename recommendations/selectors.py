@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from portal.problems import Problem
 from recommendations import crosswalk
 from recommendations.models import CrosswalkLink, Framework
 
@@ -43,19 +44,11 @@ def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:
     previous = framework.derived_from
     if previous is None:
         return None
-    new_numbers = list(framework.recommendations.values_list("number", flat=True))
-    sources: dict[int, list[int]] = {number: [] for number in new_numbers}
-    retired = []
-    for old, new in crosswalk_lines(framework):
-        if new is None:
-            retired.append(old)
-        else:
-            sources.setdefault(new, []).append(old)
-    return crosswalk.Crosswalk(
+    return crosswalk.from_lines(
         previous.version,
         framework.version,
-        {number: tuple(sorted(olds)) for number, olds in sources.items()},
-        tuple(sorted(retired)),
+        framework.recommendations.values_list("number", flat=True),
+        crosswalk_lines(framework),
     )
 
 
@@ -64,7 +57,7 @@ def framework_parents() -> dict[str, str | None]:
     return dict(Framework.objects.values_list("version", "derived_from__version"))
 
 
-def crosswalk_problems(framework: Framework) -> list[crosswalk.Problem]:
+def crosswalk_problems(framework: Framework) -> list[Problem]:
     """What stops ``framework`` from being activated: its crosswalk's problems
     (``crosswalk.problems``) and a ``derived_from`` that goes round in a loop."""
     previous = framework.derived_from
@@ -84,7 +77,7 @@ def crosswalk_problems(framework: Framework) -> list[crosswalk.Problem]:
     )
     if stray:
         found.append(
-            crosswalk.Problem(
+            Problem(
                 "crosswalk",
                 _(
                     "%(count)d line(s) of the crosswalk name recommendations of a version "
