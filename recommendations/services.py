@@ -283,10 +283,12 @@ def framework_problems(framework: Framework) -> list:
 
 
 @transaction.atomic
-def framework_save(*, framework: Framework) -> Framework:
+def framework_save(*, framework: Framework, problems: list | None = None) -> Framework:
     """Saves a framework's own fields (the admin's form): refused with every problem when
-    ``framework_problems`` finds any."""
-    found = framework_problems(framework)
+    ``framework_problems`` finds any. ``problems``: what ``framework_problems`` answered
+    for this very ``framework`` in the same request (the console's form asks it first, to
+    show each problem beside its field); None: asked here. Either way it runs once a save."""
+    found = framework_problems(framework) if problems is None else problems
     if found:
         raise CrosswalkInvalid(found)
     framework.save()

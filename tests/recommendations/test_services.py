@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
+from django.urls import reverse
 
 from recommendations.models import CrosswalkLink, Framework, FrameworkFrozen
 from recommendations.selectors import crosswalk_lines, crosswalk_of, crosswalk_problems
@@ -141,6 +142,55 @@ def test_the_console_refuses_a_loop_beside_derived_from(framework, draft, secret
     assert form.errors["derived_from"] == [
         "Framework 2027 is derived from 2024: 2024 cannot be derived from it in turn."
     ]
+
+
+def console_post(framework, user, **changes) -> dict:
+    """The console's change form of ``framework`` as posted, its inlines left as they are."""
+    form = admin_form(framework, user, **changes)
+    data = {**form.data}
+    for prefix in ("recommendations", "questions"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return data
+
+
+@pytest.fixture
+def framework_checks(monkeypatch):
+    """How many times the framework check runs (the real one, counted)."""
+    from recommendations import admin as framework_admin
+    from recommendations import services
+
+    calls = []
+    real = services.framework_problems
+
+    def counted(framework):
+        calls.append(framework.version)
+        return real(framework)
+
+    monkeypatch.setattr(services, "framework_problems", counted)
+    monkeypatch.setattr(framework_admin, "framework_problems", counted)
+    return calls
+
+
+def test_the_console_checks_a_framework_once_when_it_is_made_active(
+    client_of, secretariat, draft, framework_checks
+):
+    url = reverse("admin:recommendations_framework_change", args=[draft.pk])
+    response = client_of(secretariat).post(url, console_post(draft, secretariat, status="active"))
+    assert response.status_code == 302
+    assert Framework.objects.get(pk=draft.pk).status == Framework.Status.ACTIVE
+    assert framework_checks == ["2027"]
+
+
+def test_the_console_still_refuses_an_unsound_crosswalk_with_one_check(
+    client_of, secretariat, draft, framework_checks
+):
+    CrosswalkLink.objects.filter(framework=draft, previous__number=3).delete()
+    url = reverse("admin:recommendations_framework_change", args=[draft.pk])
+    response = client_of(secretariat).post(url, console_post(draft, secretariat, status="active"))
+    assert response.status_code == 200
+    assert "Cannot be made active" in response.content.decode()
+    assert Framework.objects.get(pk=draft.pk).status == Framework.Status.DRAFT
+    assert framework_checks == ["2027"]
 
 
 def test_what_the_secretariat_does_to_frameworks_is_in_the_audit_log(draft, secretariat):
