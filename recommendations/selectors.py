@@ -9,15 +9,14 @@ from recommendations.models import CrosswalkLink, Framework
 
 def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
     """The lines ``(previous number, new number or None)`` of ``framework``'s crosswalk, in
-    order. A derived version without lines (made before crosswalks existed) is read by
-    number: the same number is the same recommendation, as its copy was, and a number it
-    lacks is retired. A first version has none. Lines naming another framework's
-    recommendations (its ``derived_from`` changed since) are left out: see
+    order; none for a first version. A previous recommendation no line names is not
+    accounted for (``crosswalk.problems``), whatever the numbers. Lines naming another
+    framework's recommendations (its ``derived_from`` changed since) are left out: see
     ``crosswalk_problems``."""
     previous = framework.derived_from
     if previous is None:
         return []
-    stored = list(
+    stored = (
         CrosswalkLink.objects.filter(framework=framework)
         .order_by("previous__number", "recommendation__number")
         .values_list(
@@ -27,10 +26,6 @@ def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
             "recommendation__number",
         )
     )
-    if not stored:
-        old_numbers = sorted(previous.recommendations.values_list("number", flat=True))
-        new_numbers = set(framework.recommendations.values_list("number", flat=True))
-        return [(n, n if n in new_numbers else None) for n in old_numbers]
     return [
         (old, new)
         for old_framework, old, new_framework, new in stored
@@ -39,8 +34,8 @@ def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
 
 
 def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:
-    """The crosswalk from the version ``framework`` was derived from to it, or None for a
-    first version (``crosswalk_lines`` says how its lines are read)."""
+    """The crosswalk from the version ``framework`` was derived from to it, as its lines
+    draw it (``crosswalk_lines``), or None for a first version."""
     previous = framework.derived_from
     if previous is None:
         return None

@@ -6,7 +6,7 @@ from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.urls import reverse
 
-from recommendations.models import CrosswalkLink, Framework, FrameworkFrozen
+from recommendations.models import CrosswalkLink, Framework, FrameworkFrozen, Recommendation
 from recommendations.selectors import crosswalk_lines, crosswalk_of, crosswalk_problems
 from recommendations.services import (
     CrosswalkInvalid,
@@ -114,6 +114,64 @@ def test_a_copy_writes_its_crosswalk_in_one_go(framework, django_assert_max_num_
     with django_assert_max_num_queries(61):
         copy = framework_copy(framework=framework, version="2026")
     assert crosswalk_of(copy).is_identity
+
+
+# --- Every crosswalk is read from its lines ---------------------------------------------------
+
+
+def write_identity_lines():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "recommendations.migrations.0011_identity_crosswalk_lines_for_versions_without_lines"
+    )
+    migration.write_identity_lines(apps, None)
+
+
+def test_the_data_migration_writes_the_by_number_reading_of_a_version_without_lines(
+    framework, draft
+):
+    older = framework_copy(framework=framework, version="2026")
+    CrosswalkLink.objects.filter(framework=older).delete()
+    older.recommendations.get(number=10).delete()
+    stamp = Framework.objects.get(pk=older.pk).updated_at
+    write_identity_lines()
+    assert crosswalk_lines(older) == [(n, n) for n in range(1, 10)] + [(10, None)]
+    assert Framework.objects.get(pk=older.pk).updated_at == stamp
+    assert stored(draft) == set(LINES_2_8_9)  # a version with lines keeps them
+    assert not CrosswalkLink.objects.filter(framework=framework).exists()  # a first version
+
+
+def test_the_data_migration_can_run_twice(framework):
+    older = framework_copy(framework=framework, version="2026")
+    CrosswalkLink.objects.filter(framework=older).delete()
+    write_identity_lines()
+    write_identity_lines()
+    assert CrosswalkLink.objects.filter(framework=older).count() == 10
+
+
+def test_a_version_without_lines_continues_nothing(framework):
+    copy = framework_copy(framework=framework, version="2026")
+    CrosswalkLink.objects.filter(framework=copy).delete()
+    walk = crosswalk_of(copy)
+    assert set(walk.relations().values()) == {"new"} and walk.retired == ()
+    assert len(crosswalk_problems(copy)) == 10  # none of 2024's is accounted for
+
+
+def test_recommendations_deleted_and_added_again_are_not_the_same_ones(framework):
+    copy = framework_copy(framework=framework, version="2026")
+    for recommendation in copy.recommendations.all():
+        recommendation.delete()  # its lines go with it
+    for number in range(1, 11):
+        Recommendation.objects.create(framework=copy, number=number, short_title_en=f"{number}")
+    copy = Framework.objects.get(pk=copy.pk)
+    copy.status = Framework.Status.ACTIVE
+    with pytest.raises(CrosswalkInvalid) as refused:
+        framework_save(framework=copy)
+    assert len(refused.value.problems) == 10
+    assert Framework.objects.get(pk=copy.pk).status == Framework.Status.DRAFT
 
 
 def admin_form(framework, user, **changes):
