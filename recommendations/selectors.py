@@ -1,10 +1,13 @@
 """Reads of frameworks: the crosswalk between two versions."""
 
+import hashlib
+import json
+
 from django.utils.translation import gettext as _
 
 from portal.problems import Problem
 from recommendations import crosswalk
-from recommendations.models import CrosswalkLink, Framework
+from recommendations.models import CrosswalkLink, Framework, Recommendation
 
 
 def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
@@ -31,6 +34,28 @@ def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
         for old_framework, old, new_framework, new in stored
         if old_framework == previous.pk and new_framework in (None, framework.pk)
     ]
+
+
+def crosswalk_stamp(framework: Framework) -> str:
+    """What the crosswalk page of ``framework`` shows, in one short text: the version it is
+    derived from, the recommendations of both (each its row and number) and the lines. The
+    page is opened at it and saved against it (``services.crosswalk_save``), so that a
+    change the page does not show (a step of the matrix, a translation) leaves it current,
+    and one it shows does not. Read it before what the page shows: the page is then at
+    least as new as its stamp."""
+    previous_id = framework.derived_from_id
+    recommendations = (
+        Recommendation.objects.filter(framework_id__in=[framework.pk, previous_id])
+        .order_by("framework_id", "number")
+        .values_list("framework_id", "pk", "number")
+    )
+    lines = (
+        CrosswalkLink.objects.filter(framework=framework)
+        .order_by("previous_id", "recommendation_id")
+        .values_list("previous_id", "recommendation_id")
+    )
+    shown = json.dumps([previous_id, list(recommendations), list(lines)])
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
 
 
 def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:

@@ -257,7 +257,8 @@ class CrosswalkInvalid(ValidationError):
 
 
 class CrosswalkStale(Exception):
-    """The framework changed since the page was opened: saving would overwrite that change."""
+    """What the crosswalk page shows changed since it was opened: saving would overwrite
+    that change."""
 
 
 def framework_problems(framework: Framework) -> list:
@@ -300,11 +301,13 @@ def crosswalk_save(
     *, framework: Framework, lines: list[tuple[int, int | None]], stamp: str
 ) -> Framework:
     """Replaces ``framework``'s crosswalk with ``lines`` (previous number, new number or
-    None for retired), all or nothing. ``stamp`` is the framework's ``updated_at`` the
-    editor started from: a framework changed since is not overwritten (``CrosswalkStale``)."""
+    None for retired), all or nothing. ``stamp`` is the ``selectors.crosswalk_stamp`` the
+    editor started from: a crosswalk, or recommendations, changed since are not overwritten
+    (``CrosswalkStale``); a change to the rest of the framework is no reason to refuse."""
+    # The lock: every change to a framework's parts moves its row (Framework.touch).
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     framework.assert_editable()
-    if stamp != framework.updated_at.isoformat():
+    if stamp != selectors.crosswalk_stamp(framework):
         raise CrosswalkStale
     previous = framework.derived_from
     old = {r.number: r for r in previous.recommendations.all()} if previous else None

@@ -7,7 +7,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from recommendations.models import CrosswalkLink, Framework, FrameworkFrozen, Recommendation
-from recommendations.selectors import crosswalk_lines, crosswalk_of, crosswalk_problems
+from recommendations.selectors import (
+    crosswalk_lines,
+    crosswalk_of,
+    crosswalk_problems,
+    crosswalk_stamp,
+)
 from recommendations.services import (
     CrosswalkInvalid,
     CrosswalkStale,
@@ -34,7 +39,7 @@ def stored(framework) -> set:
 def test_the_secretariat_saves_a_crosswalk_and_the_framework_moves_on(draft):
     before = draft.updated_at
     lines = [line for line in LINES_2_8_9 if line != (3, 3)] + [(3, None)]
-    crosswalk_save(framework=draft, lines=lines, stamp=before.isoformat())
+    crosswalk_save(framework=draft, lines=lines, stamp=crosswalk_stamp(draft))
     draft.refresh_from_db()
     assert stored(draft) == set(lines)
     assert crosswalk_of(draft).retired == (3,)
@@ -44,23 +49,57 @@ def test_the_secretariat_saves_a_crosswalk_and_the_framework_moves_on(draft):
 def test_a_crosswalk_with_problems_is_refused_and_nothing_is_half_saved(draft):
     lines = [line for line in LINES_2_8_9 if line != (3, 3)]
     with pytest.raises(CrosswalkInvalid) as refused:
-        crosswalk_save(framework=draft, lines=lines, stamp=draft.updated_at.isoformat())
+        crosswalk_save(framework=draft, lines=lines, stamp=crosswalk_stamp(draft))
     assert [p.previous for p in refused.value.problems] == [3]
     assert stored(draft) == set(LINES_2_8_9)
 
 
 def test_a_stale_crosswalk_is_refused_not_overwritten(draft):
-    opened_at = draft.updated_at.isoformat()
-    draft.touch()  # a colleague saved meanwhile
+    opened_at = crosswalk_stamp(draft)
+    retired_3 = [line for line in LINES_2_8_9 if line != (3, 3)] + [(3, None)]
+    crosswalk_save(framework=draft, lines=retired_3, stamp=opened_at)  # a colleague's
     with pytest.raises(CrosswalkStale):
-        crosswalk_save(framework=draft, lines=[(n, n) for n in range(1, 9)], stamp=opened_at)
-    assert stored(draft) == set(LINES_2_8_9)
+        crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=opened_at)
+    assert stored(draft) == set(retired_3)
+
+
+def test_a_recommendation_added_meanwhile_makes_the_crosswalk_stale(draft):
+    opened_at = crosswalk_stamp(draft)
+    Recommendation.objects.create(framework=draft, number=9, short_title_en="New")
+    with pytest.raises(CrosswalkStale):
+        crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=opened_at)
+
+
+def test_a_recommendation_renumbered_meanwhile_makes_the_crosswalk_stale(draft):
+    opened_at = crosswalk_stamp(draft)
+    eight = draft.recommendations.get(number=8)
+    eight.number = 9
+    eight.save()
+    with pytest.raises(CrosswalkStale):
+        crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=opened_at)
+
+
+def test_a_change_the_crosswalk_page_does_not_show_leaves_it_current(draft):
+    from recommendations.models import RecommendedAction
+
+    opened_at = crosswalk_stamp(draft)
+    action = RecommendedAction.objects.filter(recommendation__framework=draft).first()
+    action.moves_from_level = 4 if action.moves_from_level != 4 else 3  # a step of the matrix
+    action.save()
+    level = draft.recommendations.get(number=1).levels.get(level=2)
+    level.descriptor_en = "Reworded"
+    level.save()
+    before = Framework.objects.get(pk=draft.pk).updated_at
+    retired_3 = [line for line in LINES_2_8_9 if line != (3, 3)] + [(3, None)]
+    crosswalk_save(framework=draft, lines=retired_3, stamp=opened_at)
+    assert stored(draft) == set(retired_3)
+    assert Framework.objects.get(pk=draft.pk).updated_at > before  # still moves for the rest
 
 
 def test_the_crosswalk_of_a_used_framework_cannot_change(draft, office):
     make_assessment(make_cycle(2028, framework=draft, offices=[office]), office, submitted=True)
     with pytest.raises(FrameworkFrozen):
-        crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=draft.updated_at.isoformat())
+        crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=crosswalk_stamp(draft))
 
 
 def test_a_framework_is_activated_only_with_a_sound_crosswalk(draft):
@@ -73,7 +112,7 @@ def test_a_framework_is_activated_only_with_a_sound_crosswalk(draft):
     crosswalk_save(
         framework=draft,
         lines=[*LINES_2_8_9[:4], (3, None), *LINES_2_8_9[5:]],
-        stamp=Framework.objects.get(pk=draft.pk).updated_at.isoformat(),
+        stamp=crosswalk_stamp(draft),
     )
     draft.refresh_from_db()
     draft.status = Framework.Status.ACTIVE
@@ -256,7 +295,7 @@ def test_what_the_secretariat_does_to_frameworks_is_in_the_audit_log(draft, secr
     from portal.audit.models import AuditEvent
     from recommendations.services import translation_edit
 
-    crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=draft.updated_at.isoformat())
+    crosswalk_save(framework=draft, lines=LINES_2_8_9, stamp=crosswalk_stamp(draft))
     translation_edit(
         framework=draft,
         language="fr",
