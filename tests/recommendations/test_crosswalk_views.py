@@ -197,6 +197,20 @@ def test_everyone_sees_what_changed_since_the_previous_version(client_of, viewer
     assert "changes-heading" not in html
 
 
+def test_the_framework_page_words_the_carrying_rule_as_the_crosswalk_page_does(
+    client_of, secretariat, draft
+):
+    def rule(html: str) -> str:
+        return html.split('<ul class="carrying-rule">')[1].split("</ul>")[0]
+
+    client = client_of(secretariat)
+    detail = client.get(reverse("framework_detail", args=["2027"])).content.decode()
+    editor = client.get(page()).content.decode()
+    assert "least advanced status" in rule(detail)
+    assert rule(detail) == rule(editor)
+    assert detail.count("least advanced status") == 1
+
+
 def test_the_page_of_a_derived_version_takes_a_fixed_number_of_queries(
     client_of, viewer, framework, django_assert_max_num_queries
 ):
