@@ -17,8 +17,8 @@ def write_identity_lines(apps, schema_editor):
     lined = CrosswalkLink.objects.values("framework_id")
     for framework in Framework.objects.filter(derived_from__isnull=False).exclude(pk__in=lined):
         new = {r.number: r for r in Recommendation.objects.filter(framework=framework)}
-        # Historical models save plainly: the framework's stamp does not move, as nothing
-        # it shows changes.
+        # Historical models save plainly: the framework's updated_at stays, its wording
+        # unchanged.
         CrosswalkLink.objects.bulk_create(
             CrosswalkLink(framework=framework, previous=old, recommendation=new.get(old.number))
             for old in Recommendation.objects.filter(
