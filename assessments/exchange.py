@@ -33,6 +33,7 @@ from assessments.submissions import submitted_version
 from portal import safejson
 from portal.offices import st3
 from portal.offices.models import Office
+from portal.problems import Problem
 from recommendations.models import Framework
 
 FORMAT = "ict-maturity-exchange"
@@ -68,15 +69,6 @@ ANSWER_PRIVATE = tuple(
 OVERALL_PRIVATE = tuple(question.private_of for question in q.OVERALL if question.kind == "private")
 
 _is_url = URLValidator()
-
-
-@dataclass(frozen=True)
-class Problem:
-    place: str  # where in the file: ``assessments[3].answers[1].status``
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.place}: {self.message}"
 
 
 class SurveyInvalid(Exception):

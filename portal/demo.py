@@ -22,6 +22,7 @@ from portal.accounts.models import SiteRole, User
 from portal.offices.models import MemberRole, Membership, Office
 from practices.demo import seed_practices
 from recommendations.models import SOURCE_LANGUAGE, Framework, column
+from recommendations.selectors import crosswalk_stamp
 from recommendations.services import crosswalk_save, framework_copy
 from roadmap.selectors import has_gap, roadmap_basis
 from roadmap.services import action_add, action_update
@@ -550,6 +551,5 @@ def _proposed_version(framework: Framework, *, version: str) -> Framework:
     mine[10].number = 8
     mine[10].save()
     lines = [(n, n) for n in range(1, 8)] + [(8, 2), (9, 2), (10, 8)]
-    draft.refresh_from_db()
-    crosswalk_save(framework=draft, lines=lines, stamp=draft.updated_at.isoformat())
+    crosswalk_save(framework=draft, lines=lines, stamp=crosswalk_stamp(draft))
     return draft

@@ -106,12 +106,17 @@ class RecommendationInline(admin.TabularInline):
 
 class FrameworkForm(forms.ModelForm):
     # The fields are the admin's (its ``exclude``): this form adds the framework check.
+    # What it found is handed to framework_save (FrameworkAdmin.save_model), which would
+    # otherwise ask the same questions of the database a second time.
+    problems_found: list | None = None
+
     def _post_clean(self):
         super()._post_clean()
         if self.errors:
             return
         # The one check of services.framework_save, answered beside the field it is about.
-        for problem in framework_problems(self.instance):
+        self.problems_found = framework_problems(self.instance)
+        for problem in self.problems_found:
             field = "derived_from" if problem.place == "derived_from" else "status"
             message = problem.message
             if field == "status":
@@ -147,7 +152,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        framework_save(framework=obj)
+        framework_save(framework=obj, problems=form.problems_found)
 
     @admin.action(description=_("New version from this one"))
     def new_version(self, request, queryset):

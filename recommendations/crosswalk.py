@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from portal.problems import Problem
+
 SAME, MERGED, SPLIT, NEW = "same", "merged", "split", "new"
 RELATIONS = (SAME, MERGED, SPLIT, NEW)
 # Least advanced first: a merge takes the first of these its parts have.
@@ -111,6 +113,27 @@ class Crosswalk:
         return Crosswalk(self.old, following.new, sources, retired, composed=True)
 
 
+def from_lines(
+    old: str, new: str, new_numbers: Iterable[int], lines: Iterable[tuple[int, int | None]]
+) -> Crosswalk:
+    """The crosswalk ``lines`` (``(previous, new or None)``) draw from version ``old`` to
+    version ``new``, whose recommendations are ``new_numbers``: one that no line leads to is
+    new. A line to a number ``new`` lacks is left out (``problems`` says what is wrong)."""
+    sources: dict[int, set[int]] = {number: set() for number in new_numbers}
+    retired: set[int] = set()
+    for previous, number in lines:
+        if number is None:
+            retired.add(previous)
+        elif number in sources:
+            sources[number].add(previous)
+    return Crosswalk(
+        old,
+        new,
+        {number: tuple(sorted(olds)) for number, olds in sources.items()},
+        tuple(sorted(retired)),
+    )
+
+
 def identity(version: str, numbers: Iterable[int]) -> Crosswalk:
     return Crosswalk(version, version, {number: (number,) for number in numbers})
 
@@ -180,21 +203,6 @@ def carry_office(
 
 
 # --- Validation ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong with a crosswalk, and where: ``place`` as the exchange file says it
-    (``crosswalk[3].previous``), and the previous or new number it is about, so that a page
-    can show it beside its row."""
-
-    place: str
-    message: str
-    previous: int | None = None
-    recommendation: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.place}: {self.message}"
 
 
 def _listed(numbers: Iterable[int]) -> str:

@@ -15,14 +15,19 @@ from assessments.import_views import SurveyImportForm
 from portal.languages import text_list
 from portal.permissions import secretariat_required
 from recommendations import wording
-from recommendations.crosswalk import MERGED, NEW, SAME, SPLIT, Crosswalk
+from recommendations.crosswalk import MERGED, NEW, SAME, SPLIT, Crosswalk, from_lines
 from recommendations.framework_file import (
     FrameworkFileInvalid,
     framework_export,
     framework_import,
 )
 from recommendations.models import Framework, FrameworkFrozen
-from recommendations.selectors import crosswalk_lines, crosswalk_of, crosswalk_problems
+from recommendations.selectors import (
+    crosswalk_lines,
+    crosswalk_of,
+    crosswalk_problems,
+    crosswalk_stamp,
+)
 from recommendations.services import CrosswalkInvalid, CrosswalkStale, crosswalk_save
 
 RENUMBERED = "renumbered"
@@ -66,7 +71,7 @@ def what_changed(framework: Framework, titles: dict[int, object]) -> dict | None
 
 class CrosswalkForm(forms.Form):
     """One field a new recommendation (the previous ones it continues) and the previous
-    recommendations retired; ``stamp`` is the framework's ``updated_at`` it was opened at."""
+    recommendations retired; ``stamp`` is the ``crosswalk_stamp`` it was opened at."""
 
     stamp = forms.CharField(widget=forms.HiddenInput)
 
@@ -75,6 +80,8 @@ class CrosswalkForm(forms.Form):
         choices = [
             (str(r.number), f"{r.number}. {wording.text(r, 'short_title')}") for r in previous
         ]
+        self.previous, self.new = previous, new
+        self.old_numbers = {str(r.number) for r in previous}
         self.new_numbers = [r.number for r in new]
         for recommendation in new:
             self.fields[f"r{recommendation.number}"] = forms.MultipleChoiceField(
@@ -91,20 +98,31 @@ class CrosswalkForm(forms.Form):
         )
 
     @staticmethod
-    def initial_for(framework: Framework) -> dict:
-        initial: dict = {"stamp": framework.updated_at.isoformat(), "retired": []}
-        for old, new in crosswalk_lines(framework):
+    def initial_of(stamp: str, lines) -> dict:
+        initial: dict = {"stamp": stamp, "retired": []}
+        for old, new in lines:
             key = "retired" if new is None else f"r{new}"
             initial.setdefault(key, []).append(str(old))
         return initial
 
+    @staticmethod
+    def ticks_of(data) -> dict:
+        """The ticks of a posted page, as ``initial``: kept when it cannot be saved."""
+        return {key: data.getlist(key) for key in data if key == "retired" or key[:1] == "r"}
+
     def lines(self) -> list[tuple[int, int | None]]:
+        """The lines the form's ticks draw: those posted, or those it starts from."""
+        if self.is_bound:
+            ticked = self.cleaned_data.get
+        else:
+            # A kept tick of a recommendation gone since is left out, as the page leaves it.
+            def ticked(name, default):
+                return [old for old in self.initial.get(name, default) if old in self.old_numbers]
+
         lines = [
-            (int(old), number)
-            for number in self.new_numbers
-            for old in self.cleaned_data.get(f"r{number}", [])
+            (int(old), number) for number in self.new_numbers for old in ticked(f"r{number}", [])
         ]
-        return lines + [(int(old), None) for old in self.cleaned_data.get("retired", [])]
+        return lines + [(int(old), None) for old in ticked("retired", [])]
 
 
 def _framework(version: str) -> Framework:
@@ -116,98 +134,130 @@ def _framework(version: str) -> Framework:
 @secretariat_required
 def framework_crosswalk(request: HttpRequest, version: str) -> HttpResponse:
     framework = _framework(version)
-    previous = framework.derived_from
-    context: dict = {"framework": framework, "previous": previous, "problems": []}
-    if previous is None:
+    if framework.derived_from is None:
+        context = {"framework": framework, "previous": None, "problems": []}
         return render(request, "recommendations/crosswalk.html", context)
-    old = list(previous.recommendations.order_by("number"))
-    new = list(framework.recommendations.order_by("number"))
-    editable = not framework.is_frozen
-    status = 200
-    form = CrosswalkForm(initial=CrosswalkForm.initial_for(framework), previous=old, new=new)
-    if request.method == "POST" and not editable:
+    if request.method != "POST":
+        return _page(request, framework)
+    if framework.is_frozen:
         # A page opened before the first submission against it: say why nothing was saved.
         messages.error(request, FrameworkFrozen(framework).messages[0])
-        status = 409
-    elif request.method == "POST":
-        posted = CrosswalkForm(request.POST, previous=old, new=new)
-        status = 400
-        if posted.is_valid():
-            try:
-                crosswalk_save(
-                    framework=framework, lines=posted.lines(), stamp=posted.cleaned_data["stamp"]
-                )
-            except CrosswalkStale:
-                # What the colleague saved is shown; what was typed here is not kept.
-                context["stale"] = True
-                status = 409
-                framework = _framework(version)
-                form = CrosswalkForm(
-                    initial=CrosswalkForm.initial_for(framework), previous=old, new=new
-                )
-            except CrosswalkInvalid as invalid:
-                context["problems"] = invalid.problems
-                form = posted
-            except FrameworkFrozen as frozen:
-                messages.error(request, frozen.messages[0])
-                return redirect("framework_crosswalk", version=version)
-            else:
-                messages.success(request, _("The crosswalk is saved."))
-                return redirect("framework_crosswalk", version=version)
+        return _page(request, framework, status=409)
+    old, new = _recommendations(framework)
+    posted = CrosswalkForm(request.POST, previous=old, new=new)
+    if not posted.is_valid():
+        return _page(request, framework, form=posted, status=400)
+    try:
+        crosswalk_save(
+            framework=framework, lines=posted.lines(), stamp=posted.cleaned_data["stamp"]
+        )
+    except CrosswalkStale:
+        # Someone else's save moved what the page shows. The ticks sent are kept, beside what
+        # is saved now, so that they can be sent again knowingly; nothing is written till then.
+        return _page(request, _framework(version), kept=CrosswalkForm.ticks_of(request.POST))
+    except CrosswalkInvalid as invalid:
+        return _page(request, framework, form=posted, problems=invalid.problems, status=400)
+    except FrameworkFrozen as frozen:
+        messages.error(request, frozen.messages[0])
+        return redirect("framework_crosswalk", version=version)
+    messages.success(request, _("The crosswalk is saved."))
+    return redirect("framework_crosswalk", version=version)
+
+
+def _recommendations(framework: Framework) -> tuple[list, list]:
+    old = list(framework.derived_from.recommendations.order_by("number"))
+    return old, list(framework.recommendations.order_by("number"))
+
+
+def _page(request, framework, *, form=None, problems=(), kept=None, status=200) -> HttpResponse:
+    """The crosswalk page: as saved; as posted (``form``, with its ``problems``); or, after a
+    stale save, with the ``kept`` ticks beside what is saved now."""
+    previous = framework.derived_from
+    if previous is None:  # no longer derived from any version since the page was opened
+        return redirect("framework_crosswalk", version=framework.version)
+    context: dict = {"framework": framework, "previous": previous, "stale": kept is not None}
+    saved = None
+    if form is None:
+        stamp = crosswalk_stamp(framework)  # first: what the page shows is then as new
+        old, new = _recommendations(framework)
+        stored = crosswalk_lines(framework)
+        if kept is None:
+            initial = CrosswalkForm.initial_of(stamp, stored)
+            problems = crosswalk_problems(framework)
         else:
-            form = posted
-    if form.is_bound:
-        shown_lines = form.lines()
-    else:
-        shown_lines = crosswalk_lines(framework)
-        context["problems"] = crosswalk_problems(framework)
-    context.update(_rows(framework, previous, old, new, form, shown_lines, context["problems"]))
-    context.update({"form": form, "editable": editable})
+            initial, saved, status = {**kept, "stamp": stamp}, stored, 409
+        form = CrosswalkForm(initial=initial, previous=old, new=new)
+    context["problems"] = list(problems)
+    context.update(_rows(framework, form, saved, context["problems"]))
+    context.update({"form": form, "editable": not framework.is_frozen})
     return render(request, "recommendations/crosswalk.html", context, status=status)
 
 
-def _rows(framework, previous, old, new, form, lines, problems) -> dict:
-    sources: dict[int, list[int]] = {r.number: [] for r in new}
-    for previous_number, number in lines:
-        if number in sources:
-            sources[number].append(previous_number)
-    walk = Crosswalk(
-        previous.version,
-        framework.version,
-        {number: tuple(sorted(olds)) for number, olds in sources.items()},
+def _rows(framework, form, saved, problems) -> dict:
+    """The page's rows as the form's ticks draw them; with ``saved`` (the lines stored now,
+    after a stale save), each row whose ticks differ from them says what is saved."""
+    previous, old, new = framework.derived_from, form.previous, form.new
+    new_numbers = [r.number for r in new]
+    walk = from_lines(previous.version, framework.version, new_numbers, form.lines())
+    stored = (
+        from_lines(previous.version, framework.version, new_numbers, saved)
+        if saved is not None
+        else walk
     )
     rows = []
     for recommendation in new:
-        kind, text = relation_text(walk, recommendation.number)
+        number = recommendation.number
+        kind, text = relation_text(walk, number)
+        differs = stored.sources[number] != walk.sources[number]
         rows.append(
             {
-                "number": recommendation.number,
+                "number": number,
                 "title": wording.text(recommendation, "short_title"),
-                "field": form[f"r{recommendation.number}"],
+                "field": form[f"r{number}"],
                 "kind": kind,
                 "relation": text,
-                "previous": sources[recommendation.number],
-                "problems": [p for p in problems if p.recommendation == recommendation.number],
+                "previous": walk.sources[number],
+                "saved": _saved_continues(stored.sources[number]) if differs else "",
+                "problems": [p for p in problems if p.recommendation == number],
             }
         )
-    retired = {old for old, new in lines if new is None}
-    old_rows = [
-        {
-            "number": recommendation.number,
-            "title": wording.text(recommendation, "short_title"),
-            "retired": recommendation.number in retired,
-            "continued_by": walk.targets(recommendation.number),
-            "problems": [
-                p
-                for p in problems
-                if p.previous == recommendation.number and p.recommendation is None
-            ],
-        }
-        for recommendation in old
-    ]
+    old_rows = []
+    for recommendation in old:
+        number = recommendation.number
+        retired, continued_by = number in walk.retired, walk.targets(number)
+        saved_retired, saved_continued_by = number in stored.retired, stored.targets(number)
+        differs = (saved_retired, saved_continued_by) != (retired, continued_by)
+        old_rows.append(
+            {
+                "number": number,
+                "title": wording.text(recommendation, "short_title"),
+                "retired": retired,
+                "continued_by": continued_by,
+                "saved": (
+                    _saved_continued_by(saved_continued_by, saved_retired) if differs else ""
+                ),
+                "problems": [
+                    p for p in problems if p.previous == number and p.recommendation is None
+                ],
+            }
+        )
     for row, checkbox in zip(old_rows, form["retired"], strict=True):
         row["checkbox"] = checkbox
     return {"rows": rows, "old_rows": old_rows}
+
+
+def _saved_continues(previous: tuple[int, ...]) -> str:
+    if not previous:
+        return _("Saved now: continues none (a new recommendation).")
+    return _("Saved now: continues %(numbers)s.") % {"numbers": text_list(previous)}
+
+
+def _saved_continued_by(continued_by: tuple[int, ...], retired: bool) -> str:
+    if continued_by:
+        return _("Saved now: continued by %(numbers)s.") % {"numbers": text_list(continued_by)}
+    if retired:
+        return _("Saved now: retired.")
+    return _("Saved now: neither continued nor retired.")
 
 
 # --- The framework file ----------------------------------------------------------------------

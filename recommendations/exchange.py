@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.exchange import Problem, _Reader
+from assessments.exchange import _Reader
+from portal.problems import Problem
 from recommendations.models import (
     LEVELS,
     SOURCE_LANGUAGE,

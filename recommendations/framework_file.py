@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from assessments.exchange import Problem, _Reader
+from assessments.exchange import _Reader
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.problems import Problem
 from recommendations import crosswalk
 from recommendations.exchange import LEVEL_KEYS, QUESTION_NAMES, TEXT_MAX_LENGTH
 from recommendations.loader import load_framework
@@ -292,8 +293,7 @@ def _parse_crosswalk(reader: _Reader, parsed: ParsedFramework, value, numbers: s
     old_numbers = (
         list(previous.recommendations.values_list("number", flat=True)) if previous else None
     )
-    for problem in crosswalk.problems(old_numbers, numbers, lines, place="crosswalk"):
-        reader.problem(problem.place, problem.message)
+    reader.problems += crosswalk.problems(old_numbers, numbers, lines, place="crosswalk")
     parsed.lines = lines
 
 
@@ -313,15 +313,8 @@ def framework_import(*, data, dry_run: bool = False) -> FrameworkReport:
         raise FrameworkFileInvalid(parsed.problems)
     numbers = [item["number"] for item in parsed.data["recommendations"]]
     previous = parsed.derived_from
-    sources: dict[int, list[int]] = {number: [] for number in numbers}
-    for old, new in parsed.lines:
-        if new is not None:
-            sources[new].append(old)
-    walk = crosswalk.Crosswalk(
-        previous.version if previous else "",
-        parsed.data["version"],
-        {number: tuple(sorted(olds)) for number, olds in sources.items()},
-        tuple(sorted(old for old, new in parsed.lines if new is None)),
+    walk = crosswalk.from_lines(
+        previous.version if previous else "", parsed.data["version"], numbers, parsed.lines
     )
     report = FrameworkReport(
         version=parsed.data["version"],

@@ -1,22 +1,25 @@
 """Reads of frameworks: the crosswalk between two versions."""
 
+import hashlib
+import json
+
 from django.utils.translation import gettext as _
 
+from portal.problems import Problem
 from recommendations import crosswalk
-from recommendations.models import CrosswalkLink, Framework
+from recommendations.models import CrosswalkLink, Framework, Recommendation
 
 
 def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
     """The lines ``(previous number, new number or None)`` of ``framework``'s crosswalk, in
-    order. A derived version without lines (made before crosswalks existed) is read by
-    number: the same number is the same recommendation, as its copy was, and a number it
-    lacks is retired. A first version has none. Lines naming another framework's
-    recommendations (its ``derived_from`` changed since) are left out: see
+    order; none for a first version. A previous recommendation no line names is not
+    accounted for (``crosswalk.problems``), whatever the numbers. Lines naming another
+    framework's recommendations (its ``derived_from`` changed since) are left out: see
     ``crosswalk_problems``."""
     previous = framework.derived_from
     if previous is None:
         return []
-    stored = list(
+    stored = (
         CrosswalkLink.objects.filter(framework=framework)
         .order_by("previous__number", "recommendation__number")
         .values_list(
@@ -26,10 +29,6 @@ def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
             "recommendation__number",
         )
     )
-    if not stored:
-        old_numbers = sorted(previous.recommendations.values_list("number", flat=True))
-        new_numbers = set(framework.recommendations.values_list("number", flat=True))
-        return [(n, n if n in new_numbers else None) for n in old_numbers]
     return [
         (old, new)
         for old_framework, old, new_framework, new in stored
@@ -37,25 +36,39 @@ def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
     ]
 
 
+def crosswalk_stamp(framework: Framework) -> str:
+    """What the crosswalk page of ``framework`` shows, in one short text: the version it is
+    derived from, the recommendations of both (each its row and number) and the lines. The
+    page is opened at it and saved against it (``services.crosswalk_save``), so that a
+    change the page does not show (a step of the matrix, a translation) leaves it current,
+    and one it shows does not. Read it before what the page shows: the page is then at
+    least as new as its stamp."""
+    previous_id = framework.derived_from_id
+    recommendations = (
+        Recommendation.objects.filter(framework_id__in=[framework.pk, previous_id])
+        .order_by("framework_id", "number")
+        .values_list("framework_id", "pk", "number")
+    )
+    lines = (
+        CrosswalkLink.objects.filter(framework=framework)
+        .order_by("previous_id", "recommendation_id")
+        .values_list("previous_id", "recommendation_id")
+    )
+    shown = json.dumps([previous_id, list(recommendations), list(lines)])
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
 def crosswalk_of(framework: Framework) -> crosswalk.Crosswalk | None:
-    """The crosswalk from the version ``framework`` was derived from to it, or None for a
-    first version (``crosswalk_lines`` says how its lines are read)."""
+    """The crosswalk from the version ``framework`` was derived from to it, as its lines
+    draw it (``crosswalk_lines``), or None for a first version."""
     previous = framework.derived_from
     if previous is None:
         return None
-    new_numbers = list(framework.recommendations.values_list("number", flat=True))
-    sources: dict[int, list[int]] = {number: [] for number in new_numbers}
-    retired = []
-    for old, new in crosswalk_lines(framework):
-        if new is None:
-            retired.append(old)
-        else:
-            sources.setdefault(new, []).append(old)
-    return crosswalk.Crosswalk(
+    return crosswalk.from_lines(
         previous.version,
         framework.version,
-        {number: tuple(sorted(olds)) for number, olds in sources.items()},
-        tuple(sorted(retired)),
+        framework.recommendations.values_list("number", flat=True),
+        crosswalk_lines(framework),
     )
 
 
@@ -64,7 +77,7 @@ def framework_parents() -> dict[str, str | None]:
     return dict(Framework.objects.values_list("version", "derived_from__version"))
 
 
-def crosswalk_problems(framework: Framework) -> list[crosswalk.Problem]:
+def crosswalk_problems(framework: Framework) -> list[Problem]:
     """What stops ``framework`` from being activated: its crosswalk's problems
     (``crosswalk.problems``) and a ``derived_from`` that goes round in a loop."""
     previous = framework.derived_from
@@ -84,7 +97,7 @@ def crosswalk_problems(framework: Framework) -> list[crosswalk.Problem]:
     )
     if stray:
         found.append(
-            crosswalk.Problem(
+            Problem(
                 "crosswalk",
                 _(
                     "%(count)d line(s) of the crosswalk name recommendations of a version "

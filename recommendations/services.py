@@ -257,7 +257,8 @@ class CrosswalkInvalid(ValidationError):
 
 
 class CrosswalkStale(Exception):
-    """The framework changed since the page was opened: saving would overwrite that change."""
+    """What the crosswalk page shows changed since it was opened: saving would overwrite
+    that change."""
 
 
 def framework_problems(framework: Framework) -> list:
@@ -283,10 +284,12 @@ def framework_problems(framework: Framework) -> list:
 
 
 @transaction.atomic
-def framework_save(*, framework: Framework) -> Framework:
+def framework_save(*, framework: Framework, problems: list | None = None) -> Framework:
     """Saves a framework's own fields (the admin's form): refused with every problem when
-    ``framework_problems`` finds any."""
-    found = framework_problems(framework)
+    ``framework_problems`` finds any. ``problems``: what ``framework_problems`` answered
+    for this very ``framework`` in the same request (the console's form asks it first, to
+    show each problem beside its field); None: asked here. Either way it runs once a save."""
+    found = framework_problems(framework) if problems is None else problems
     if found:
         raise CrosswalkInvalid(found)
     framework.save()
@@ -298,11 +301,13 @@ def crosswalk_save(
     *, framework: Framework, lines: list[tuple[int, int | None]], stamp: str
 ) -> Framework:
     """Replaces ``framework``'s crosswalk with ``lines`` (previous number, new number or
-    None for retired), all or nothing. ``stamp`` is the framework's ``updated_at`` the
-    editor started from: a framework changed since is not overwritten (``CrosswalkStale``)."""
+    None for retired), all or nothing. ``stamp`` is the ``selectors.crosswalk_stamp`` the
+    editor started from: a crosswalk, or recommendations, changed since are not overwritten
+    (``CrosswalkStale``); a change to the rest of the framework is no reason to refuse."""
+    # The lock: every change to a framework's parts moves its row (Framework.touch).
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     framework.assert_editable()
-    if stamp != framework.updated_at.isoformat():
+    if stamp != selectors.crosswalk_stamp(framework):
         raise CrosswalkStale
     previous = framework.derived_from
     old = {r.number: r for r in previous.recommendations.all()} if previous else None

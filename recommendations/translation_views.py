@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from assessments.exchange import Problem
 from assessments.import_views import SurveyImportForm
 from portal.permissions import secretariat_required
+from portal.problems import Problem
 from recommendations.exchange import (
     TranslationInvalid,
     translation_export,

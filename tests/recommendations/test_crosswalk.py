@@ -86,6 +86,26 @@ def test_the_identity_changes_nothing():
     assert crosswalk.carry_office(same, {4: {"status": "decided"}}) == {4: {"status": "decided"}}
 
 
+def test_lines_draw_the_crosswalk_the_pages_the_file_and_the_figures_read():
+    walk = crosswalk.from_lines("2024", "2027", range(1, 10), LINES_2_8_9)
+    assert walk == MERGE_2_8_9
+
+
+def test_a_line_to_a_number_the_new_version_lacks_is_left_out_of_the_crosswalk():
+    walk = crosswalk.from_lines("2024", "2027", [1, 2], [(1, 1), (2, 2), (3, 3), (4, None)])
+    assert walk.sources == {1: (1,), 2: (2,)}
+    assert walk.retired == (4,)
+
+
+def test_the_crosswalk_and_the_files_share_one_problem_type():
+    from assessments import exchange
+    from portal.problems import Problem
+
+    found = crosswalk.problems([1, 2], [1], [(1, 1)])
+    assert type(found[0]) is Problem is exchange.Problem
+    assert found[0] == Problem("crosswalk", found[0].message, previous=2)
+
+
 def test_a_copied_framework_continues_its_original_one_to_one(db):
     from recommendations.models import Framework
     from recommendations.selectors import crosswalk_between, crosswalk_of

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from recommendations.framework_file import framework_export
 from recommendations.models import Framework
-from recommendations.selectors import crosswalk_lines
+from recommendations.selectors import crosswalk_lines, crosswalk_stamp
+from recommendations.services import crosswalk_save
 from tests.api import token_client
 from tests.factories import SESSION_QUERIES, framework_merging_2_8_9, make_assessment, make_cycle
 
@@ -28,7 +29,7 @@ def page(version="2027") -> str:
 
 
 def form_data(framework, lines) -> dict:
-    data: dict = {"stamp": framework.updated_at.isoformat(), "retired": []}
+    data: dict = {"stamp": crosswalk_stamp(framework), "retired": []}
     for old, new in lines:
         data.setdefault("retired" if new is None else f"r{new}", []).append(str(old))
     return data
@@ -65,13 +66,48 @@ def test_problems_are_shown_beside_the_rows_and_nothing_is_saved(client_of, secr
     assert set(crosswalk_lines(draft)) == LINES_2_8_9
 
 
-def test_a_stale_page_is_refused_with_a_clear_message(client_of, secretariat, draft):
-    data = form_data(draft, (LINES_2_8_9 - {(3, 3)}) | {(3, None)})
-    draft.touch()  # a colleague saved meanwhile
-    response = client_of(secretariat).post(page(), data)
+def ticked(html: str, name: str, value: int) -> bool:
+    return "checked" in html.split(f'name="{name}" value="{value}"')[1].split(">")[0]
+
+
+def row(html: str, row_id: str) -> str:
+    return html.split(f'id="{row_id}"')[1].split("</tr>")[0]
+
+
+def test_a_stale_page_keeps_the_ticks_beside_what_is_saved_now(client_of, secretariat, draft):
+    mine = form_data(draft, (LINES_2_8_9 - {(3, 3)}) | {(3, None)})  # 3 retired
+    # Meanwhile a colleague merges 7 into 6.
+    theirs = (LINES_2_8_9 - {(7, 7)}) | {(7, 6)}
+    crosswalk_save(framework=draft, lines=sorted(theirs), stamp=mine["stamp"])
+    response = client_of(secretariat).post(page(), mine)
+    html = response.content.decode()
     assert response.status_code == 409
-    assert "this framework changed while you were editing" in response.content.decode()
-    assert set(crosswalk_lines(draft)) == LINES_2_8_9
+    assert "this framework changed while you were editing" in html
+    assert set(crosswalk_lines(draft)) == theirs  # nothing written
+    # The ticks sent are shown again, and the rows where they differ say what is saved.
+    assert ticked(html, "retired", 3) and not ticked(html, "r3", 3)
+    assert ticked(html, "r7", 7) and not ticked(html, "r6", 7)
+    assert 'class="has-change"' in row(html, "previous-3")
+    assert "Saved now: continued by 3." in row(html, "previous-3")
+    assert "Saved now: continues 6 and 7." in row(html, "r6")
+    assert "Saved now: continues none (a new recommendation)." in row(html, "r7")
+    assert "Saved now: continued by 6." in row(html, "previous-7")
+    assert "has-change" not in row(html, "r2") and "Saved now" not in row(html, "r2")
+    # Sent again, knowingly, from the page as shown: it is saved.
+    again = {**mine, "stamp": html.split('name="stamp" value="')[1].split('"')[0]}
+    assert client_of(secretariat).post(page(), again).status_code == 302
+    assert set(crosswalk_lines(draft)) == (LINES_2_8_9 - {(3, 3)}) | {(3, None)}
+
+
+def test_a_step_of_the_matrix_saved_meanwhile_does_not_make_the_page_stale(
+    client_of, secretariat, draft
+):
+    data = form_data(draft, (LINES_2_8_9 - {(3, 3)}) | {(3, None)})
+    action = draft.recommendations.get(number=4).actions.first()
+    action.moves_from_level = 4 if action.moves_from_level != 4 else 3
+    action.save()
+    assert client_of(secretariat).post(page(), data).status_code == 302
+    assert set(crosswalk_lines(draft)) == (LINES_2_8_9 - {(3, 3)}) | {(3, None)}
 
 
 def test_the_crosswalk_of_a_used_framework_is_read_only(client_of, secretariat, draft, office):
@@ -159,6 +195,20 @@ def test_everyone_sees_what_changed_since_the_previous_version(client_of, viewer
     # The first version has nothing to compare with.
     html = client_of(viewer).get(reverse("framework_detail", args=["2024"])).content.decode()
     assert "changes-heading" not in html
+
+
+def test_the_framework_page_words_the_carrying_rule_as_the_crosswalk_page_does(
+    client_of, secretariat, draft
+):
+    def rule(html: str) -> str:
+        return html.split('<ul class="carrying-rule">')[1].split("</ul>")[0]
+
+    client = client_of(secretariat)
+    detail = client.get(reverse("framework_detail", args=["2027"])).content.decode()
+    editor = client.get(page()).content.decode()
+    assert "least advanced status" in rule(detail)
+    assert rule(detail) == rule(editor)
+    assert detail.count("least advanced status") == 1
 
 
 def test_the_page_of_a_derived_version_takes_a_fixed_number_of_queries(
