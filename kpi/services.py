@@ -316,11 +316,13 @@ def office_figures_publish(
 
 
 def schedule_recompute(cycle: Cycle) -> None:
-    """After the current transaction commits, recompute the cycle's indicators."""
+    """After the current transaction commits, recompute the cycle's indicators (once for
+    every change made before the recomputation starts)."""
     from outbox.services import enqueue
 
     enqueue(
         "kpi.tasks.recompute_kpis",
         args=[cycle.pk],
         held_notice=_("The figures will be updated as soon as the job queue is back."),
+        coalesce=True,
     )
