@@ -12,7 +12,7 @@ from assessments.submissions import submitted_answers as last_submitted_answers
 from assessments.submissions import submitted_assessments
 from kpi import engine, privacy
 from kpi.engine import FLAGS, LEVELS, STATUSES, Row, Tally, tally_rows
-from kpi.models import OfficeFigures
+from kpi.models import KpiSnapshot, OfficeFigures
 from recommendations import crosswalk as xw
 
 
@@ -286,6 +286,25 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
         .order_by("-year")
         .first()
     )
+
+
+def cycles_the_days_move(today: datetime.date) -> list[int]:
+    """The cycles whose figures a new day can change, as of ``today``: the one that closed
+    yesterday (its figures are now final), and each whose stored share of actions done by
+    their due date was read as of a day on which some actions of its year were not yet due
+    (an open one becomes late the day after its due date; once the year is over, none can).
+    So the current year's cycle every day, and a past one once more after its year ended,
+    or after a day the daily run missed; a future year's never (nothing in it is late)."""
+    yesterday = today - datetime.timedelta(days=1)
+    moved = set(Cycle.objects.filter(closes_on=yesterday).values_list("pk", flat=True))
+    computed = KpiSnapshot.objects.filter(cycle__year__lte=yesterday.year).values_list(
+        "cycle_id", "cycle__year", "document__actions_done_by_due_date_basis__as_of"
+    )
+    for cycle, year, as_of in computed:
+        settled = min(today, datetime.date(year + 1, 1, 1))
+        if as_of is None or datetime.date.fromisoformat(as_of) < settled:
+            moved.add(cycle)
+    return sorted(moved)
 
 
 def attainment_members(

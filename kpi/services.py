@@ -326,3 +326,15 @@ def schedule_recompute(cycle: Cycle) -> None:
         held_notice=_("The figures will be updated as soon as the job queue is back."),
         coalesce=True,
     )
+
+
+@transaction.atomic
+def daily_recompute_schedule(*, today: datetime.date | None = None) -> list[int]:
+    """Asks for the recomputation of the cycles whose figures the day ``today`` changes
+    (``selectors.cycles_the_days_move``); returns their ids."""
+    from outbox.services import enqueue
+
+    cycles = selectors.cycles_the_days_move(today or timezone.localdate())
+    for cycle_id in cycles:
+        enqueue("kpi.tasks.recompute_kpis", args=[cycle_id], coalesce=True)
+    return cycles
