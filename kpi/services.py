@@ -236,7 +236,8 @@ def _panel_figures(counts: selectors.CycleCounts, panel: set[int], numbers: list
 @transaction.atomic
 def snapshot_refresh(*, cycle: Cycle) -> KpiSnapshot:
     """Stores the cycle's figures, publishes them to offices when the rules of
-    ``kpi.privacy`` allow, and refreshes the next cycle's trend that depends on them."""
+    ``kpi.privacy`` allow, and refreshes the next cycle's trend and targets reached that
+    depend on them (its publication too, under the same rules)."""
     counts = selectors.cycle_counts(cycle)
     document = cycle_kpis(cycle, counts)
     snapshot, _created = KpiSnapshot.objects.update_or_create(
@@ -249,10 +250,14 @@ def snapshot_refresh(*, cycle: Cycle) -> KpiSnapshot:
         .first()
     )
     if following is not None:
-        later = cycle_kpis(following)
+        later_counts = selectors.cycle_counts(following)
+        later = cycle_kpis(following, later_counts)
         KpiSnapshot.objects.filter(cycle=following).update(
             document=later, answers_hash=later["answers_hash"]
         )
+        # Its targets reached are measured against this cycle's targets: the offices
+        # measured there move with this cycle's submissions.
+        office_figures_publish(cycle=following, counts=later_counts, document=later)
     return snapshot
 
 
@@ -296,7 +301,7 @@ def office_figures_publish(
     closed = cycle.state_on(timezone.localdate()) == Cycle.State.CLOSED
     if not privacy.should_publish(
         live[privacy.ALL], [each.members.get(privacy.ALL, {}) for each in earlier], closed=closed
-    ):
+    ) and not privacy.attainment_moved(live, [each.members for each in earlier]):
         return None
     fresh = privacy.carry_forward(live, [each.members for each in earlier])
     members, figures = {}, {}
