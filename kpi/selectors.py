@@ -307,19 +307,41 @@ def cycles_the_days_move(today: datetime.date) -> list[int]:
     return sorted(moved)
 
 
+@dataclass
+class Measures:
+    """What target attainment is measured from, read once in a refresh for the co-leads'
+    figure and the sets published to offices: the cycle measured against (None when there
+    is none, or its framework version is not one this cycle's descends from), its levels
+    and targets in this cycle's numbering, this cycle's levels, and who answered it."""
+
+    previous: Cycle | None
+    before: dict[tuple[int, int], tuple]  # (office, number) -> (level, target)
+    now: dict[tuple[int, int], int | None]  # (office, number) -> level
+    answered: set[int]
+
+
+def measures(cycle: Cycle) -> Measures:
+    previous, before = targets_before(cycle)
+    if previous is None:
+        return Measures(None, {}, {}, set())
+    levels, answered = submitted_levels(cycle)
+    now = {key: level for key, (level, _target) in levels.items()}
+    return Measures(previous, before, now, answered)
+
+
 def attainment_members(
-    cycle: Cycle, counts: CycleCounts, numbers: list[int]
+    cycle: Cycle, counts: CycleCounts, numbers: list[int], read: Measures | None = None
 ) -> tuple[dict[str, dict[str, str]], dict[str, dict]]:
     """For publication to offices (``kpi.privacy`` rule 5): per recommendation, the offices
     measured for target attainment, each with a token naming the two submissions it rests
     on, and the figure computed from exactly them. Across framework versions the targets go
-    through the crosswalk, as the co-leads' figure does."""
-    previous, before = targets_before(cycle)
+    through the crosswalk, as the co-leads' figure does. ``read``: the measures, if the
+    refresh has read them already."""
+    read = read or measures(cycle)
+    previous = read.previous
     if previous is None:
         return {}, {}
-    levels, answered = submitted_levels(cycle)
-    now = {key: level for key, (level, _target) in levels.items()}
-    outcomes = engine.attainment_outcomes(before, now, answered, numbers=numbers)
+    outcomes = engine.attainment_outcomes(read.before, read.now, read.answered, numbers=numbers)
     # A contribution names both submissions it rests on: a resubmission in either cycle
     # changes it. (A reopened one's draft edits last cycle change it too: the figure is then
     # held back or hidden more often, never shown over fewer offices.)
