@@ -624,3 +624,47 @@ def test_a_reopened_submission_of_last_cycle_counts_as_submitted_until_it_is_aga
     assert live_attainment(cycle) == {"count": 5, "of": 6, "percent": 83}
     assert OfficeFigures.objects.filter(cycle=cycle).count() == 1
     assert "6 of 6 offices" in benchmark(client_of, respondent)  # one office: held back
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_two_readings_of_a_measured_set_reveal_fewer_than_five_offices(seed):
+    """The attacker of rule 5: offices change last cycle's targets and this cycle's levels at
+    random, each change recomputed as the portal does; every reading of R1's targets reached
+    that an office could take, compared with every other of its own."""
+    rng = random.Random(seed)
+    offices = [make_office(code) for code in rng.sample(CODES_NATIONAL, rng.randint(10, 14))]
+    last_year = make_cycle(2025, offices=offices)
+    cycle = open_cycle(offices)
+    for each in offices:
+        level = rng.randint(1, 4)
+        set_targets(last_year, [each], level=level, target=rng.choice([level, level + 1]))
+        measure(cycle, [each], level=rng.randint(1, 5))
+    snapshot_refresh(cycle=last_year)
+    snapshot_refresh(cycle=cycle)
+    seen: dict[int, list[dict]] = {office.pk: [] for office in offices}
+
+    for _step in range(30):
+        changed = rng.choice([last_year, cycle])
+        if changed == last_year:
+            level = rng.randint(1, 4)
+            fields = {"maturity_current": level, "maturity_target": rng.choice([level, 5])}
+        else:
+            fields = {"maturity_current": rng.randint(1, 5)}
+        resubmit(changed, rng.choice(offices), **fields)
+        snapshot_refresh(cycle=changed)
+        publications = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk"))
+        for office in offices:
+            if privacy.attainment_view(publications, office, [1])[1].figures is not None:
+                members = publications[-1].members[ATTAINED]
+                if members not in seen[office.pk]:
+                    seen[office.pk].append(members)
+
+    assert any(seen.values())  # the rules hide what they must, not everything
+    for office in offices:
+        viewer = str(office.pk)
+        for reading in seen[office.pk]:
+            assert len(set(reading) - {viewer}) >= privacy.MIN_GROUP
+        for first, second in itertools.combinations(seen[office.pk], 2):
+            apart = privacy.differing(first, second, viewer)
+            assert len(apart) == 0 or len(apart) >= privacy.MIN_GROUP
