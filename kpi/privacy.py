@@ -59,7 +59,9 @@ The rules, and why each is needed:
    adoption share, or from another recommendation's, gives nobody's answer. Only the set of
    all measured offices is published (a region's or a type's would almost never reach five),
    and not the share pooled over every recommendation: subtracted from the shown ones, it
-   would give the hidden ones.
+   would give the hidden ones. A set rests on last cycle's submissions too: when they
+   change, the set is published anew under the same step (``attainment_moved``), though
+   this cycle's respondents did not move.
 
 Co-leads and the secretariat read the live snapshot (``kpi.models.KpiSnapshot``); nothing
 here applies to them.
@@ -150,6 +152,24 @@ def should_publish(live: Contributions, earlier: Sequence[Contributions], *, clo
     if not earlier:
         return len(live) >= MIN_GROUP or (closed and bool(live))
     return all(differing(live, before) and safe_step(live, before) for before in earlier)
+
+
+def attainment_moved(
+    live: dict[str, Contributions], earlier: Sequence[dict[str, Contributions]]
+) -> bool:
+    """Whether a set of measured offices (rule 5) is to be published anew though the
+    respondents did not move enough for rule 1: it rests on last cycle's submissions too,
+    which change (a resubmission, a withdrawn target) while this cycle's stay. Then a set
+    that differs from its latest publication, and that ``carry_forward`` would publish
+    fresh, makes a publication of its own; every group of it is decided as always."""
+    if not earlier:
+        return False
+    keys = {key for key in set(live).union(*earlier) if is_attainment_key(key)}
+    return any(
+        live.get(key, {}) != earlier[-1].get(key, {})
+        and all(safe_step(live.get(key, {}), before.get(key, {})) for before in earlier)
+        for key in keys
+    )
 
 
 def carry_forward(

@@ -12,7 +12,7 @@ from assessments.submissions import submitted_answers as last_submitted_answers
 from assessments.submissions import submitted_assessments
 from kpi import engine, privacy
 from kpi.engine import FLAGS, LEVELS, STATUSES, Row, Tally, tally_rows
-from kpi.models import OfficeFigures
+from kpi.models import KpiSnapshot, OfficeFigures
 from recommendations import crosswalk as xw
 
 
@@ -288,19 +288,60 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     )
 
 
+def cycles_the_days_move(today: datetime.date) -> list[int]:
+    """The cycles whose figures a new day can change, as of ``today``: the one that closed
+    yesterday (its figures are now final), and each whose stored share of actions done by
+    their due date was read as of a day on which some actions of its year were not yet due
+    (an open one becomes late the day after its due date; once the year is over, none can).
+    So the current year's cycle every day, and a past one once more after its year ended,
+    or after a day the daily run missed; a future year's never (nothing in it is late)."""
+    yesterday = today - datetime.timedelta(days=1)
+    moved = set(Cycle.objects.filter(closes_on=yesterday).values_list("pk", flat=True))
+    computed = KpiSnapshot.objects.filter(cycle__year__lte=yesterday.year).values_list(
+        "cycle_id", "cycle__year", "document__actions_done_by_due_date_basis__as_of"
+    )
+    for cycle, year, as_of in computed:
+        settled = min(today, datetime.date(year + 1, 1, 1))
+        if as_of is None or datetime.date.fromisoformat(as_of) < settled:
+            moved.add(cycle)
+    return sorted(moved)
+
+
+@dataclass
+class Measures:
+    """What target attainment is measured from, read once in a refresh for the co-leads'
+    figure and the sets published to offices: the cycle measured against (None when there
+    is none, or its framework version is not one this cycle's descends from), its levels
+    and targets in this cycle's numbering, this cycle's levels, and who answered it."""
+
+    previous: Cycle | None
+    before: dict[tuple[int, int], tuple]  # (office, number) -> (level, target)
+    now: dict[tuple[int, int], int | None]  # (office, number) -> level
+    answered: set[int]
+
+
+def measures(cycle: Cycle) -> Measures:
+    previous, before = targets_before(cycle)
+    if previous is None:
+        return Measures(None, {}, {}, set())
+    levels, answered = submitted_levels(cycle)
+    now = {key: level for key, (level, _target) in levels.items()}
+    return Measures(previous, before, now, answered)
+
+
 def attainment_members(
-    cycle: Cycle, counts: CycleCounts, numbers: list[int]
+    cycle: Cycle, counts: CycleCounts, numbers: list[int], read: Measures | None = None
 ) -> tuple[dict[str, dict[str, str]], dict[str, dict]]:
     """For publication to offices (``kpi.privacy`` rule 5): per recommendation, the offices
     measured for target attainment, each with a token naming the two submissions it rests
     on, and the figure computed from exactly them. Across framework versions the targets go
-    through the crosswalk, as the co-leads' figure does."""
-    previous, before = targets_before(cycle)
+    through the crosswalk, as the co-leads' figure does. ``read``: the measures, if the
+    refresh has read them already."""
+    read = read or measures(cycle)
+    previous = read.previous
     if previous is None:
         return {}, {}
-    levels, answered = submitted_levels(cycle)
-    now = {key: level for key, (level, _target) in levels.items()}
-    outcomes = engine.attainment_outcomes(before, now, answered, numbers=numbers)
+    outcomes = engine.attainment_outcomes(read.before, read.now, read.answered, numbers=numbers)
     # A contribution names both submissions it rests on: a resubmission in either cycle
     # changes it. (A reopened one's draft edits last cycle change it too: the figure is then
     # held back or hidden more often, never shown over fewer offices.)

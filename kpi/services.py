@@ -60,6 +60,16 @@ def cycle_kpis(
     ``today`` is the day the roadmaps' actions are read as of (by default the current one):
     an open action counts as late only once its due date has passed.
     """
+    return _cycle_kpis(cycle, counts, today=today)[0]
+
+
+def _cycle_kpis(
+    cycle: Cycle,
+    counts: selectors.CycleCounts | None = None,
+    *,
+    today: datetime.date | None = None,
+) -> tuple[dict, selectors.Measures]:
+    """``cycle_kpis``, and what target attainment was measured from, for the publication."""
     counts = counts or selectors.cycle_counts(cycle)
     numbers = _numbers(cycle)
     overall = _group(counts, numbers, lambda region, kind: True)
@@ -96,9 +106,9 @@ def cycle_kpis(
         # the targets (none needed between cycles of the same version).
         carried = selectors.carried_answers(previous, across) if across is not None else None
         document["trend"] = _trend(counts, previous, overall, numbers, across, carried)
-    _add_target_attainment(document, cycle, previous, numbers, across, carried)
+    measures = _add_target_attainment(document, cycle, previous, numbers, across, carried)
     _add_actions_done_by_due_date(document, cycle, today or timezone.localdate())
-    return document
+    return document, measures
 
 
 # The two cycles' framework versions are not in one line of descent: nothing to compare.
@@ -143,9 +153,10 @@ def _add_target_attainment(
     numbers: list[int],
     across: Crosswalk | None,
     carried: tuple[dict, set] | None,
-) -> None:
+) -> selectors.Measures:
     """The targets set in the previous cycle measured against this cycle's levels, overall
     and in each recommendation's entry; ``target_attainment_basis`` says against which year.
+    Returns what they were measured from.
 
     Across two framework versions the targets go through the crosswalk by its rule (a
     merge's target and level are the lowest of its parts'); between versions not in one
@@ -183,6 +194,9 @@ def _add_target_attainment(
     }
     for entry in document["recommendations"]:
         entry["target_attainment"] = figures["recommendations"][entry["number"]]
+    if not comparable:
+        return selectors.Measures(None, {}, {}, set())
+    return selectors.Measures(previous, before, now, answered)
 
 
 def _trend(
@@ -236,22 +250,29 @@ def _panel_figures(counts: selectors.CycleCounts, panel: set[int], numbers: list
 @transaction.atomic
 def snapshot_refresh(*, cycle: Cycle) -> KpiSnapshot:
     """Stores the cycle's figures, publishes them to offices when the rules of
-    ``kpi.privacy`` allow, and refreshes the next cycle's trend that depends on them."""
+    ``kpi.privacy`` allow, and refreshes the next cycle's trend and targets reached that
+    depend on them (its publication too, under the same rules)."""
     counts = selectors.cycle_counts(cycle)
-    document = cycle_kpis(cycle, counts)
+    document, measures = _cycle_kpis(cycle, counts)
     snapshot, _created = KpiSnapshot.objects.update_or_create(
         cycle=cycle, defaults={"document": document, "answers_hash": document["answers_hash"]}
     )
-    office_figures_publish(cycle=cycle, counts=counts, document=document)
+    office_figures_publish(cycle=cycle, counts=counts, document=document, measures=measures)
     following = (
         Cycle.objects.filter(year__gt=cycle.year, kpi_snapshot__isnull=False)
         .order_by("year")
         .first()
     )
     if following is not None:
-        later = cycle_kpis(following)
+        later_counts = selectors.cycle_counts(following)
+        later, later_measures = _cycle_kpis(following, later_counts)
         KpiSnapshot.objects.filter(cycle=following).update(
             document=later, answers_hash=later["answers_hash"]
+        )
+        # Its targets reached are measured against this cycle's targets: the offices
+        # measured there move with this cycle's submissions.
+        office_figures_publish(
+            cycle=following, counts=later_counts, document=later, measures=later_measures
         )
     return snapshot
 
@@ -282,21 +303,26 @@ def _group_figures(document: dict, key: str) -> dict | None:
 
 @transaction.atomic
 def office_figures_publish(
-    *, cycle: Cycle, counts: selectors.CycleCounts, document: dict
+    *,
+    cycle: Cycle,
+    counts: selectors.CycleCounts,
+    document: dict,
+    measures: selectors.Measures | None = None,
 ) -> OfficeFigures | None:
     """Publishes the live figures to offices if enough has changed since every earlier
-    publication (``kpi.privacy``); returns the new publication, or None."""
+    publication (``kpi.privacy``); returns the new publication, or None. ``measures``: what
+    the document's target attainment was measured from (read again if not given)."""
     # One publication at a time per cycle: two recomputations racing must not both publish.
     Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
     # The figures of the latest only are read, and only if a group keeps them.
     earlier = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
     live = privacy.group_members({str(office): meta for office, meta in counts.offices.items()})
-    measured, attainment = selectors.attainment_members(cycle, counts, _numbers(cycle))
+    measured, attainment = selectors.attainment_members(cycle, counts, _numbers(cycle), measures)
     live.update(measured)
     closed = cycle.state_on(timezone.localdate()) == Cycle.State.CLOSED
     if not privacy.should_publish(
         live[privacy.ALL], [each.members.get(privacy.ALL, {}) for each in earlier], closed=closed
-    ):
+    ) and not privacy.attainment_moved(live, [each.members for each in earlier]):
         return None
     fresh = privacy.carry_forward(live, [each.members for each in earlier])
     members, figures = {}, {}
@@ -316,11 +342,25 @@ def office_figures_publish(
 
 
 def schedule_recompute(cycle: Cycle) -> None:
-    """After the current transaction commits, recompute the cycle's indicators."""
+    """After the current transaction commits, recompute the cycle's indicators (once for
+    every change made before the recomputation starts)."""
     from outbox.services import enqueue
 
     enqueue(
         "kpi.tasks.recompute_kpis",
         args=[cycle.pk],
         held_notice=_("The figures will be updated as soon as the job queue is back."),
+        coalesce=True,
     )
+
+
+@transaction.atomic
+def daily_recompute_schedule(*, today: datetime.date | None = None) -> list[int]:
+    """Asks for the recomputation of the cycles whose figures the day ``today`` changes
+    (``selectors.cycles_the_days_move``); returns their ids."""
+    from outbox.services import enqueue
+
+    cycles = selectors.cycles_the_days_move(today or timezone.localdate())
+    for cycle_id in cycles:
+        enqueue("kpi.tasks.recompute_kpis", args=[cycle_id], coalesce=True)
+    return cycles

@@ -15,13 +15,8 @@ def recompute_kpis(cycle_id: int) -> None:
 
 @shared_task
 def recompute_closed_cycles() -> None:
-    """Daily: the figures of a cycle that closed yesterday are final; compute them once more."""
-    import datetime
+    """Daily: recomputes the cycles whose figures the new day changes (a cycle that closed
+    yesterday, the actions that became late)."""
+    from kpi import services
 
-    from django.utils import timezone
-
-    from outbox.services import enqueue
-
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    for cycle_id in Cycle.objects.filter(closes_on=yesterday).values_list("pk", flat=True):
-        enqueue(recompute_kpis, args=[cycle_id])
+    services.daily_recompute_schedule()

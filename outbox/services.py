@@ -170,19 +170,40 @@ def enqueue(
     args: Sequence = (),
     kwargs: dict | None = None,
     held_notice: str | None = None,
+    coalesce: bool = False,
 ) -> OutboxMessage:
     """Asks for ``task`` (a task or its dotted name) to run with JSON-serialisable arguments
     once the current transaction commits; nothing is asked if it rolls back.
 
     ``held_notice`` is what the person who made the change is told if the broker is
     unreachable at that moment (see ``outbox.notices.tell_if_held``).
+
+    ``coalesce``: for a task that reads the state when it runs (a recomputation), an equal
+    message not sent yet (``_waiting``) stands for this one too, so that a burst of changes
+    asks for one run; a message already sent, whose run may have started, never does.
     """
-    message = OutboxMessage.objects.create(
-        task=_task_name(task), args=list(args), kwargs=dict(kwargs or {})
-    )
+    name, args, kwargs = _task_name(task), list(args), dict(kwargs or {})
+    message = _waiting(name, args, kwargs) if coalesce else None
+    if message is None:
+        message = OutboxMessage.objects.create(task=name, args=args, kwargs=kwargs)
     message.held_notice = held_notice
     transaction.on_commit(lambda: dispatch(message))
     return message
+
+
+def _waiting(name: str, args: list, kwargs: dict) -> OutboxMessage | None:
+    """An equal message not sent yet, locked until the current transaction ends: a dispatch
+    meanwhile skips it (a run started before this change commits would not see it), and
+    this transaction's own dispatch, after its commit, sends it. One being sent at this
+    moment is locked by its dispatch, so skipped here: a new message is written instead."""
+    with transaction.atomic():
+        return (
+            OutboxMessage.objects.pending()
+            .select_for_update(skip_locked=True)
+            .filter(task=name, args=args, kwargs=kwargs)
+            .order_by("pk")
+            .first()
+        )
 
 
 def dispatch(message: OutboxMessage | int) -> bool:

@@ -94,13 +94,14 @@ def _figures_follow(years: set[int]) -> None:
     """The cycles of ``years`` whose KPI document was computed count the actions due in
     their year (done by the due date or not): they are computed again after the commit, so
     that the co-leads' dashboard follows the roadmaps. Quietly: the office's people are not
-    told about figures they do not see."""
+    told about figures they do not see. A recomputation not started yet takes the change
+    too: a burst of edits recomputes each cycle once, not once per edit."""
     from assessments.models import Cycle
     from outbox.services import enqueue
 
     cycles = Cycle.objects.filter(year__in=years, kpi_snapshot__isnull=False)
     for cycle_id in cycles.values_list("pk", flat=True):
-        enqueue("kpi.tasks.recompute_kpis", args=[cycle_id])
+        enqueue("kpi.tasks.recompute_kpis", args=[cycle_id], coalesce=True)
 
 
 def _lock_roadmap(office: Office) -> Roadmap:

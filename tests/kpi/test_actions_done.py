@@ -206,3 +206,75 @@ def test_the_dashboard_with_roadmaps_takes_a_fixed_number_of_queries(
     snapshot_refresh(cycle=computed)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("cycle_dashboard", args=[2025]))
+
+
+# The daily run: the share depends on the day, so the cycles a new day can change are
+# recomputed each morning, and only those.
+
+
+def computed_as_of(cycle, day):
+    """The cycle's snapshot as a recomputation on ``day`` stored it."""
+    from kpi.models import KpiSnapshot
+
+    document = cycle_kpis(cycle, today=day)
+    KpiSnapshot.objects.update_or_create(
+        cycle=cycle, defaults={"document": document, "answers_hash": document["answers_hash"]}
+    )
+
+
+def test_each_morning_the_cycles_whose_actions_can_still_become_late_are_recomputed(office, cycle):
+    from kpi.services import daily_recompute_schedule
+    from outbox.models import OutboxMessage
+
+    morning = D(2026, 3, 10)
+    before = make_cycle(2024, offices=[office])
+    computed_as_of(before, D(2025, 2, 1))  # after its year: settled for good
+    computed_as_of(cycle, D(2025, 12, 20))  # 2025's December actions were not all due yet
+    this_year = make_cycle(2026, offices=[office])
+    computed_as_of(this_year, D(2026, 3, 9))
+    next_year = make_cycle(2027, offices=[office])
+    computed_as_of(next_year, D(2026, 3, 9))  # nothing of 2027 can be late in 2026
+    make_cycle(2028, offices=[office])  # not computed yet: nothing to refresh
+    OutboxMessage.objects.all().delete()
+
+    assert daily_recompute_schedule(today=morning) == sorted([cycle.pk, this_year.pk])
+    assert sorted(m.args[0] for m in OutboxMessage.objects.all()) == sorted(
+        [cycle.pk, this_year.pk]
+    )
+    # The next morning, 2025 has been recomputed as of 10 March: 2026 alone is.
+    computed_as_of(cycle, morning)
+    computed_as_of(this_year, morning)
+    OutboxMessage.objects.all().delete()
+    assert daily_recompute_schedule(today=morning + datetime.timedelta(days=1)) == [this_year.pk]
+    # A run asked for and not started yet is not asked for twice.
+    assert daily_recompute_schedule(today=morning + datetime.timedelta(days=1)) == [this_year.pk]
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_an_action_left_open_past_its_due_date_counts_as_late_the_next_morning(
+    office, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from kpi.models import KpiSnapshot
+    from kpi.tasks import recompute_closed_cycles
+
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    this_year = make_cycle(
+        yesterday.year,
+        offices=[office],
+        opens_on=yesterday - datetime.timedelta(days=60),
+        closes_on=yesterday - datetime.timedelta(days=30),  # not the cycle closing yesterday
+    )
+    add(office, this_year, 1, yesterday)
+    computed_as_of(this_year, yesterday)
+    figures = KpiSnapshot.objects.get(cycle=this_year).document["actions_done_by_due_date"]
+    assert figures["of"] == 0  # due that day: not late yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_closed_cycles.apply()
+
+    document = KpiSnapshot.objects.get(cycle=this_year).document
+    assert document["actions_done_by_due_date"] == {"count": 0, "of": 1, "percent": 0}
+    assert document["actions_done_by_due_date_basis"]["as_of"] == today.isoformat()

@@ -524,3 +524,147 @@ def test_a_sixth_measured_office_joining_later_does_not_change_what_offices_read
     # The co-leads' live figure counts the sixth at once.
     document = KpiSnapshot.objects.get(cycle=cycle).document
     assert document["recommendations"][0]["target_attainment"]["of"] == 6
+
+
+# Rule 5 when last cycle's submissions change: the sets rest on them too.
+
+
+@pytest.fixture
+def measured_six(office):
+    """2025: six offices set R1 at level 2 aiming at 3, AU at 2 aiming at 2 (no target);
+    2026: all seven at level 3, so the six reached theirs. Published: AU reads 6 of 6."""
+    others = [make_office(code) for code in CODES_NATIONAL[1:7]]
+    last_year = make_cycle(2025, offices=[office, *others])
+    set_targets(last_year, [office], target=2)
+    set_targets(last_year, others)
+    cycle = open_cycle([office, *others])
+    measure(cycle, [office, *others], level=3)
+    snapshot_refresh(cycle=last_year)
+    snapshot_refresh(cycle=cycle)
+    return last_year, cycle, others
+
+
+def resubmit(cycle, office, **r1):
+    """``office`` submits its ``cycle`` answers again, R1 changed by ``r1``: a new version."""
+    from django.db.models import F
+
+    assessment = Assessment.objects.get(cycle=cycle, office=office)
+    Answer.objects.filter(assessment=assessment, recommendation__number=1).update(**r1)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        status=Assessment.Status.SUBMITTED, version=F("version") + 1
+    )
+
+
+def live_attainment(cycle) -> dict:
+    return KpiSnapshot.objects.get(cycle=cycle).document["recommendations"][0]["target_attainment"]
+
+
+@pytest.mark.django_db
+def test_a_target_changed_last_cycle_reaches_offices_only_in_a_step_of_five(
+    office, respondent, client_of, measured_six
+):
+    last_year, cycle, others = measured_six
+    assert "6 of 6 offices" in benchmark(client_of, respondent)
+
+    # One office raises its 2025 target to 4, which its 2026 level 3 misses.
+    resubmit(last_year, others[0], maturity_target=4)
+    snapshot_refresh(cycle=last_year)
+    assert live_attainment(cycle) == {"count": 5, "of": 6, "percent": 83}  # co-leads: at once
+    assert OfficeFigures.objects.filter(cycle=cycle).count() == 1
+    assert "6 of 6 offices" in benchmark(client_of, respondent)  # offices: as published
+
+    # Four more: five offices changed since the publication, none in this cycle.
+    for each in others[1:5]:
+        resubmit(last_year, each, maturity_target=4)
+    snapshot_refresh(cycle=last_year)
+    first, second = OfficeFigures.objects.filter(cycle=cycle).order_by("pk")
+    assert len(privacy.differing(first.members[ATTAINED], second.members[ATTAINED])) == 5
+    assert second.members[ALL] == first.members[ALL]
+    targets = benchmark(client_of, respondent)
+    assert "1 of 6 offices" in targets and "17 %" in targets
+
+
+@pytest.mark.django_db
+def test_a_measured_set_that_drops_to_none_reveals_nothing_and_says_so(
+    office, respondent, client_of, measured_six
+):
+    last_year, cycle, others = measured_six
+    for each in others:  # every target withdrawn: set at the level itself
+        resubmit(last_year, each, maturity_target=2)
+    snapshot_refresh(cycle=last_year)
+
+    assert live_attainment(cycle) == {"count": 0, "of": 0, "percent": None}
+    latest = OfficeFigures.objects.filter(cycle=cycle).order_by("pk").last()
+    assert ATTAINED not in latest.members and ATTAINED not in latest.figures
+    targets = benchmark(client_of, respondent)
+    assert "of 6 offices" not in targets and "100 %" not in targets
+    assert "not shown" in targets and "Fewer than 5 offices besides yours" in targets
+
+
+@pytest.mark.django_db
+def test_a_reopened_submission_of_last_cycle_counts_as_submitted_until_it_is_again(
+    office, respondent, secretariat, client_of, measured_six
+):
+    from tests.factories import make_person, reopen_with_draft_edits
+
+    last_year, cycle, others = measured_six
+    their_respondent = make_person("ana@oepm.test", office=others[0])
+    reopen_with_draft_edits(
+        Assessment.objects.get(cycle=last_year, office=others[0]),
+        secretariat=secretariat,
+        respondent=their_respondent,
+        **{"r1-maturity_target": 4},
+    )
+    snapshot_refresh(cycle=last_year)
+    assert live_attainment(cycle) == {"count": 6, "of": 6, "percent": 100}
+    assert "6 of 6 offices" in benchmark(client_of, respondent)
+
+    resubmit(last_year, others[0])  # the draft, submitted: target 4, missed
+    snapshot_refresh(cycle=last_year)
+    assert live_attainment(cycle) == {"count": 5, "of": 6, "percent": 83}
+    assert OfficeFigures.objects.filter(cycle=cycle).count() == 1
+    assert "6 of 6 offices" in benchmark(client_of, respondent)  # one office: held back
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_two_readings_of_a_measured_set_reveal_fewer_than_five_offices(seed):
+    """The attacker of rule 5: offices change last cycle's targets and this cycle's levels at
+    random, each change recomputed as the portal does; every reading of R1's targets reached
+    that an office could take, compared with every other of its own."""
+    rng = random.Random(seed)
+    offices = [make_office(code) for code in rng.sample(CODES_NATIONAL, rng.randint(10, 14))]
+    last_year = make_cycle(2025, offices=offices)
+    cycle = open_cycle(offices)
+    for each in offices:
+        level = rng.randint(1, 4)
+        set_targets(last_year, [each], level=level, target=rng.choice([level, level + 1]))
+        measure(cycle, [each], level=rng.randint(1, 5))
+    snapshot_refresh(cycle=last_year)
+    snapshot_refresh(cycle=cycle)
+    seen: dict[int, list[dict]] = {office.pk: [] for office in offices}
+
+    for _step in range(30):
+        changed = rng.choice([last_year, cycle])
+        if changed == last_year:
+            level = rng.randint(1, 4)
+            fields = {"maturity_current": level, "maturity_target": rng.choice([level, 5])}
+        else:
+            fields = {"maturity_current": rng.randint(1, 5)}
+        resubmit(changed, rng.choice(offices), **fields)
+        snapshot_refresh(cycle=changed)
+        publications = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk"))
+        for office in offices:
+            if privacy.attainment_view(publications, office, [1])[1].figures is not None:
+                members = publications[-1].members[ATTAINED]
+                if members not in seen[office.pk]:
+                    seen[office.pk].append(members)
+
+    assert any(seen.values())  # the rules hide what they must, not everything
+    for office in offices:
+        viewer = str(office.pk)
+        for reading in seen[office.pk]:
+            assert len(set(reading) - {viewer}) >= privacy.MIN_GROUP
+        for first, second in itertools.combinations(seen[office.pk], 2):
+            apart = privacy.differing(first, second, viewer)
+            assert len(apart) == 0 or len(apart) >= privacy.MIN_GROUP

@@ -358,3 +358,15 @@ def test_an_office_reads_its_own_outcome_against_what_it_submitted_not_a_draft(
     )
     rows = page.split('id="targets"')[1].split("<tr>")[2:]
     assert "Reached" in rows[0] and "Not reached" not in rows[0]
+
+
+def test_a_refresh_reads_last_cycles_targets_and_this_cycles_levels_once(
+    computed, django_assert_num_queries
+):
+    from kpi.models import OfficeFigures
+
+    # The publication's sets of measured offices come from the reading the co-leads'
+    # figure made: reading the previous cycle, its targets and these levels again is five.
+    with django_assert_num_queries(28):
+        snapshot_refresh(cycle=computed)
+    assert OfficeFigures.objects.filter(cycle=computed).count() == 1

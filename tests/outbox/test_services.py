@@ -158,3 +158,44 @@ def test_every_task_is_asked_for_through_the_outbox():
         if DISPATCH.search(line)
     ]
     assert offenders == []
+
+
+def test_an_equal_message_not_sent_yet_takes_a_coalesced_request(broker_down):
+    waiting = services.enqueue(record_heartbeat, coalesce=True)
+    assert services.enqueue(record_heartbeat, coalesce=True).pk == waiting.pk
+    assert services.enqueue("portal.tasks.record_heartbeat", coalesce=True).pk == waiting.pk
+    broker_down.back()
+    services.dispatch(waiting.pk)  # sent: perhaps running, so it takes nothing more
+    assert services.enqueue(record_heartbeat, coalesce=True).pk != waiting.pk
+    assert OutboxMessage.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_an_open_change_took_up_is_sent_only_after_that_change_commits(broker_down):
+    """Else its run could start, and read the state, before the change it stands for."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("rows are locked one by one on PostgreSQL only")
+    waiting = services.enqueue(record_heartbeat, coalesce=True)  # committed; broker refused
+    assert OutboxMessage.objects.get(pk=waiting.pk).attempts == 1
+
+    def sweep_meanwhile():
+        try:
+            services.dispatch(waiting.pk)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        assert services.enqueue(record_heartbeat, coalesce=True).pk == waiting.pk
+        sweeper = threading.Thread(target=sweep_meanwhile)
+        sweeper.start()
+        sweeper.join(timeout=10)
+        assert not sweeper.is_alive()
+        # The other dispatch left it to this change: it tried nothing.
+        assert OutboxMessage.objects.get(pk=waiting.pk).attempts == 1
+    # Sent (tried, with the broker still down) once this change committed.
+    assert OutboxMessage.objects.get(pk=waiting.pk).attempts == 2
+    assert OutboxMessage.objects.pending().count() == 1

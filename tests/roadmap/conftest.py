@@ -4,6 +4,7 @@ import pytest
 
 from roadmap.services import action_add
 from tests.factories import make_assessment, make_cycle
+from tests.outbox.conftest import broker_down  # noqa: F401 - the same broker that is down
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from kpi.models import KpiSnapshot
 from roadmap.models import Roadmap, RoadmapAction, RoadmapEvent
 from roadmap.selectors import done_by_due_date
 from roadmap.services import (
@@ -373,6 +374,44 @@ def test_a_change_to_an_action_recomputes_the_figures_of_its_due_dates_year(
     assert recomputed() == []
 
 
+def _recomputations(*, sent: bool | None = None) -> list[int]:
+    from outbox.models import OutboxMessage
+
+    messages = OutboxMessage.objects.filter(task="kpi.tasks.recompute_kpis")
+    if sent is not None:
+        messages = messages.filter(sent_at__isnull=not sent)
+    return [message.args[0] for message in messages.order_by("pk")]
+
+
+def test_a_burst_of_edits_asks_for_one_recomputation_until_it_starts(
+    office, respondent, recommendation, last_year
+):
+    from django.db import transaction
+
+    from kpi.services import snapshot_refresh
+    from outbox.models import OutboxMessage
+    from outbox.services import dispatch
+
+    snapshot_refresh(cycle=last_year)
+    OutboxMessage.objects.all().delete()
+    due = datetime.date(2025, 10, 1)
+    with transaction.atomic():
+        action = _add(office, respondent, recommendation, due_on=due)
+        action_update(action=action, user=respondent, base_version=1, status="in_progress")
+    action_update(action=action, user=respondent, base_version=2, text="Write it with IT")
+    _add(office, respondent, recommendation, due_on=due, text="Train the examiners")
+    assert _recomputations(sent=False) == [last_year.pk]
+
+    # Its run starts (in-process here, as without a broker): a later edit is not in it.
+    [waiting] = OutboxMessage.objects.all()
+    dispatch(waiting.pk)
+    document = KpiSnapshot.objects.get(cycle=last_year).document
+    assert document["actions_done_by_due_date"]["count"] == 0  # both open, past their date
+    action_update(action=action, user=respondent, base_version=3, status="done", today=due)
+    assert _recomputations(sent=True) == [last_year.pk]
+    assert _recomputations(sent=False) == [last_year.pk]
+
+
 def test_an_action_links_its_own_and_another_offices_published_practices(
     office, respondent, recommendation, their_practice, our_draft
 ):
@@ -448,3 +487,35 @@ def test_the_whole_roadmap_put_refuses_an_unseen_practice_and_writes_nothing(
         roadmap_replace(office=office, user=respondent, base_version=1, actions=[item])
     assert "practices" in refused.value.problems["0"]
     assert not action.practices.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edits_committed_while_the_broker_is_down_wait_as_one_recomputation(
+    committed_framework, office, respondent, broker_down
+):
+    from django.db import transaction
+
+    from kpi.services import snapshot_refresh
+    from outbox.models import OutboxMessage
+    from outbox.services import sweep
+    from tests.factories import make_cycle
+
+    cycle = make_cycle(2025, offices=[office])
+    snapshot_refresh(cycle=cycle)
+    recommendation = cycle.framework.recommendations.get(number=1)
+    due = datetime.date(2025, 10, 1)
+    action = _add(office, respondent, recommendation, due_on=due)
+    action_update(action=action, user=respondent, base_version=1, status="in_progress")
+    with transaction.atomic():
+        action_update(action=action, user=respondent, base_version=2, text="With IT")
+        _add(office, respondent, recommendation, due_on=due, text="Train the examiners")
+    [waiting] = OutboxMessage.objects.filter(task="kpi.tasks.recompute_kpis")
+    assert waiting.sent_at is None and waiting.last_error  # each commit tried to send it
+
+    broker_down.back()
+    assert sweep(grace=0).sent == 1
+    assert KpiSnapshot.objects.get(cycle=cycle).document["actions_done_by_due_date"]["of"] == 2
+    # Sent, so perhaps running: a later edit asks for a run of its own.
+    action_update(action=action, user=respondent, base_version=3, status="done", today=due)
+    assert _recomputations(sent=True) == [cycle.pk, cycle.pk]
+    assert KpiSnapshot.objects.get(cycle=cycle).document["actions_done_by_due_date"]["count"] == 1
