@@ -47,14 +47,20 @@ def assessment_place(user, code: str, year: int) -> AssessmentPlace:
     took part.
     """
     office, role = office_role(user, code)
-    cycle = get_object_or_404(
-        Cycle.objects.select_related("framework"), year=year, invitations__office=office
-    )
+    # The assessment brings its cycle: one query where there is one (the busy pages), a
+    # second for the cycle only where the office has not started.
     assessment = (
-        Assessment.objects.select_related("cycle", "office", "updated_by")
-        .filter(cycle=cycle, office=office)
+        Assessment.objects.select_related("cycle__framework", "updated_by")
+        .filter(office=office, cycle__year=year, cycle__invitations__office=office)
         .first()
     )
+    if assessment is not None:
+        assessment.office = office
+        cycle = assessment.cycle
+    else:
+        cycle = get_object_or_404(
+            Cycle.objects.select_related("framework"), year=year, invitations__office=office
+        )
     if role == "colead":
         if assessment is None or assessment.submitted_at is None:
             raise Http404  # co-leads read submissions, not drafts
