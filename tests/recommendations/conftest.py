@@ -2,6 +2,7 @@
 working translations shipped with the portal, and these tests say which translation exists."""
 
 import pytest
+from django.utils import timezone
 
 from recommendations.models import (
     Framework,
@@ -23,6 +24,9 @@ def english_source_only(db):
             for name in model.translated_fields
             for language in OTHER_LANGUAGES
         }
-        # update() leaves save()'s freeze rule and the cache stamp alone: this is set-up.
+        # update() leaves save()'s freeze rule alone: this is set-up.
         model.objects.update(**blank)
+    # A new stamp, so that no wording read by an earlier test (in any language) is served
+    # from the cache as if the translations were still there.
+    Framework.objects.update(updated_at=timezone.now())
     FrameworkTranslation.objects.all().delete()
