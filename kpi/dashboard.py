@@ -18,6 +18,7 @@ from kpi import charts
 from kpi.engine import STATUSES, UNANSWERED, percent
 from kpi.privacy import MIN_GROUP
 from portal.languages import text_list
+from portal.templatetags.written_text import isolated
 
 STATUS_LABELS = {value: label for value, label in Answer.Status.choices}
 
@@ -276,7 +277,10 @@ def _attainment_note(group: dict) -> str:
         return _(
             "The %(year)s cycle used framework version %(version)s, which this version does "
             "not derive from: no crosswalk maps its targets, so none is measured."
-        ) % {"year": against["previous_year"], "version": against["previous_framework"]}
+        ) % {
+            "year": against["previous_year"],
+            "version": isolated(against["previous_framework"]),
+        }
     if against.get("through_crosswalk"):
         return _(
             "Targets set in %(year)s under framework version %(old)s, carried to version "
@@ -286,8 +290,8 @@ def _attainment_note(group: dict) -> str:
             "counted. In all: %(count)s of %(of)s."
         ) % {
             "year": against["previous_year"],
-            "old": against["crosswalk"]["from_framework"],
-            "new": against["crosswalk"]["to_framework"],
+            "old": isolated(against["crosswalk"]["from_framework"]),
+            "new": isolated(against["crosswalk"]["to_framework"]),
             "now": group.get("year", ""),
             "count": overall["count"],
             "of": overall["of"],
@@ -431,7 +435,7 @@ def crosswalk_marks(crosswalk: dict | None) -> dict[int, str]:
     merge, a split or a renumbering (a recommendation that stayed itself has no mark)."""
     if not crosswalk:
         return {}
-    version = crosswalk["from_framework"]
+    version = isolated(crosswalk["from_framework"])
     marks = {}
     for entry in crosswalk["recommendations"]:
         number, relation, previous = entry["number"], entry["relation"], entry["previous"]
@@ -1105,7 +1109,7 @@ def multi_year(cycle, recommendations, stamp: str | None = None) -> dict | None:
         by_year, panels, walk = _carried_years(cycle, documents)
     # Where a cycle uses another version than the one before it: a divider and its name.
     boundaries = {
-        index: _("framework %(version)s") % {"version": versions[index]}
+        index: _("framework %(version)s") % {"version": isolated(versions[index])}
         for index in range(1, len(versions))
         if versions[index] != versions[index - 1]
     }

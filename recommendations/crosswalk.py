@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from portal.problems import Problem
+from portal.templatetags.written_text import isolated
 
 SAME, MERGED, SPLIT, NEW = "same", "merged", "split", "new"
 RELATIONS = (SAME, MERGED, SPLIT, NEW)
@@ -360,7 +361,7 @@ def lineage_problems(
                     "Framework %(parent)s is derived from %(version)s: %(version)s cannot be "
                     "derived from it in turn."
                 )
-                % {"parent": derived_from, "version": version}
+                % {"parent": isolated(derived_from), "version": isolated(version)}
             )
             return [Problem(place, message)]
         seen.add(step)

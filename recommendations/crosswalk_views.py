@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from assessments.import_views import SurveyImportForm
 from portal.languages import text_list
 from portal.permissions import secretariat_required
+from portal.templatetags.written_text import isolated
 from recommendations import wording
 from recommendations.crosswalk import MERGED, NEW, SAME, SPLIT, Crosswalk, from_lines
 from recommendations.framework_file import (
@@ -39,7 +40,7 @@ def relation_text(walk: Crosswalk, number: int) -> tuple[str, str]:
     of 2024"."""
     relation = walk.relation(number)
     previous = walk.sources.get(number, ())
-    values = {"numbers": text_list(previous), "version": walk.old}
+    values = {"numbers": text_list(previous), "version": isolated(walk.old)}
     if relation == SAME and previous != (number,):
         return RENUMBERED, _("was %(numbers)s of %(version)s") % values
     if relation == SAME:
@@ -303,7 +304,8 @@ def framework_load(request: HttpRequest) -> HttpResponse:
                 if not report.dry_run:
                     messages.success(
                         request,
-                        _("Draft framework %(version)s is loaded.") % {"version": report.version},
+                        _("Draft framework %(version)s is loaded.")
+                        % {"version": isolated(report.version)},
                     )
                     return redirect("framework_detail", version=report.version)
                 context["report"] = report

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from assessments.exchange import _Reader
 from portal.problems import Problem
+from portal.templatetags.written_text import isolated
 from recommendations.models import (
     LEVELS,
     SOURCE_LANGUAGE,
@@ -200,7 +201,8 @@ def _parse_framework(reader: _Reader, parsed: ParsedTranslation, document: dict,
     if framework is None:
         reader.problem(
             "framework",
-            _("There is no framework “%(version)s” in the portal.") % {"version": version},
+            _("There is no framework “%(version)s” in the portal.")
+            % {"version": isolated(version)},
         )
         return
     parsed.framework = framework
@@ -212,7 +214,7 @@ def _parse_framework(reader: _Reader, parsed: ParsedTranslation, document: dict,
                 "which is read-only: assessments were submitted against it. Make a new "
                 "version instead."
             )
-            % {"version": framework.version},
+            % {"version": isolated(framework.version)},
         )
 
 
@@ -268,7 +270,7 @@ def _parse_recommendations(reader, parsed: ParsedTranslation, value, models) -> 
         sorted(stored),
         lambda number: (
             _("Framework %(version)s has no recommendation %(number)s.")
-            % {"version": parsed.framework.version, "number": number}
+            % {"version": isolated(parsed.framework.version), "number": number}
         ),
     )
     for number, (index, item) in found.items():

@@ -19,6 +19,7 @@ from assessments.exchange import _Reader
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.problems import Problem
+from portal.templatetags.written_text import isolated
 from recommendations import crosswalk
 from recommendations.exchange import LEVEL_KEYS, QUESTION_NAMES, TEXT_MAX_LENGTH
 from recommendations.loader import load_framework
@@ -133,7 +134,7 @@ def framework_parse(data) -> ParsedFramework:
             reader.problem(
                 "version",
                 _("Framework %(version)s exists already: give the new version another label.")
-                % {"version": version},
+                % {"version": isolated(version)},
             )
         out["version"] = version
     out["title"] = reader.required(document.get("title"), "title", Framework, "title")
@@ -162,7 +163,7 @@ def _parse_derived_from(reader: _Reader, parsed: ParsedFramework, value) -> None
     if previous is None:
         reader.problem(
             "derived_from",
-            _("There is no framework “%(version)s” in the portal.") % {"version": value},
+            _("There is no framework “%(version)s” in the portal.") % {"version": isolated(value)},
         )
         parsed.derived_from_unknown = True
         return
@@ -340,7 +341,7 @@ def framework_import(*, data, dry_run: bool = False) -> FrameworkReport:
                             "Framework %(version)s exists already: give the new version another "
                             "label."
                         )
-                        % {"version": version},
+                        % {"version": isolated(version)},
                     )
                 ]
             ) from None

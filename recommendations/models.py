@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.templatetags.written_text import isolated
+
 RECOMMENDATION_COUNT = 10
 LEVELS = (1, 2, 3, 4, 5)
 # The language the framework's wording is written in: its ``<field>_en`` columns hold the
@@ -55,7 +57,7 @@ class FrameworkFrozen(ValidationError):
                 "Framework %(version)s is read-only: assessments were submitted against it. "
                 "Make a new version from it instead."
             )
-            % {"version": framework.version},
+            % {"version": isolated(framework.version)},
             code="framework_frozen",
         )
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from assessments.import_views import SurveyImportForm
 from portal.permissions import secretariat_required
 from portal.problems import Problem
+from portal.templatetags.written_text import isolated
 from recommendations.exchange import (
     TranslationInvalid,
     translation_export,
@@ -121,7 +122,10 @@ def _import(framework, upload, user, form):
                         "This page loads translations of framework %(version)s; the file is "
                         "for “%(other)s”."
                     )
-                    % {"version": framework.version, "other": data.get("framework")},
+                    % {
+                        "version": isolated(framework.version),
+                        "other": isolated(data.get("framework")),
+                    },
                 )
             ]
         )

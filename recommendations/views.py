@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.permissions import secretariat_required
+from portal.templatetags.written_text import isolated
 from recommendations import wording
 from recommendations.crosswalk_views import what_changed
 from recommendations.models import LEVELS, Framework, MaturityLevel, RecommendedAction
@@ -28,7 +29,7 @@ class FrameworkCopyForm(forms.Form):
         version = self.cleaned_data["version"].strip()
         if Framework.objects.filter(version=version).exists():
             raise forms.ValidationError(
-                _("Version %(version)s exists already.") % {"version": version}
+                _("Version %(version)s exists already.") % {"version": isolated(version)}
             )
         return version
 
@@ -98,7 +99,7 @@ def framework_copy_view(request: HttpRequest, version: str) -> HttpResponse:
             form.add_error(
                 "version",
                 _("Version %(version)s exists already.")
-                % {"version": form.cleaned_data["version"]},
+                % {"version": isolated(form.cleaned_data["version"])},
             )
         else:
             messages.success(
@@ -107,7 +108,7 @@ def framework_copy_view(request: HttpRequest, version: str) -> HttpResponse:
                     "Draft framework %(version)s created from %(source)s. Edit its wording, "
                     "then make it active."
                 )
-                % {"version": copy.version, "source": framework.version},
+                % {"version": isolated(copy.version), "source": isolated(framework.version)},
             )
             return redirect(reverse("admin:recommendations_framework_change", args=[copy.pk]))
     # Answered in place, beside the field, with what was typed still in it.

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from portal.api.conditions import if_match, if_match_parameter
 from portal.api.docs import detail, errors
+from portal.templatetags.written_text import isolated
 from roadmap import selectors, services
 from roadmap.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, RoadmapAction
 
@@ -227,7 +228,7 @@ def _resolve(items: list[dict], framework, roadmap) -> list[dict]:
             problems[str(index)] = {
                 "framework": [
                     _("Plan new actions for the recommendations of the %(version)s framework.")
-                    % {"version": framework.version}
+                    % {"version": isolated(framework.version)}
                 ]
             }
             continue

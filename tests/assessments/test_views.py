@@ -1017,7 +1017,7 @@ def test_the_preview_says_why_nothing_comes_from_an_unrelated_framework(
     Framework.objects.filter(pk=merged_cycle.framework_id).update(derived_from=None)
     draft = services.assessment_start(cycle=merged_cycle, office=office, user=respondent)
     html = client_of(respondent).get(url("assessment_copy", draft=draft)).content.decode()
-    assert "which this year’s 2027 framework does not continue" in html
+    assert "which this year’s \u20682027\u2069 framework does not continue" in html
     assert "Fill these" not in html
 
 

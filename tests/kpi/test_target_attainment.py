@@ -221,7 +221,7 @@ def test_the_panel_says_the_targets_went_through_the_crosswalk(
     cache.clear()
     snapshot_refresh(cycle=cycle)
     page = client_of(colead).get(reverse("cycle_dashboard", args=[2026])).content.decode()
-    assert "carried to version 2026 through the crosswalk" in page
+    assert "carried to version \u20682026\u2069 through the crosswalk" in page
 
 
 def test_the_panel_says_when_the_framework_is_unrelated(client_of, colead, offices):
@@ -320,7 +320,7 @@ def test_an_office_sees_its_own_target_carried_through_the_crosswalk(
         .content.decode()
     )
     targets = page.split('id="targets"')[1]
-    assert "carried to version 2027 through its crosswalk" in targets
+    assert "carried to version \u20682027\u2069 through its crosswalk" in targets
     rows = targets.split("<tr>")[2:]
     assert "level 2, target 3" in rows[1] and "Reached" in rows[1]
     assert "level 1, target 2" in rows[7] and "Not reached" in rows[7]

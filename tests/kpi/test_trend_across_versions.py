@@ -224,14 +224,20 @@ def dashboard(client, year=2027, **filters):
 def test_the_dashboard_marks_a_change_compared_through_the_crosswalk(computed, client_of, colead):
     html = dashboard(client_of(colead)).content.decode()
     trend = html[html.index('id="trend"') : html.index('id="years"')]
-    assert "This comparison crosses framework versions 2024 → 2027" in trend
+    assert "This comparison crosses framework versions \u20682024\u2069 → \u20682027\u2069" in trend
     assert 'href="/framework/2027/#changes-heading"' in trend
     merged_row = trend[trend.index("2. Data, cloud and infrastructure") :]
     merged_row = merged_row[: merged_row.index("</tr>")]
-    assert 'title="Compared through the crosswalk: merged from 2, 8 and 9 of 2024"' in merged_row
+    assert (
+        'title="Compared through the crosswalk: merged from 2, 8 and 9 of \u20682024\u2069"'
+        in merged_row
+    )
     assert "⇄" in merged_row
     renumbered = trend[trend.index('<th scope="row">8. ') :]
-    assert "Compared through the crosswalk: 10 of 2024" in renumbered[: renumbered.index("</tr>")]
+    assert (
+        "Compared through the crosswalk: 10 of \u20682024\u2069"
+        in renumbered[: renumbered.index("</tr>")]
+    )
     first = trend[trend.index('<th scope="row">1. ') :]
     assert "⇄" not in first[: first.index("</tr>")]
 
@@ -242,17 +248,17 @@ def test_the_multi_year_view_joins_the_earlier_version_through_the_crosswalk(
     response = dashboard(client_of(colead))
     view = response.context["years_view"]
     assert view["years"] == ["2023", "2024", "2027"]
-    assert view["boundaries"] == {2: "framework 2027"}
+    assert view["boundaries"] == {2: "framework \u20682027\u2069"}
     adoption = {row["title"].split(".")[0]: row for row in view["rows"]}
     # New 2 in 2023: AU considering (its 8 decided: the least advanced is considering), NZ
     # implemented: 50 %; in 2024 (carried, 4 offices) 50 %; in 2027 100 %.
     assert [cell["adoption"] for cell in adoption["2"]["cells"]] == [50, 50, 100]
     # The same offices: AU and NZ in 2023 and 2024 (50 % then 50 %), then in 2027 (100 %).
     assert [cell["panel"] for cell in adoption["2"]["cells"]] == [None, 0, 50]
-    assert adoption["2"]["crosswalk"].endswith("merged from 2, 8 and 9 of 2024")
+    assert adoption["2"]["crosswalk"].endswith("merged from 2, 8 and 9 of \u20682024\u2069")
     html = response.content.decode()
     years = html[html.index('id="years"') :]
-    assert 'stroke-dasharray="3 3"' in years and "framework 2027" in years
+    assert 'stroke-dasharray="3 3"' in years and "framework \u20682027\u2069" in years
     assert 'class="framework-boundary"' in years
 
 

@@ -202,7 +202,8 @@ def test_a_framework_cannot_be_derived_from_itself_or_a_descendant():
     assert messages(itself) == ["A framework cannot be derived from itself."]
     loop = crosswalk.lineage_problems("2024", "2030", parents, place="derived_from")
     assert messages(loop) == [
-        "Framework 2030 is derived from 2024: 2024 cannot be derived from it in turn."
+        "Framework \u20682030\u2069 is derived from \u20682024\u2069: \u20682024\u2069 cannot be "
+        "derived from it in turn."
     ]
 
 

@@ -237,7 +237,8 @@ def test_the_console_refuses_a_loop_beside_derived_from(framework, draft, secret
     form = admin_form(framework, secretariat, derived_from=draft.pk)
     assert not form.is_valid()
     assert form.errors["derived_from"] == [
-        "Framework 2027 is derived from 2024: 2024 cannot be derived from it in turn."
+        "Framework \u20682027\u2069 is derived from \u20682024\u2069: \u20682024\u2069 cannot be "
+        "derived from it in turn."
     ]
 
 

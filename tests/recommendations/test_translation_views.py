@@ -233,7 +233,7 @@ def test_a_file_for_another_framework_is_refused_on_this_page(client_of, secreta
         .post(translations_url(), upload(translation_file("fr", framework="2019")))
         .content.decode()
     )
-    assert "This page loads translations of framework 2024" in html
+    assert "This page loads translations of framework \u20682024\u2069" in html
     assert not FrameworkTranslation.objects.exists()
 
 

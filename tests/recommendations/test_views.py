@@ -85,7 +85,7 @@ def test_an_existing_version_label_is_refused_beside_the_field(client_of, secret
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Version 2024 exists already." in html
+    assert "Version \u20682024\u2069 exists already." in html
     assert 'name="version" value="2024"' in html  # what was typed is still there
     assert Framework.objects.count() == 1
 

@@ -238,10 +238,12 @@ def test_after_the_carry_the_roadmap_says_where_each_action_comes_from(
     client_of, respondent, carried
 ):
     body = client_of(respondent).get(page()).content.decode()
-    assert "the roadmap now follows the 2027 framework" in body
+    assert "the roadmap now follows the \u20682027\u2069 framework" in body
     merged = body.split('id="r2"')[1].split('id="r8"')[0]
-    assert "Was recommendation 9 of 2024." in merged and "Inventory of datasets" in merged
-    assert "Was recommendation 10 of 2024." in body.split('id="r8"')[1]
+    assert (
+        "Was recommendation 9 of \u20682024\u2069." in merged and "Inventory of datasets" in merged
+    )
+    assert "Was recommendation 10 of \u20682024\u2069." in body.split('id="r8"')[1]
     assert "Recommendations retired in" not in body
 
 
@@ -252,7 +254,7 @@ def test_a_carried_actions_edit_page_says_where_it_came_from(
     body = (
         client_of(respondent).get(reverse("roadmap_action", args=["AU", moved.pk])).content.decode()
     )
-    assert "Was recommendation 10 of 2024." in body
+    assert "Was recommendation 10 of \u20682024\u2069." in body
 
 
 def test_the_history_says_the_crosswalk_carried_the_actions(client_of, respondent, carried):
@@ -288,9 +290,9 @@ def test_the_merged_question_shows_last_years_target_and_the_actions_done_of_its
     )
     merged = body.split('id="r2"')[1].split('id="r3"')[0]
     assert "your level was 2 and your target 3." in merged
-    assert "merges recommendations 2, 8 and 9 of 2024" in merged
-    assert "Inventory of datasets" in merged and "recommendation 9 of 2024" in merged
-    assert "It was recommendation 10 of 2024." in body.split('id="r8"')[1]
+    assert "merges recommendations 2, 8 and 9 of \u20682024\u2069" in merged
+    assert "Inventory of datasets" in merged and "recommendation 9 of \u20682024\u2069" in merged
+    assert "It was recommendation 10 of \u20682024\u2069." in body.split('id="r8"')[1]
 
 
 def test_a_split_and_a_retired_recommendation_are_shown_so_nothing_is_lost(
@@ -304,9 +306,11 @@ def test_a_split_and_a_retired_recommendation_are_shown_so_nothing_is_lost(
     make_assessment(make_cycle(2028, framework=framework), office)
     roadmap_carry(office=office, framework=framework, user=None)
     body = client_of(respondent).get(page()).content.decode()
-    assert "Was recommendation 10 of 2024; also concerns 10." in body.split('id="r9"')[1]
+    assert (
+        "Was recommendation 10 of \u20682024\u2069; also concerns 10." in body.split('id="r9"')[1]
+    )
     retired = body.split('id="retired"')[1]
-    assert "Recommendations retired in 2028" in retired
+    assert "Recommendations retired in \u20682028\u2069" in retired
     assert "Open a data catalogue" in retired and "Inventory of datasets" in retired
     history = client_of(respondent).get(reverse("roadmap_history", args=["AU"])).content.decode()
     assert "by the crosswalk ·" in " ".join(history.split())
