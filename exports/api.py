@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from assessments.models import Cycle
@@ -112,10 +113,14 @@ def export_create(request):
         parameters = {"symbol": data["symbol"].strip(), "date": date.isoformat()}
     if data.get("language"):
         parameters["language"] = data["language"]
-    # Refused by the same rule as the pages (portal.permissions.can_export): a 403.
-    job, created = services.export_request(
-        user=request.user, kind=data["kind"], cycle=cycle, office=office, parameters=parameters
-    )
+    # Refused by the same rules as the pages (portal.permissions.can_export: a 403; a
+    # summary of a cycle the office submitted nothing in: a 404).
+    try:
+        job, created = services.export_request(
+            user=request.user, kind=data["kind"], cycle=cycle, office=office, parameters=parameters
+        )
+    except services.NothingSubmitted:
+        raise NotFound(_("The office submitted no assessment in that cycle.")) from None
     job.refresh_from_db()
     return _job_response(job, status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 

@@ -62,6 +62,10 @@ def _build_in_language(job: ExportJob, parameters: dict, language: str, progress
     return builder[job.kind](cycle=job.cycle, progress=progress)
 
 
+class NothingSubmitted(Exception):
+    """An office summary asked for a cycle in which the office has submitted nothing."""
+
+
 class Superseded(Exception):
     """This run of a job lost it to another run (its heartbeat was taken for lost)."""
 
@@ -163,6 +167,13 @@ def export_request(
         raise PermissionDenied
     if (kind == Kind.OFFICE_SUMMARY) != (office is not None):
         raise ValueError("an office summary needs an office; other exports do not")
+    if (
+        kind == Kind.OFFICE_SUMMARY
+        and not office.assessments.filter(cycle=cycle, submitted_at__isnull=False).exists()
+    ):
+        # A summary is of a submission (the last one, if it was reopened since): refused now,
+        # not by a job that would fail.
+        raise NothingSubmitted
     # The file is in the requester's language unless the request names one (the annex): the
     # language is part of what was asked for, so of the request's key.
     parameters = {**(parameters or {})}

@@ -108,17 +108,18 @@ def data_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 def office_summary_start(request: HttpRequest, code: str, year: int) -> HttpResponse:
     place = assessment_selectors.assessment_place(request.user, code, year)
-    if place.assessment is None or place.assessment.submitted_at is None:
-        raise Http404  # a summary is of a submission
     if place.role == "colead":
         raise PermissionDenied  # co-leads read the task force's exports, not an office's
-    with tell_if_held(request):
-        job, created = services.export_request(
-            user=request.user,
-            kind=ExportJob.Kind.OFFICE_SUMMARY,
-            cycle=place.cycle,
-            office=place.office,
-        )
+    try:
+        with tell_if_held(request):
+            job, created = services.export_request(
+                user=request.user,
+                kind=ExportJob.Kind.OFFICE_SUMMARY,
+                cycle=place.cycle,
+                office=place.office,
+            )
+    except services.NothingSubmitted:
+        raise Http404 from None  # a summary is of a submission
     return _started(request, job, created)
 
 

@@ -80,3 +80,17 @@ def test_an_export_over_the_api_is_in_the_language_asked_for_or_the_requests(sur
         reverse("api_exports"), {"kind": "json", "year": 2025, "language": "de"}, format="json"
     )
     assert refused.status_code == 400
+
+
+def test_a_summary_of_a_year_the_office_submitted_nothing_in_is_refused_at_once(survey, respondent):
+    from tests.factories import make_cycle
+
+    make_cycle(2026, offices=[respondent.memberships.get().office])
+    response = token_client(respondent).post(
+        reverse("api_exports"),
+        {"kind": "office_summary", "year": 2026, "office": "AU"},
+        format="json",
+    )
+    assert response.status_code == 404
+    assert "submitted no assessment" in response.json()["detail"]
+    assert not ExportJob.objects.exists()

@@ -82,18 +82,37 @@ def test_a_finished_export_can_be_asked_for_again(survey, secretariat, run_on_co
     assert ExportJob.objects.filter(state=ExportJob.State.DONE).count() == 2
 
 
-def test_a_failed_job_says_why_and_can_be_retried(survey, run_on_commit):
-    # EP has only a draft: its summary, asked for directly, fails and says why.
+def test_a_summary_of_a_cycle_the_office_submitted_nothing_in_is_refused_at_once(survey):
+    # EP has only a draft: nothing to summarise, and no job that would fail.
     assessment = survey.assessments.get(office__code="EP")
     person = make_person("cio@ep.test", office=assessment.office)
-    job, _created = run_on_commit(
-        lambda: services.export_request(
-            user=person,
+    with pytest.raises(services.NothingSubmitted):
+        services.export_request(
+            user=person, kind=ExportJob.Kind.OFFICE_SUMMARY, cycle=survey, office=assessment.office
+        )
+    assert not ExportJob.objects.exists()
+
+
+def test_a_failed_job_says_why_and_can_be_retried(survey, run_on_commit):
+    # EP has only a draft. A summary job of it (queued before such a request was refused at
+    # once, or by hand) fails when it runs, and says why.
+    assessment = survey.assessments.get(office__code="EP")
+    person = make_person("cio@ep.test", office=assessment.office)
+    parameters = {"language": "en"}
+    job = ExportJob.objects.create(
+        kind=ExportJob.Kind.OFFICE_SUMMARY,
+        cycle=survey,
+        office=assessment.office,
+        parameters=parameters,
+        request_key=ExportJob.key_for(
             kind=ExportJob.Kind.OFFICE_SUMMARY,
             cycle=survey,
             office=assessment.office,
-        )
+            parameters=parameters,
+        ),
+        requested_by=person,
     )
+    services.export_run(job=services.export_claim(job_id=job.pk))
     job.refresh_from_db()
     assert job.state == ExportJob.State.FAILED
     assert job.error == (
