@@ -88,8 +88,16 @@ def crosswalk_problems(framework: Framework) -> list[Problem]:
         {v: p for v, p in parents.items() if v != framework.version},
         place="derived_from",
     )
-    if framework.pk is None or previous is None:
+    if framework.pk is None:
         return found
+    new_numbers = framework.recommendations.values_list("number", flat=True)
+    if previous is None:
+        # A first version has no crosswalk: lines left from a version it was derived from
+        # before are a problem of their own.
+        stored = CrosswalkLink.objects.filter(framework=framework).values_list(
+            "previous__number", "recommendation__number"
+        )
+        return found + crosswalk.problems(None, new_numbers, stored)
     stray = (
         CrosswalkLink.objects.filter(framework=framework)
         .exclude(previous__framework_id=previous.pk)
@@ -106,12 +114,6 @@ def crosswalk_problems(framework: Framework) -> list[Problem]:
                 % {"count": stray},
             )
         )
-    new_numbers = framework.recommendations.values_list("number", flat=True)
-    if previous is None:
-        stored = CrosswalkLink.objects.filter(framework=framework).values_list(
-            "previous__number", "recommendation__number"
-        )
-        return found + crosswalk.problems(None, new_numbers, stored)
     old_numbers = previous.recommendations.values_list("number", flat=True)
     return found + crosswalk.problems(old_numbers, new_numbers, crosswalk_lines(framework))
 

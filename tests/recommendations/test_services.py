@@ -137,6 +137,15 @@ def test_a_framework_derived_from_another_version_since_shows_its_stale_lines(fr
     assert len(places) == 11  # and none of 2026's is accounted for
 
 
+def test_a_framework_no_longer_derived_from_any_version_shows_its_left_lines(draft):
+    assert CrosswalkLink.objects.filter(framework=draft).exists()
+    draft.derived_from = None
+    draft.save()
+    problems = crosswalk_problems(draft)
+    assert [problem.place for problem in problems] == ["crosswalk"]
+    assert "derived from no other version" in problems[0].message
+
+
 def test_an_active_version_pointed_at_another_one_is_refused(framework):
     active = framework_merging_2_8_9()  # active, its crosswalk from 2024
     other = framework_copy(framework=framework, version="2026")
