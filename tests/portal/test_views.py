@@ -179,4 +179,4 @@ def test_the_office_home_marks_the_first_cycle_on_a_new_framework_version(
     client_of, respondent, merged_cycle, submitted_on_2024
 ):
     body = client_of(respondent).get(reverse("office_home", args=["AU"])).content.decode()
-    assert body.count("New framework version 2027") == 1
+    assert body.count("New framework version \u20682027\u2069") == 1
