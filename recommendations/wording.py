@@ -6,6 +6,8 @@ mark a fallen-back text with ``lang`` (the ``langattrs`` filter) and say once pe
 it is not available in the reader's language (``recommendations/_fallback_note.html``).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.utils.translation import get_language
 
@@ -155,8 +157,6 @@ SOURCE_HASH_LENGTH = 12
 
 
 def source_hash(english: str) -> str:
-    import hashlib
-
     return hashlib.sha256(english.encode()).hexdigest()[:SOURCE_HASH_LENGTH]
 
 
@@ -209,7 +209,8 @@ def framework_texts(framework, models=None):
 
 def translated_source_hashes(framework, language: str, models=None) -> dict[str, str]:
     """The hash of the English of every text ``language`` has a translation of, as it is
-    now: what a translation loaded or copied now translates."""
+    now: what a file just loaded translates (and, on upgrade, what the translations already
+    there are taken to translate)."""
     return {
         key: source_hash(getattr(row, column(name, SOURCE_LANGUAGE)) or "")
         for key, row, name in framework_texts(framework, models)
