@@ -33,6 +33,7 @@ from recommendations.models import (
     RecommendedAction,
     column,
 )
+from recommendations.wording import translated_source_hashes
 
 FORMAT = "ict-maturity-framework-translation"
 FORMAT_VERSION = 1
@@ -437,18 +438,26 @@ def translation_apply(
                 columns.add(column(attribute, language))
         model.objects.bulk_update(list(objects.values()), sorted(columns))
     if language != SOURCE_LANGUAGE:
+        defaults = {
+            "kind": parsed.kind,
+            "note": parsed.note,
+            "source": source[:200],
+            "loaded_by": user,
+            "loaded_at": timezone.now(),
+        }
+        # A file is complete: every text now translates today's English. (The data
+        # migration that ships the first files runs before the field exists; the one that
+        # adds it records the hashes of what those loaded.)
+        if _has_field(models.FrameworkTranslation, "source_hashes"):
+            defaults["source_hashes"] = translated_source_hashes(parsed.framework, language, models)
         models.FrameworkTranslation.objects.update_or_create(
-            framework=parsed.framework,
-            language=language,
-            defaults={
-                "kind": parsed.kind,
-                "note": parsed.note,
-                "source": source[:200],
-                "loaded_by": user,
-                "loaded_at": timezone.now(),
-            },
+            framework=parsed.framework, language=language, defaults=defaults
         )
     models.Framework.objects.filter(pk=parsed.framework.pk).update(updated_at=timezone.now())
+
+
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
 
 
 def _new_label(models, name: str, text: str, language: str) -> dict:

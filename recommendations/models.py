@@ -346,6 +346,12 @@ class FrameworkTranslation(models.Model):
         verbose_name=_("loaded by"),
     )
     loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+    # What each translated text translates: a short hash of its English when it was written
+    # (loaded, edited, copied), by ``wording.text_key``. A text whose English hash differs
+    # now is older than its source (``selectors.stale_translations``).
+    source_hashes = models.JSONField(
+        _("hashes of the English translated"), default=dict, blank=True
+    )
 
     class Meta:
         ordering = ["framework", "language"]

@@ -1,4 +1,5 @@
-"""Reads of frameworks: the crosswalk between two versions."""
+"""Reads of frameworks: the crosswalk between two versions, and translations older than
+their English source."""
 
 import hashlib
 import json
@@ -6,8 +7,14 @@ import json
 from django.utils.translation import gettext as _
 
 from portal.problems import Problem
-from recommendations import crosswalk
-from recommendations.models import CrosswalkLink, Framework, Recommendation
+from recommendations import crosswalk, wording
+from recommendations.models import (
+    SOURCE_LANGUAGE,
+    CrosswalkLink,
+    Framework,
+    Recommendation,
+    column,
+)
 
 
 def crosswalk_lines(framework: Framework) -> list[tuple[int, int | None]]:
@@ -137,3 +144,32 @@ def crosswalk_between(old: Framework, new: Framework) -> crosswalk.Crosswalk | N
     for following in walks[1:]:
         result = result.then(following)
     return result
+
+
+def stale_translations_by_language(framework: Framework) -> dict[str, set[str]]:
+    """Each translated language of ``framework`` -> the keys (``wording.text_key``) of its
+    texts whose English changed since they were translated: the hash recorded when the
+    translation was written differs from the English's now. A text with no translation, or
+    with no hash recorded, is not counted: nothing says what it translated."""
+    records = {
+        record.language: record.source_hashes or {}
+        for record in framework.translations.exclude(language=SOURCE_LANGUAGE)
+    }
+    stale: dict[str, set[str]] = {language: set() for language in records}
+    if not records:
+        return stale
+    for key, row, name in wording.framework_texts(framework):
+        current = wording.source_hash(getattr(row, column(name, SOURCE_LANGUAGE)) or "")
+        for language, recorded in records.items():
+            if (
+                getattr(row, column(name, language), None)
+                and key in recorded
+                and recorded[key] != current
+            ):
+                stale[language].add(key)
+    return stale
+
+
+def stale_translations(framework: Framework, language: str) -> set[str]:
+    """The keys of ``language``'s texts older than their English source (see above)."""
+    return stale_translations_by_language(framework).get(language, set())

@@ -20,6 +20,7 @@ from recommendations.models import (
     RecommendedAction,
     column,
 )
+from recommendations.wording import source_hash, text_key
 
 
 @transaction.atomic
@@ -82,6 +83,10 @@ def framework_copy(*, framework: Framework, version: str, title: str = "") -> Fr
             language=record.language,
             kind=FrameworkTranslation.Kind.WORKING,
             note=_("Copied from framework %(version)s.") % {"version": framework.version},
+            # The texts are copied as they are, and what each translated with them: one
+            # already older than its English stays so, and a new title makes the
+            # translated titles older than it.
+            source_hashes=dict(record.source_hashes or {}),
         )
         for record in framework.translations.all()
     )
@@ -123,6 +128,7 @@ class Wording:
     source: str
     multiline: bool
     caption: str = ""  # what the text is: "Statement", "Level 3: descriptor"…
+    text_key: str = ""  # the same text in any copy: ``recommendation:3:statement``
 
     def value(self, language: str) -> str:
         return getattr(self.row, column(self.field, language)) or ""
@@ -141,6 +147,7 @@ def framework_wordings(framework: Framework) -> list[dict]:
             source=getattr(row, column(name, SOURCE_LANGUAGE)) or "",
             multiline=multiline,
             caption=caption,
+            text_key=text_key(row, name),
         )
 
     groups = [
@@ -198,6 +205,7 @@ def translation_edit(*, framework: Framework, language: str, texts: dict[str, st
         raise ValueError("the source wording is edited in the framework, not as a translation")
     changed = 0
     by_model: dict[type, tuple[list, set]] = {}
+    translated: dict[str, str | None] = {}  # text key -> the English hash, None: emptied
     for group in framework_wordings(framework):
         for wording in group["wordings"]:
             if wording.key not in texts:
@@ -210,6 +218,7 @@ def translation_edit(*, framework: Framework, language: str, texts: dict[str, st
             if wording.row not in rows:
                 rows.append(wording.row)
             columns.add(column(wording.field, language))
+            translated[wording.text_key] = source_hash(wording.source) if new else None
             changed += 1
     if not changed:
         return 0
@@ -219,6 +228,13 @@ def translation_edit(*, framework: Framework, language: str, texts: dict[str, st
     record = FrameworkTranslation.objects.filter(framework=framework, language=language).first()
     now = timezone.now()
     note = record.note if record else ""
+    # A text saved now translates today's English; the others keep what they translated.
+    hashes = dict(record.source_hashes or {}) if record else {}
+    for key, hashed in translated.items():
+        if hashed is None:
+            hashes.pop(key, None)
+        else:
+            hashes[key] = hashed
     if record is not None and record.is_official:
         note = _(
             "Edited in the portal on %(date)s from the official translation: no longer the "
@@ -233,6 +249,7 @@ def translation_edit(*, framework: Framework, language: str, texts: dict[str, st
             "source": _("edited in the portal"),
             "loaded_by": user,
             "loaded_at": now,
+            "source_hashes": hashes,
         },
     )
     framework.touch()

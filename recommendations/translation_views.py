@@ -17,6 +17,7 @@ from assessments.import_views import SurveyImportForm
 from portal.permissions import secretariat_required
 from portal.problems import Problem
 from portal.templatetags.written_text import isolated
+from recommendations import selectors
 from recommendations.exchange import (
     TranslationInvalid,
     translation_export,
@@ -93,6 +94,7 @@ def framework_translations(request: HttpRequest, version: str) -> HttpResponse:
             form = posted
     records = {record.language: record for record in framework.translations.all()}
     counts = _completeness(framework)
+    stale = selectors.stale_translations_by_language(framework)
     names = _language_names()
     context["languages"] = [
         {
@@ -102,6 +104,7 @@ def framework_translations(request: HttpRequest, version: str) -> HttpResponse:
             "record": records.get(code),
             "count": counts[code],
             "total": counts[SOURCE_LANGUAGE],
+            "stale": len(stale.get(code, ())),
         }
         for code in settings.MODELTRANSLATION_LANGUAGES
     ]
@@ -169,6 +172,7 @@ def framework_translation_edit(request: HttpRequest, version: str, language: str
             messages.info(request, _("Nothing changed."))
         return redirect("framework_translation_edit", version=version, language=language)
     record = framework.translations.filter(language=language).first()
+    stale = selectors.stale_translations(framework, language)
     return render(
         request,
         "recommendations/translation_edit.html",
@@ -177,11 +181,16 @@ def framework_translation_edit(request: HttpRequest, version: str, language: str
             "language": language,
             "language_name": _language_names().get(language, language),
             "record": record,
+            "stale": len(stale),
             "groups": [
                 {
                     "title": group["title"],
                     "rows": [
-                        {"wording": wording, "value": wording.value(language)}
+                        {
+                            "wording": wording,
+                            "value": wording.value(language),
+                            "stale": wording.text_key in stale,
+                        }
                         for wording in group["wordings"]
                     ],
                 }

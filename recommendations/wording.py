@@ -6,6 +6,8 @@ mark a fallen-back text with ``lang`` (the ``langattrs`` filter) and say once pe
 it is not available in the reader's language (``recommendations/_fallback_note.html``).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.utils.translation import get_language
 
@@ -141,3 +143,76 @@ def translation_kind(framework) -> str:
         kind = record.kind if record else ""
         cache.set(key, kind, KIND_SECONDS)
     return kind
+
+
+# --- How old a translation is ----------------------------------------------------------------
+#
+# Each translated text remembers a short hash of the English it translated
+# (``FrameworkTranslation.source_hashes``), so that a translation whose English changed
+# since is found (``selectors.stale_translations``). The keys name a text by what stays the
+# same across a copy of the framework (numbers, positions, levels, question names), not by
+# row: a copy carries the hashes as they are.
+
+SOURCE_HASH_LENGTH = 12
+
+
+def source_hash(english: str) -> str:
+    return hashlib.sha256(english.encode()).hexdigest()[:SOURCE_HASH_LENGTH]
+
+
+def text_key(row, name: str) -> str:
+    """``recommendation:3:statement``, ``action:3:1:text``, ``level:3:2:descriptor``,
+    ``label:status``, ``framework:title``. ``row`` may be a historical model's (a data
+    migration's): only its class name and fields are read."""
+    kind = type(row).__name__
+    if kind == "Framework":
+        return f"framework:{name}"
+    if kind == "Recommendation":
+        return f"recommendation:{row.number}:{name}"
+    if kind == "RecommendedAction":
+        return f"action:{row.recommendation.number}:{row.position}:{name}"
+    if kind == "MaturityLevel":
+        return f"level:{row.recommendation.number}:{row.level}:{name}"
+    if kind == "QuestionLabel":
+        return f"label:{row.name}"
+    raise ValueError(f"{kind} has no translated text")
+
+
+def framework_texts(framework, models=None):
+    """``(key, row, field)`` for every translatable text of ``framework``. ``models``: a
+    namespace of the (historical) models, as ``exchange.MODELS``."""
+    from recommendations import models as live
+
+    models = models or live
+    rows = [
+        (models.Framework.objects.filter(pk=framework.pk), live.Framework),
+        (models.Recommendation.objects.filter(framework_id=framework.pk), live.Recommendation),
+        (
+            models.RecommendedAction.objects.filter(
+                recommendation__framework_id=framework.pk
+            ).select_related("recommendation"),
+            live.RecommendedAction,
+        ),
+        (
+            models.MaturityLevel.objects.filter(
+                recommendation__framework_id=framework.pk
+            ).select_related("recommendation"),
+            live.MaturityLevel,
+        ),
+        (models.QuestionLabel.objects.filter(framework_id=framework.pk), live.QuestionLabel),
+    ]
+    for queryset, model in rows:
+        for row in queryset.order_by():
+            for name in model.translated_fields:
+                yield text_key(row, name), row, name
+
+
+def translated_source_hashes(framework, language: str, models=None) -> dict[str, str]:
+    """The hash of the English of every text ``language`` has a translation of, as it is
+    now: what a file just loaded translates (and, on upgrade, what the translations already
+    there are taken to translate)."""
+    return {
+        key: source_hash(getattr(row, column(name, SOURCE_LANGUAGE)) or "")
+        for key, row, name in framework_texts(framework, models)
+        if getattr(row, column(name, language), None)
+    }
