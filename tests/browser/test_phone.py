@@ -21,6 +21,7 @@ def pages_by_login() -> dict[str, list[str]]:
     last = year - 1  # closed, with a snapshot to compare against
     office = {"code": DEMO_OFFICE}
     this_year = {"code": DEMO_OFFICE, "year": year}
+    draft = f"{year + 1}-draft"  # the demo's proposed next version of the framework
     return {
         "cio@au.example": [
             reverse("office_home", kwargs=office),
@@ -30,6 +31,16 @@ def pages_by_login() -> dict[str, list[str]]:
             reverse("assessment_history", kwargs=this_year),
             reverse("office_benchmark", kwargs={"code": DEMO_OFFICE, "year": last}),
             reverse("framework_current"),
+            reverse("roadmap", kwargs=office),
+            reverse("roadmap_action_new", kwargs=office) + "?recommendation=1",
+            reverse("roadmap_history", kwargs=office),
+            reverse("practices_catalogue"),
+            reverse("office_practices", kwargs=office),
+            reverse("office_openness", kwargs=office),
+            reverse("office_partners", kwargs=office),
+            reverse("office_requests", kwargs=office),
+            reverse("feedback_list"),
+            reverse("feedback_new"),
         ],
         "staff@au.example": [
             reverse("office_home", kwargs=office),
@@ -42,6 +53,8 @@ def pages_by_login() -> dict[str, list[str]]:
             reverse("cycle_dashboard", kwargs={"year": year}),
             reverse("office_home", kwargs=office),
             reverse("office_benchmark", kwargs={"code": DEMO_OFFICE, "year": last}),
+            reverse("roadmap_figures"),
+            reverse("practices_task_force"),
         ],
         "secretariat@wipo.example": [
             reverse("secretariat_home"),
@@ -49,11 +62,20 @@ def pages_by_login() -> dict[str, list[str]]:
             reverse("exports_home"),
             reverse("audit_log"),
             reverse("survey_import"),
+            reverse("feedback_list"),
+            reverse("framework_detail", kwargs={"version": draft}),
+            reverse("framework_crosswalk", kwargs={"version": draft}),
+            reverse("framework_translations", kwargs={"version": draft}),
+            reverse("framework_translation_edit", kwargs={"version": draft, "language": "ar"}),
+            reverse("framework_load"),
         ],
     }
 
 
-def test_no_page_of_any_role_scrolls_sideways_on_a_phone(chromium, live_server):
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_page_of_any_role_scrolls_sideways_on_a_phone(chromium, live_server, language):
+    from django.conf import settings
+
     seed_demo()
     too_wide = {}
     for email, paths in pages_by_login().items():
@@ -61,9 +83,14 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone(chromium, live_server):
         page = context.new_page()
         page.set_default_timeout(15_000)
         log_in(page, email, DEMO_PASSWORD)
+        # Arabic too: right to left, with longer words in places.
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
         for path in paths:
             response = page.goto(path)
             assert response is not None and response.ok, (email, path, response)
+            assert page.evaluate("document.documentElement.lang") == language, (email, path)
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > PHONE["width"]:
                 too_wide[f"{email} {path}"] = width
