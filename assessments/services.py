@@ -292,6 +292,8 @@ def assessment_save(
         assessment.language = locked.language
     event = _record(locked, kind=kind, user=user, changes=changes)
     assessment.version = locked.version
+    # The form shown after a partly refused save marks the copied answers from this.
+    assessment.copied_keys = locked.copied_keys
     return event
 
 
@@ -449,6 +451,7 @@ def assessment_copy_previous(*, assessment: Assessment, user, base_version: int)
         return 0
     _record(locked, kind=AssessmentEvent.Kind.COPY, user=user, changes=changes)
     assessment.version = locked.version
+    assessment.copied_keys = locked.copied_keys
     # Counted as the preview shows them: a "not for publication" mark goes with its text.
     return sum(1 for change in changes if not change["field"].endswith("_private"))
 
@@ -477,6 +480,7 @@ def assessment_confirm_copied(*, assessment: Assessment, user, keys) -> Assessme
     ]
     event = _record(locked, kind=AssessmentEvent.Kind.CONFIRM, user=user, changes=changes)
     assessment.version = locked.version
+    assessment.copied_keys = locked.copied_keys
     return event
 
 
@@ -517,6 +521,7 @@ def assessment_undo_copy(*, assessment: Assessment, user, event_id: int) -> Asse
         % {"when": timezone.localtime(copy.at).strftime("%Y-%m-%d %H:%M")},
     )
     assessment.version = locked.version
+    assessment.copied_keys = locked.copied_keys
     return event
 
 

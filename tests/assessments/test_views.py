@@ -722,6 +722,23 @@ def test_copied_answers_are_marked_until_kept_or_changed(client_of, respondent, 
     assert html.count('class="copied-tag"') == 2  # r2's status and focus, still unconfirmed
 
 
+def test_a_copied_answer_changed_in_a_partly_refused_save_is_no_longer_marked(
+    client_of, respondent, draft, last_year
+):
+    client = client_of(respondent)
+    client.post(url("assessment_copy", draft=draft), {"version": "1"})
+    draft.refresh_from_db()
+    response = client.post(
+        url(draft=draft),
+        form_post(draft, r2__status_comment="Changed", r3__status_comment="x" * 3001),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert answer(draft, 2).status_comment == "Changed"
+    assert "r2-status_comment" not in Assessment.objects.get(pk=draft.pk).copied_keys
+    assert html.count('class="copied-tag"') == 6  # all but the comment just changed
+
+
 def test_a_copy_is_undone_from_the_history_keeping_later_edits(
     client_of, respondent, draft, last_year
 ):
