@@ -14,6 +14,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# Once Redis failed to answer, it is not asked again for this long: a Redis that hangs would
+# otherwise cost each cache call of a page its timeout, not the page one timeout.
+RETRY_AFTER_SECONDS = 5
 # One warning a minute per process: an outage must show in the logs, not flood them.
 WARN_EVERY_SECONDS = 60
 _warned_at = [float("-inf")]
@@ -26,10 +29,13 @@ def _without_redis(answer):
     def decorate(method):
         @functools.wraps(method)
         def wrapped(self, *args, **kwargs):
+            if time.monotonic() < self._unasked_until:
+                return answer(*args, **kwargs)
             try:
                 return method(self, *args, **kwargs)
             except UNREACHABLE as error:
                 now = time.monotonic()
+                self._unasked_until = now + RETRY_AFTER_SECONDS
                 if now - _warned_at[0] >= WARN_EVERY_SECONDS:
                     _warned_at[0] = now
                     logger.warning("The cache is unreachable; pages read the database: %s", error)
@@ -54,6 +60,8 @@ def _false(*args, **kwargs):
 
 class ForgivingRedisCache(RedisCache):
     """Django's Redis cache, answering as a miss while Redis cannot be reached."""
+
+    _unasked_until = float("-inf")
 
     get = _without_redis(_default)(RedisCache.get)
     get_many = _without_redis(lambda *args, **kwargs: {})(RedisCache.get_many)

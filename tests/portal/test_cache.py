@@ -1,5 +1,8 @@
 """Redis down: the cache answers as a miss, and pages read the database."""
 
+import socket
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -31,6 +34,37 @@ def test_a_cache_that_cannot_reach_redis_answers_as_a_miss():
     assert cache.add("a", 1) is False
     assert cache.has_key("a") is False
     assert cache.delete("a") is False
+
+
+@pytest.fixture
+def hanging_redis():
+    """A Redis that takes connections and never answers: the worst kind of down."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(64)
+        host, port = listening.getsockname()
+        yield ForgivingRedisCache(
+            f"redis://{host}:{port}/0",
+            {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}},
+        )
+
+
+def test_a_redis_that_hangs_costs_a_page_one_timeout_not_one_per_cache_call(hanging_redis):
+    started = time.monotonic()
+    for _ in range(10):
+        assert hanging_redis.get("form-sections") is None
+        hanging_redis.set("form-sections", "html")
+    assert time.monotonic() - started < 1.0  # twenty timeouts would be 4 s
+
+
+def test_redis_is_asked_again_once_the_pause_is_over(hanging_redis, monkeypatch):
+    import portal.cache
+
+    monkeypatch.setattr(portal.cache, "RETRY_AFTER_SECONDS", 0)
+    hanging_redis.get("form-sections")
+    started = time.monotonic()
+    assert hanging_redis.get("form-sections") is None
+    assert time.monotonic() - started >= 0.15  # it waited for Redis again
 
 
 def test_the_form_and_an_autosave_work_while_redis_is_down(
