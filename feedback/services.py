@@ -34,7 +34,8 @@ def feedback_from_survey(*, assessment) -> Feedback | None:
     """The survey's proposals question lands in the same list as the rest, so that it is
     triaged and answered the same way. Called by the submit service, in its transaction.
 
-    A resubmission with the same text changes nothing (its triage stands); a changed text is
+    A resubmission with the same text keeps its triage (only its "not for publication" mark
+    follows the submission); a changed text is
     a new proposal to look at, so it goes back to "received"; an emptied one is left as it
     was triaged (it was received, and the sender was told).
     """
@@ -62,6 +63,12 @@ def feedback_from_survey(*, assessment) -> Feedback | None:
         existing.status = Feedback.Status.RECEIVED
         existing.draft_version = existing.decline_reason = ""
         existing.save()
+    elif text and existing.private != assessment.proposals_private:
+        # The same text, now (or no longer) "not for publication": the annex follows the
+        # office's last word; the triage of an unchanged proposal stands. (An emptied one
+        # keeps its mark: emptying clears the mark too, and must not publish it.)
+        existing.private = assessment.proposals_private
+        existing.save(update_fields=["private"])
     return existing
 
 

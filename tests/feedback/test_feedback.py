@@ -75,6 +75,51 @@ def test_the_surveys_proposals_land_in_the_same_list(respondent, draft):
     assert item.created_at == draft.submitted_at  # sent when it was submitted
 
 
+def test_a_proposal_marked_not_for_publication_on_resubmission_is_no_longer_published(
+    respondent, draft, secretariat
+):
+    from tests.factories import reopen_with_draft_edits
+
+    assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=draft.version,
+        values={**complete_values(), "proposals": "Add a cloud recommendation."},
+    )
+    draft.refresh_from_db()
+    assessment_submit(assessment=draft, user=respondent, base_version=draft.version)
+    feedback_triage(feedback=Feedback.objects.get(), user=secretariat, status="under_review")
+    draft.refresh_from_db()
+    reopen_with_draft_edits(
+        draft, secretariat=secretariat, respondent=respondent, proposals_private=True
+    )
+    assessment_submit(assessment=draft, user=respondent, base_version=draft.version)
+    item = Feedback.objects.get()
+    assert item.private is True
+    assert item.status == "under_review"  # the same proposal: its triage stands
+
+
+def test_an_emptied_proposal_once_not_for_publication_stays_unpublished(
+    respondent, draft, secretariat
+):
+    from tests.factories import reopen_with_draft_edits
+
+    assessment_save(
+        assessment=draft,
+        user=respondent,
+        base_version=draft.version,
+        values={**complete_values(), "proposals": "Ours only.", "proposals_private": True},
+    )
+    draft.refresh_from_db()
+    assessment_submit(assessment=draft, user=respondent, base_version=draft.version)
+    draft.refresh_from_db()
+    reopen_with_draft_edits(
+        draft, secretariat=secretariat, respondent=respondent, proposals="", proposals_private=False
+    )
+    assessment_submit(assessment=draft, user=respondent, base_version=draft.version)
+    assert Feedback.objects.get().private is True
+
+
 def test_a_submission_without_proposals_adds_nothing(respondent, draft):
     assessment_save(
         assessment=draft, user=respondent, base_version=draft.version, values=complete_values()
