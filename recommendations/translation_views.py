@@ -158,7 +158,13 @@ def framework_translation_edit(request: HttpRequest, version: str, language: str
             messages.info(request, _("Nothing changed."))
         return redirect("framework_translation_edit", version=version, language=language)
     record = framework.translations.filter(language=language).first()
-    stale = selectors.stale_translations(framework, language)
+    # The texts the form shows are those whose age is asked: read once.
+    stale = selectors.stale_translations(
+        framework,
+        language,
+        texts=[(w.text_key, w.row, w.field) for group in groups for w in group["wordings"]],
+        records={language: record} if record else {},
+    )
     return render(
         request,
         "recommendations/translation_edit.html",
