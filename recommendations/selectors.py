@@ -146,21 +146,28 @@ def crosswalk_between(old: Framework, new: Framework) -> crosswalk.Crosswalk | N
     return result
 
 
-def stale_translations_by_language(framework: Framework) -> dict[str, set[str]]:
+def stale_translations_by_language(
+    framework: Framework, *, texts=None, records=None
+) -> dict[str, set[str]]:
     """Each translated language of ``framework`` -> the keys (``wording.text_key``) of its
     texts whose English changed since they were translated: the hash recorded when the
     translation was written differs from the English's now. A text with no translation, or
-    with no hash recorded, is not counted: nothing says what it translated."""
-    records = {
-        record.language: record.source_hashes or {}
-        for record in framework.translations.exclude(language=SOURCE_LANGUAGE)
+    with no hash recorded, is not counted: nothing says what it translated. A page that has
+    read them already passes its ``texts`` (``wording.framework_texts``) and its ``records``
+    (language -> ``FrameworkTranslation``), so that they are not read twice."""
+    if records is None:
+        records = {record.language: record for record in framework.translations.all()}
+    hashes = {
+        language: record.source_hashes or {}
+        for language, record in records.items()
+        if language != SOURCE_LANGUAGE
     }
-    stale: dict[str, set[str]] = {language: set() for language in records}
-    if not records:
+    stale: dict[str, set[str]] = {language: set() for language in hashes}
+    if not hashes:
         return stale
-    for key, row, name in wording.framework_texts(framework):
+    for key, row, name in wording.framework_texts(framework) if texts is None else texts:
         current = wording.source_hash(getattr(row, column(name, SOURCE_LANGUAGE)) or "")
-        for language, recorded in records.items():
+        for language, recorded in hashes.items():
             if (
                 getattr(row, column(name, language), None)
                 and key in recorded
@@ -170,6 +177,10 @@ def stale_translations_by_language(framework: Framework) -> dict[str, set[str]]:
     return stale
 
 
-def stale_translations(framework: Framework, language: str) -> set[str]:
+def stale_translations(
+    framework: Framework, language: str, *, texts=None, records=None
+) -> set[str]:
     """The keys of ``language``'s texts older than their English source (see above)."""
-    return stale_translations_by_language(framework).get(language, set())
+    return stale_translations_by_language(framework, texts=texts, records=records).get(
+        language, set()
+    )

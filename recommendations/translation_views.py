@@ -7,7 +7,6 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,13 +25,10 @@ from recommendations.exchange import (
 from recommendations.models import (
     SOURCE_LANGUAGE,
     Framework,
-    MaturityLevel,
-    QuestionLabel,
-    Recommendation,
-    RecommendedAction,
     column,
 )
 from recommendations.services import framework_wordings, translation_edit
+from recommendations.wording import framework_texts
 
 
 class TranslationImportForm(SurveyImportForm):
@@ -49,26 +45,14 @@ def _language_names() -> dict[str, str]:
     return {code: str(name) for code, name in settings.LANGUAGES}
 
 
-def _completeness(framework: Framework) -> dict[str, int]:
-    """How many texts each language has, over all the framework's translated fields."""
+def _completeness(texts) -> dict[str, int]:
+    """How many texts each language has, over all the framework's translated fields
+    (``texts``: ``wording.framework_texts``)."""
     counts = dict.fromkeys(settings.MODELTRANSLATION_LANGUAGES, 0)
-    parts = (
-        (Framework.objects.filter(pk=framework.pk), Framework),
-        (Recommendation.objects.filter(framework=framework), Recommendation),
-        (RecommendedAction.objects.filter(recommendation__framework=framework), RecommendedAction),
-        (MaturityLevel.objects.filter(recommendation__framework=framework), MaturityLevel),
-        (QuestionLabel.objects.filter(framework=framework), QuestionLabel),
-    )
-    for queryset, model in parts:
-        found = queryset.order_by().aggregate(
-            **{
-                f"{language}:{name}": Count(column(name, language))
-                for language in counts
-                for name in model.translated_fields
-            }
-        )
-        for key, value in found.items():
-            counts[key.split(":")[0]] += value
+    for _key, row, name in texts:
+        for language in counts:
+            if getattr(row, column(name, language)) is not None:
+                counts[language] += 1
     return counts
 
 
@@ -93,8 +77,10 @@ def framework_translations(request: HttpRequest, version: str) -> HttpResponse:
         else:
             form = posted
     records = {record.language: record for record in framework.translations.all()}
-    counts = _completeness(framework)
-    stale = selectors.stale_translations_by_language(framework)
+    # The texts are read once, for their counts and for the stale ones.
+    texts = list(framework_texts(framework))
+    counts = _completeness(texts)
+    stale = selectors.stale_translations_by_language(framework, texts=texts, records=records)
     names = _language_names()
     context["languages"] = [
         {
@@ -172,7 +158,13 @@ def framework_translation_edit(request: HttpRequest, version: str, language: str
             messages.info(request, _("Nothing changed."))
         return redirect("framework_translation_edit", version=version, language=language)
     record = framework.translations.filter(language=language).first()
-    stale = selectors.stale_translations(framework, language)
+    # The texts the form shows are those whose age is asked: read once.
+    stale = selectors.stale_translations(
+        framework,
+        language,
+        texts=[(w.text_key, w.row, w.field) for group in groups for w in group["wordings"]],
+        records={language: record} if record else {},
+    )
     return render(
         request,
         "recommendations/translation_edit.html",

@@ -232,7 +232,7 @@ def test_the_edit_page_takes_a_fixed_number_of_queries(
     reword(draft_2030)
     reword(draft_2030, number=5)
     client = client_of(secretariat)
-    # However many texts are stale: the framework's texts are read once for the form and
-    # once for the hashes, five tables each.
-    with django_assert_max_num_queries(15 + SESSION_QUERIES):
+    # However many texts are stale: the framework's texts are read once, for the form and
+    # for the hashes.
+    with django_assert_max_num_queries(9 + SESSION_QUERIES):
         client.get(edit_url(draft_2030))

@@ -192,9 +192,9 @@ def test_the_translations_page_takes_a_fixed_number_of_queries(
     client_of, secretariat, french, django_assert_max_num_queries
 ):
     client = client_of(secretariat)
-    # The framework, its translations, the text counts of its five tables, the menu; then
-    # the texts of the five tables and the translations' hashes, for the stale ones.
-    with django_assert_max_num_queries(17 + SESSION_QUERIES):
+    # The framework, its translations, the menu; the texts of its five tables, read once
+    # for their counts and for the stale ones.
+    with django_assert_max_num_queries(11 + SESSION_QUERIES):
         client.get(translations_url())
 
 
