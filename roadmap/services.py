@@ -302,7 +302,7 @@ def roadmap_replace(
         if pk not in kept:
             _record(roadmap, action=action, kind=RoadmapEvent.Kind.REMOVE, user=user)
             action.delete()
-    roadmap.refresh_from_db()
+    # Every change above was recorded on this very row (``_record``): it is current.
     if roadmap.version != base_version:
         years |= {day.year for day in roadmap.actions.dates("due_on", "year")}
         _figures_follow(years)
