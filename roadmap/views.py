@@ -97,7 +97,7 @@ def _action(place, pk: int) -> RoadmapAction:
     )
 
 
-def _initial(action: RoadmapAction) -> dict:
+def _initial(action: RoadmapAction, linked: list[int]) -> dict:
     return {
         "recommended_action": action.recommended_action_id,
         "text": action.text,
@@ -105,7 +105,7 @@ def _initial(action: RoadmapAction) -> dict:
         "due_on": action.due_on,
         "status": action.status,
         "drop_reason": action.drop_reason,
-        "practices": services.linked_practices(action),
+        "practices": linked,
         "version": action.version,
     }
 
@@ -153,7 +153,7 @@ def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 messages.success(request, _("The action is saved."))
                 return redirect(_page_url(place.office.code, f"action-{action.pk}"))
     else:
-        form = ActionForm(initial=_initial(action), **context)
+        form = ActionForm(initial=_initial(action, context["linked"]), **context)
     return render(
         request,
         "roadmap/action_form.html",

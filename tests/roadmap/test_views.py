@@ -387,6 +387,19 @@ def test_a_respondent_links_practices_on_the_form(
     assert list(RoadmapAction.objects.get().practices.all()) == [their_practice]
 
 
+def test_the_edit_form_reads_the_actions_links_once(client_of, respondent, action, their_practice):
+    _link(action, respondent, their_practice)
+    with CaptureQueriesContext(connection) as queries:
+        body = (
+            client_of(respondent)
+            .get(reverse("roadmap_action", args=["AU", action.pk]))
+            .content.decode()
+        )
+    links = [q for q in queries if '"roadmap_roadmapaction_practices"' in q["sql"]]
+    assert len(links) == 1
+    assert f'<option value="{their_practice.pk}" selected>' in body
+
+
 def test_the_form_refuses_another_offices_unpublished_practice(
     client_of, respondent, recommendation, their_draft
 ):
