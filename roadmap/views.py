@@ -88,13 +88,15 @@ def action_new(request: HttpRequest, code: str) -> HttpResponse:
 def _action(place, pk: int) -> RoadmapAction:
     if place.roadmap is None:
         raise Http404
-    return get_object_or_404(
+    action = get_object_or_404(
         RoadmapAction.objects.select_related(
-            "recommendation", "recommended_action", "roadmap", "carried_from__framework"
+            "recommendation", "recommended_action", "carried_from__framework"
         ),
         pk=pk,
         roadmap=place.roadmap,
     )
+    action.roadmap = place.roadmap  # with its office, read with the person's role
+    return action
 
 
 def _initial(action: RoadmapAction, linked: list[int]) -> dict:

@@ -400,6 +400,24 @@ def test_the_edit_form_reads_the_actions_links_once(client_of, respondent, actio
     assert f'<option value="{their_practice.pk}" selected>' in body
 
 
+def test_saving_an_action_reads_its_office_once(client_of, respondent, action):
+    with CaptureQueriesContext(connection) as queries:
+        response = client_of(respondent).post(
+            reverse("roadmap_action", args=["AU", action.pk]),
+            {
+                "text": "Write the data strategy, with the examiners",
+                "responsible_unit": action.responsible_unit,
+                "due_on": action.due_on.isoformat(),
+                "status": action.status,
+                "version": action.version,
+            },
+        )
+    assert response.status_code == 302
+    assert sum(q["sql"].startswith('SELECT "offices_office".') for q in queries) == 1
+    action.refresh_from_db()
+    assert action.text == "Write the data strategy, with the examiners"
+
+
 def test_the_form_refuses_another_offices_unpublished_practice(
     client_of, respondent, recommendation, their_draft
 ):
