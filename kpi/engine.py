@@ -247,6 +247,22 @@ def attainment_share(count: int, of: int) -> dict:
     return {"count": count, "of": of, "percent": percent(count, of) if of else None}
 
 
+REACHED, MISSED, NO_TARGET, UNMEASURED = "reached", "missed", "no_target", "unmeasured"
+
+
+def own_attainment(level: int | None, target: int | None, later: int | None) -> str:
+    """One office's outcome on one recommendation: a target above its ``level`` then is
+    ``reached`` or ``missed`` by its ``later`` level; ``no_target`` above its level; or
+    ``unmeasured`` (no level given later). Only a target above the level is one to reach,
+    and no level given is not counted: counting it as missed would make silence read as
+    failure."""
+    if level is None or target is None or target <= level:
+        return NO_TARGET
+    if later is None:
+        return UNMEASURED
+    return REACHED if later >= target else MISSED
+
+
 def attainment_outcomes(
     before: dict[tuple[int, int], tuple[int | None, int | None]],
     now: dict[tuple[int, int], int | None],
@@ -254,38 +270,17 @@ def attainment_outcomes(
     *,
     numbers: list[int],
 ) -> dict[int, dict[int, bool]]:
-    """Per recommendation, each office measured and whether it reached its target: the one
-    rule of who is measured, for the figures and for the offices they rest on.
-
-    Only a target above the office's level is a target to reach; an office that did not
-    answer the next cycle, or gave no level there for the recommendation, is not counted:
-    nothing measures it, and counting it as missed would make silence read as failure.
-    """
+    """Per recommendation, each office measured (``own_attainment`` reached or missed) and
+    whether it reached its target, for the figures and for the offices they rest on. An
+    office that did not answer the next cycle is not measured either."""
     outcomes: dict[int, dict[int, bool]] = {number: {} for number in numbers}
     for (office, number), (level, target) in before.items():
         if number not in outcomes or office not in answered:
             continue
-        if level is None or target is None or target <= level:
-            continue
-        later = now.get((office, number))
-        if later is None:
-            continue
-        outcomes[number][office] = later >= target
+        outcome = own_attainment(level, target, now.get((office, number)))
+        if outcome in (REACHED, MISSED):
+            outcomes[number][office] = outcome == REACHED
     return outcomes
-
-
-REACHED, MISSED, NO_TARGET, UNMEASURED = "reached", "missed", "no_target", "unmeasured"
-
-
-def own_attainment(level: int | None, target: int | None, later: int | None) -> str:
-    """One office's own outcome on one recommendation, by the rule above: a target above
-    its level ``reached`` or ``missed`` by its ``later`` level, ``no_target`` above its
-    level, or ``unmeasured`` (no level given later)."""
-    if level is None or target is None or target <= level:
-        return NO_TARGET
-    if later is None:
-        return UNMEASURED
-    return REACHED if later >= target else MISSED
 
 
 def target_attainment(

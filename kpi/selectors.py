@@ -320,24 +320,14 @@ class Measures:
     answered: set[int]
 
 
-def measures(cycle: Cycle) -> Measures:
-    previous, before = targets_before(cycle)
-    if previous is None:
-        return Measures(None, {}, {}, set())
-    levels, answered = submitted_levels(cycle)
-    now = {key: level for key, (level, _target) in levels.items()}
-    return Measures(previous, before, now, answered)
-
-
 def attainment_members(
-    cycle: Cycle, counts: CycleCounts, numbers: list[int], read: Measures | None = None
+    counts: CycleCounts, numbers: list[int], read: Measures
 ) -> tuple[dict[str, dict[str, str]], dict[str, dict]]:
     """For publication to offices (``kpi.privacy`` rule 5): per recommendation, the offices
     measured for target attainment, each with a token naming the two submissions it rests
     on, and the figure computed from exactly them. Across framework versions the targets go
-    through the crosswalk, as the co-leads' figure does. ``read``: the measures, if the
-    refresh has read them already."""
-    read = read or measures(cycle)
+    through the crosswalk, as the co-leads' figure does. ``read``: what the co-leads'
+    figure was measured from (``kpi.services``), so that both rest on the same reading."""
     previous = read.previous
     if previous is None:
         return {}, {}
@@ -368,24 +358,19 @@ def attainment_members(
     return members, figures
 
 
-def targets_before(cycle: Cycle, office=None) -> tuple[Cycle | None, dict[tuple[int, int], tuple]]:
-    """The cycle target attainment is measured against for ``cycle``, and the levels and
-    targets submitted there ((office, number) -> (level, target), of ``office`` alone if
-    given) in ``cycle``'s numbering: carried through the crosswalk by its rule when the
-    previous cycle used an earlier framework version. (None, {}) when there is no previous
-    cycle, or its framework version is not one ``cycle``'s descends from."""
+def own_targets(office, cycle: Cycle) -> tuple[Cycle | None, dict[int, tuple]]:
+    """The cycle target attainment is measured against for ``cycle``, and ``office``'s
+    levels and targets as it last submitted them there (number -> (level, target)) in
+    ``cycle``'s numbering: carried through the crosswalk by its rule when the previous cycle
+    used an earlier framework version. (None, {}) when there is no previous cycle, or its
+    framework version is not one ``cycle``'s descends from."""
     previous = previous_cycle(cycle)
     if previous is None:
         return None, {}
     if previous.framework_id == cycle.framework_id:
-        if office is None:
-            return previous, submitted_levels(previous)[0]
         answers = last_submitted_answers(Assessment.objects.filter(cycle=previous, office=office))
         return previous, {
-            (office.pk, answer.recommendation.number): (
-                answer.maturity_current,
-                answer.maturity_target,
-            )
+            answer.recommendation.number: (answer.maturity_current, answer.maturity_target)
             for answer in answers
         }
     from recommendations.selectors import crosswalk_between
@@ -395,17 +380,9 @@ def targets_before(cycle: Cycle, office=None) -> tuple[Cycle | None, dict[tuple[
         return None, {}
     carried, _answered = carried_answers(previous, walk, office=office)
     return previous, {
-        (each, number): (fields.get("maturity_current"), fields.get("maturity_target"))
-        for each, by_number in carried.items()
-        for number, fields in by_number.items()
+        number: (fields.get("maturity_current"), fields.get("maturity_target"))
+        for number, fields in carried.get(office.pk, {}).items()
     }
-
-
-def own_targets(office, cycle: Cycle) -> tuple[Cycle | None, dict[int, tuple]]:
-    """``targets_before`` for ``office``, by number: its levels and targets as it last
-    submitted them in the cycle that ``cycle`` measures them against."""
-    previous, before = targets_before(cycle, office)
-    return previous, {number: values for (_office, number), values in before.items()}
 
 
 def benchmark_views(cycle: Cycle, office, numbers: list[int]):

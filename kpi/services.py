@@ -307,17 +307,17 @@ def office_figures_publish(
     cycle: Cycle,
     counts: selectors.CycleCounts,
     document: dict,
-    measures: selectors.Measures | None = None,
+    measures: selectors.Measures,
 ) -> OfficeFigures | None:
     """Publishes the live figures to offices if enough has changed since every earlier
     publication (``kpi.privacy``); returns the new publication, or None. ``measures``: what
-    the document's target attainment was measured from (read again if not given)."""
+    the document's target attainment was measured from."""
     # One publication at a time per cycle: two recomputations racing must not both publish.
     Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
     # The figures of the latest only are read, and only if a group keeps them.
     earlier = list(OfficeFigures.objects.filter(cycle=cycle).order_by("pk").defer("figures"))
     live = privacy.group_members({str(office): meta for office, meta in counts.offices.items()})
-    measured, attainment = selectors.attainment_members(cycle, counts, _numbers(cycle), measures)
+    measured, attainment = selectors.attainment_members(counts, _numbers(cycle), measures)
     live.update(measured)
     closed = cycle.state_on(timezone.localdate()) == Cycle.State.CLOSED
     if not privacy.should_publish(

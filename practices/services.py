@@ -178,7 +178,11 @@ def practice_update(
 ) -> Practice:
     """Applies an edit made on version ``version``; an older version is refused whole
     (``StalePractice``), so that a second tab never overwrites a colleague's edit unseen."""
-    locked = Practice.objects.select_for_update().select_related("office").get(pk=practice.pk)
+    locked = (
+        Practice.objects.select_for_update(of=("self",))
+        .select_related("office")
+        .get(pk=practice.pk)
+    )
     _require_respondent(user, locked.office)
     if locked.state == Practice.State.HIDDEN:
         raise PermissionDenied
@@ -213,7 +217,11 @@ def practice_update(
 
 
 def _state_change(practice: Practice, *, user, kind: str, state: str, note: str = "") -> Practice:
-    locked = Practice.objects.select_for_update().select_related("office").get(pk=practice.pk)
+    locked = (
+        Practice.objects.select_for_update(of=("self",))
+        .select_related("office")
+        .get(pk=practice.pk)
+    )
     old = locked.state
     locked.state = state
     now = timezone.now()

@@ -41,9 +41,10 @@ def roadmap_place(user, code: str) -> RoadmapPlace:
     does not even confirm that the office has a roadmap.
     """
     office, role = office_role(user, code)
-    return RoadmapPlace(
-        office=office, role=role, roadmap=Roadmap.objects.filter(office=office).first()
-    )
+    roadmap = Roadmap.objects.filter(office=office).first()
+    if roadmap is not None:
+        roadmap.office = office  # read already, with the person's role
+    return RoadmapPlace(office=office, role=role, roadmap=roadmap)
 
 
 @dataclass

@@ -105,8 +105,9 @@ def _figures_follow(years: set[int]) -> None:
 
 
 def _lock_roadmap(office: Office) -> Roadmap:
-    roadmap, _created = Roadmap.objects.get_or_create(office=office)
-    locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    # Read and locked in one query; a first action inserts it (locked by the insert), and of
+    # two first actions at once the second waits for the first's row, then locks it.
+    locked, _created = Roadmap.objects.select_for_update().get_or_create(office=office)
     locked.office = office  # the caller's, so that the checks do not read it again
     return locked
 
@@ -302,7 +303,7 @@ def roadmap_replace(
         if pk not in kept:
             _record(roadmap, action=action, kind=RoadmapEvent.Kind.REMOVE, user=user)
             action.delete()
-    roadmap.refresh_from_db()
+    # Every change above was recorded on this very row (``_record``): it is current.
     if roadmap.version != base_version:
         years |= {day.year for day in roadmap.actions.dates("due_on", "year")}
         _figures_follow(years)

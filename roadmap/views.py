@@ -88,16 +88,18 @@ def action_new(request: HttpRequest, code: str) -> HttpResponse:
 def _action(place, pk: int) -> RoadmapAction:
     if place.roadmap is None:
         raise Http404
-    return get_object_or_404(
+    action = get_object_or_404(
         RoadmapAction.objects.select_related(
-            "recommendation", "recommended_action", "roadmap", "carried_from__framework"
+            "recommendation", "recommended_action", "carried_from__framework"
         ),
         pk=pk,
         roadmap=place.roadmap,
     )
+    action.roadmap = place.roadmap  # with its office, read with the person's role
+    return action
 
 
-def _initial(action: RoadmapAction) -> dict:
+def _initial(action: RoadmapAction, linked: list[int]) -> dict:
     return {
         "recommended_action": action.recommended_action_id,
         "text": action.text,
@@ -105,7 +107,7 @@ def _initial(action: RoadmapAction) -> dict:
         "due_on": action.due_on,
         "status": action.status,
         "drop_reason": action.drop_reason,
-        "practices": services.linked_practices(action),
+        "practices": linked,
         "version": action.version,
     }
 
@@ -153,7 +155,7 @@ def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 messages.success(request, _("The action is saved."))
                 return redirect(_page_url(place.office.code, f"action-{action.pk}"))
     else:
-        form = ActionForm(initial=_initial(action), **context)
+        form = ActionForm(initial=_initial(action, context["linked"]), **context)
     return render(
         request,
         "roadmap/action_form.html",

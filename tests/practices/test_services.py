@@ -83,6 +83,25 @@ def test_an_edit_from_a_stale_tab_is_refused_whole(office, respondent, colleague
     assert practice.events.filter(kind=PracticeEvent.Kind.EDIT).count() == 1
 
 
+def test_an_edit_or_a_publication_locks_the_entry_and_not_its_office(office, respondent):
+    """The office's row is its openness's lock (``openness_set``): editing one entry must not
+    hold up the office's openness, nor its other entries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update_of:
+        pytest.skip("rows are locked one by one on PostgreSQL only")
+    practice = new_practice(office, respondent)
+    with CaptureQueriesContext(connection) as queries:
+        services.practice_update(
+            practice=practice, user=respondent, version=practice.version, title="Plainer"
+        )
+        services.practice_publish(practice=practice, user=respondent)
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 2
+    assert all(sql.endswith('FOR UPDATE OF "practices_practice"') for sql in locks)
+
+
 def test_an_edit_records_what_changed_and_refreshes_the_search_text(office, respondent):
     practice = new_practice(office, respondent)
     services.practice_update(

@@ -185,7 +185,7 @@ def test_a_put_reads_the_office_and_the_roadmaps_basis_once(
         "due_on": "2026-06-30",
         "status": "done",
     }
-    with django_assert_num_queries(25) as queries:
+    with django_assert_num_queries(23) as queries:
         response = client.put(url(), {"actions": [item]}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 200, response.json()
     assert response.json()["version"] == 2

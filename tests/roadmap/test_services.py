@@ -43,6 +43,22 @@ def test_adding_an_action_records_who_added_it(office, respondent, recommendatio
     assert action.roadmap.version == 1
 
 
+def test_a_second_action_reads_the_roadmap_once_and_locks_it_as_it_reads(
+    office, respondent, recommendation
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _add(office, respondent, recommendation)
+    with CaptureQueriesContext(connection) as queries:
+        _add(office, respondent, recommendation, text="Train the examiners")
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "roadmap_roadmap".')]
+    assert len(reads) == 1
+    if connection.features.has_select_for_update:
+        assert reads[0].endswith("FOR UPDATE")
+    assert Roadmap.objects.get(office=office).version == 2
+
+
 def test_an_action_needs_a_recommended_action_or_its_own_text(office, respondent, recommendation):
     with pytest.raises(ValidationError) as refused:
         _add(office, respondent, recommendation, text="  ")
@@ -519,3 +535,35 @@ def test_edits_committed_while_the_broker_is_down_wait_as_one_recomputation(
     action_update(action=action, user=respondent, base_version=3, status="done", today=due)
     assert _recomputations(sent=True) == [cycle.pk, cycle.pk]
     assert KpiSnapshot.objects.get(cycle=cycle).document["actions_done_by_due_date"]["count"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_framework")
+def test_two_first_actions_at_once_make_one_roadmap_and_both_are_recorded(
+    office, respondent, recommendation
+):
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("rows are locked one by one on PostgreSQL only")
+
+    def a_colleague_adds_meanwhile():
+        try:
+            _add(office, respondent, recommendation, text="Train the examiners")
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        _add(office, respondent, recommendation)
+        colleague = threading.Thread(target=a_colleague_adds_meanwhile)
+        colleague.start()
+        colleague.join(timeout=1)
+        assert colleague.is_alive()  # waits for the roadmap this first action made
+    colleague.join(timeout=10)
+    assert not colleague.is_alive()
+    roadmap = Roadmap.objects.get(office=office)
+    assert roadmap.version == 2
+    assert sorted(roadmap.events.values_list("version", flat=True)) == [1, 2]
+    assert roadmap.actions.count() == 2

@@ -387,6 +387,37 @@ def test_a_respondent_links_practices_on_the_form(
     assert list(RoadmapAction.objects.get().practices.all()) == [their_practice]
 
 
+def test_the_edit_form_reads_the_actions_links_once(client_of, respondent, action, their_practice):
+    _link(action, respondent, their_practice)
+    with CaptureQueriesContext(connection) as queries:
+        body = (
+            client_of(respondent)
+            .get(reverse("roadmap_action", args=["AU", action.pk]))
+            .content.decode()
+        )
+    links = [q for q in queries if '"roadmap_roadmapaction_practices"' in q["sql"]]
+    assert len(links) == 1
+    assert f'<option value="{their_practice.pk}" selected>' in body
+
+
+def test_saving_an_action_reads_its_office_once(client_of, respondent, action):
+    with CaptureQueriesContext(connection) as queries:
+        response = client_of(respondent).post(
+            reverse("roadmap_action", args=["AU", action.pk]),
+            {
+                "text": "Write the data strategy, with the examiners",
+                "responsible_unit": action.responsible_unit,
+                "due_on": action.due_on.isoformat(),
+                "status": action.status,
+                "version": action.version,
+            },
+        )
+    assert response.status_code == 302
+    assert sum(q["sql"].startswith('SELECT "offices_office".') for q in queries) == 1
+    action.refresh_from_db()
+    assert action.text == "Write the data strategy, with the examiners"
+
+
 def test_the_form_refuses_another_offices_unpublished_practice(
     client_of, respondent, recommendation, their_draft
 ):
