@@ -199,7 +199,13 @@ def _check_version(locked: Assessment, base_version: int) -> None:
 
 
 def _lock(assessment: Assessment) -> Assessment:
-    locked = Assessment.objects.select_for_update().select_related("cycle").get(pk=assessment.pk)
+    # Only the assessment's row: its cycle's row is what a KPI refresh locks while it
+    # publishes, and no office's save should wait for that.
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("cycle")
+        .get(pk=assessment.pk)
+    )
     return locked
 
 

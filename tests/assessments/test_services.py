@@ -451,3 +451,18 @@ def test_nothing_is_carried_from_a_framework_this_one_does_not_continue(
     copied = services.assessment_copy_previous(assessment=draft, user=respondent, base_version=1)
     assert copied == 0
     assert not draft.answers.exclude(status="").exists()
+
+
+def test_a_save_locks_the_assessment_and_not_its_cycle(draft, respondent):
+    """A KPI refresh locks the cycle's row while it publishes: no office's save waits for it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update_of:
+        pytest.skip("rows are locked one by one on PostgreSQL only")
+    with CaptureQueriesContext(connection) as queries:
+        services.assessment_save(
+            assessment=draft, user=respondent, base_version=1, values={"r1-status": "ongoing"}
+        )
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert locks and all(sql.endswith('FOR UPDATE OF "assessments_assessment"') for sql in locks)
