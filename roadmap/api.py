@@ -13,7 +13,6 @@ from rest_framework.response import Response
 
 from portal.api.conditions import if_match, if_match_parameter
 from portal.api.docs import detail, errors
-from portal.templatetags.written_text import isolated
 from roadmap import selectors, services
 from roadmap.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, RoadmapAction
 
@@ -228,7 +227,8 @@ def _resolve(items: list[dict], framework, roadmap) -> list[dict]:
             problems[str(index)] = {
                 "framework": [
                     _("Plan new actions for the recommendations of the %(version)s framework.")
-                    % {"version": isolated(framework.version)}
+                    # Plain: a JSON client lays the message out itself.
+                    % {"version": framework.version}
                 ]
             }
             continue
