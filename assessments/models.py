@@ -158,6 +158,13 @@ class AssessmentQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(status=Assessment.Status.SUBMITTED)
 
+    def submitted_before(self, *, office_id: int, year: int):
+        """The office's assessments submitted (at least once) in cycles before ``year``,
+        latest first: "last year's" answers, targets and roadmap basis all start here."""
+        return self.filter(
+            office_id=office_id, cycle__year__lt=year, submitted_at__isnull=False
+        ).order_by("-cycle__year")
+
 
 class Assessment(models.Model):
     """One office's answers for one cycle."""

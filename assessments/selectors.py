@@ -176,7 +176,17 @@ def with_answers(assessment: Assessment) -> Assessment:
 
 
 def has_previous_submission(office: Office, year: int) -> bool:
-    return office.assessments.filter(submitted_at__isnull=False, cycle__year__lt=year).exists()
+    return Assessment.objects.submitted_before(office_id=office.pk, year=year).exists()
+
+
+def latest_submission_before(office: Office, year: int) -> Assessment | None:
+    """The office's latest submitted assessment of a cycle before ``year``, with its
+    framework."""
+    return (
+        Assessment.objects.submitted_before(office_id=office.pk, year=year)
+        .select_related("cycle__framework")
+        .first()
+    )
 
 
 def complete_sections(**answers_of):

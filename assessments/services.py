@@ -351,13 +351,10 @@ def assessment_start(
 
 def previous_submission(assessment: Assessment) -> Assessment | None:
     return (
-        Assessment.objects.filter(
-            office_id=assessment.office_id,
-            cycle__year__lt=assessment.cycle.year,
-            submitted_at__isnull=False,
+        Assessment.objects.submitted_before(
+            office_id=assessment.office_id, year=assessment.cycle.year
         )
         .select_related("cycle__framework")
-        .order_by("-cycle__year")
         .prefetch_related("answers__recommendation")
         .first()
     )

@@ -42,7 +42,7 @@ from assessments.presenters import (
 from outbox.notices import tell_if_held
 from portal.languages import language_names, portal_language
 from recommendations import wording
-from roadmap.selectors import last_year_notes, latest_submission_before
+from roadmap.selectors import last_year_notes
 
 # History entries (saves) per page of the history.
 HISTORY_PAGE_SIZE = 100
@@ -89,7 +89,7 @@ def _render_form(
     copied = services.copied_unconfirmed(assessment) if editable else set()
     section_list = sections(recommendations, answers, form, copied)
     events = selectors.form_events(assessment) if place.can_edit else {}
-    previous = latest_submission_before(place.office, place.cycle.year)
+    previous = selectors.latest_submission_before(place.office, place.cycle.year)
     sections_html = _sections_html(
         place,
         previous,

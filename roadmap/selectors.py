@@ -8,6 +8,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from assessments.models import Assessment
+from assessments.selectors import latest_submission_before
 from assessments.submissions import submitted_answers
 from kpi.engine import percent
 from portal.offices.models import MemberRole, Office
@@ -463,17 +464,6 @@ class LastYear:
     @property
     def renumbered(self) -> bool:
         return bool(self.parts) and not self.merged
-
-
-def latest_submission_before(office: Office, year: int) -> Assessment | None:
-    """The office's latest submitted assessment of a cycle before ``year``, with its
-    framework."""
-    return (
-        Assessment.objects.filter(office=office, submitted_at__isnull=False, cycle__year__lt=year)
-        .select_related("cycle__framework")
-        .order_by("-cycle__year")
-        .first()
-    )
 
 
 # Not read yet: the form reads it once for this and for its "start from last year".
