@@ -122,6 +122,10 @@ class AnswersForm(forms.Form):
         for name, field in self.fields.items():
             field.label = labels[q.parse_key(name)[1]]
 
+    def worded(self, labels: q.Labels) -> "AnswersForm":
+        self.word(labels)
+        return self
+
     def clean(self):
         if self.unknown_numbers:
             raise forms.ValidationError(

@@ -1,6 +1,7 @@
 """Shapes answers for the templates: sections of the form, conflicts and history lines."""
 
 import datetime
+import functools
 
 from assessments import consistency
 from assessments import questionnaire as q
@@ -48,8 +49,7 @@ def held_form_data(assessment, values: dict) -> dict:
     return data
 
 
-def _flag_state(bound) -> str:
-    value = bound.value()
+def _flag_value(value) -> str:
     if value is True or str(value).lower() in ("yes", "true", "on", "1"):
         return "yes"
     if value is False or str(value).lower() in ("no", "false", "off", "0"):
@@ -70,41 +70,63 @@ def _level(value) -> int | None:
         return None
 
 
-def sections(recommendations, answers, form, copied=frozenset()) -> list[dict]:
-    result = []
-    for recommendation in recommendations:
+class Section:
+    """One recommendation's part of the form. Its fields and the path to the next level are
+    built only when its part of the page is rendered: a page whose sections come from the
+    cache needs neither, only the section list and each one's state."""
+
+    def __init__(self, recommendation, values: dict, copied, form):
         number = recommendation.number
-        fields = {
+        self.recommendation = recommendation
+        self.anchor = f"r{number}"
+        self._form = form
+        self.current = _level(values.get("maturity_current"))
+        self.complete = all(_filled(values.get(name)) for name in q.REQUIRED)
+        self.flags = {name: _flag_value(values.get(name)) for name in q.FLAGS}
+        self.copied = sorted(key for key in copied if q.parse_key(key)[0] == number)
+        self.warnings = {
+            w.field: w.message
+            for w in consistency.warnings(
+                values.get("status"), values.get("maturity_current"), values.get("maturity_target")
+            )
+        }
+        self.previous = self.next = None
+
+    @functools.cached_property
+    def f(self) -> dict:
+        form, number = self._form(), self.recommendation.number
+        return {
             question.name: form[q.key(number, question.name)]
             for question in q.PER_RECOMMENDATION
             if q.key(number, question.name) in form.fields
         }
-        value = {name: bound.value() for name, bound in fields.items()}
-        found = consistency.warnings(
-            value.get("status"), value.get("maturity_current"), value.get("maturity_target")
+
+    @functools.cached_property
+    def levels(self) -> list:
+        return _levels(self.recommendation)
+
+    @functools.cached_property
+    def path(self):
+        """How to reach the next level, from the level the answer has now."""
+        return wording.path(
+            ((lv.level, lv.name, lv.descriptor) for lv in self.levels),
+            ((action.text, action.moves_from_level) for action in self.recommendation.actions),
         )
-        levels = _levels(recommendation)
-        result.append(
-            {
-                "recommendation": recommendation,
-                "anchor": f"r{number}",
-                "f": fields,
-                "levels": levels,
-                # How to reach the next level, from the level the answer has now.
-                "path": wording.path(
-                    ((lv.level, lv.name, lv.descriptor) for lv in levels),
-                    ((action.text, action.moves_from_level) for action in recommendation.actions),
-                ),
-                "current": _level(value.get("maturity_current")),
-                "answer": answers.get(number),
-                "complete": all(_filled(fields[name].value()) for name in q.REQUIRED),
-                "flags": {name: _flag_state(fields[name]) for name in q.FLAGS if name in fields},
-                "copied": sorted(key for key in copied if q.parse_key(key)[0] == number),
-                "warnings": {w.field: w.message for w in found},
-            }
-        )
+
+
+def sections(recommendations, values: dict, form, copied=frozenset()) -> list[Section]:
+    """The form's sections, from ``values`` (by key, as the form shows them); ``form`` is
+    called for the fields the first time a section's fields are rendered."""
+    result = []
+    for recommendation in recommendations:
+        number = recommendation.number
+        mine = {
+            question.name: values.get(q.key(number, question.name))
+            for question in q.PER_RECOMMENDATION
+        }
+        result.append(Section(recommendation, mine, copied, form))
     for before, section, after in zip([None, *result], result, [*result[1:], None], strict=False):
-        section["previous"], section["next"] = before, after
+        section.previous, section.next = before, after
     return result
 
 

@@ -6,12 +6,12 @@ overall answer. The form, the save service, the history and the exports all use 
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import COMMENT_MAX_LENGTH, LONG_TEXT_MAX_LENGTH, Answer
+from portal.cache import kept
 from recommendations.wording import Text, reader_language
 from recommendations.wording import text as wording_text
 
@@ -151,8 +151,8 @@ def labels_for(framework) -> Labels:
     language = reader_language()
     stamp = framework.updated_at.timestamp() if framework.updated_at else 0
     key = f"question-labels:{framework.pk}:{stamp}:{language}"
-    texts = cache.get(key)
-    if texts is None:
+
+    def read() -> dict:
         with translation.override("en"):
             portal_english = {name: str(question.label) for name, question in QUESTIONS.items()}
         texts = {}
@@ -161,8 +161,9 @@ def labels_for(framework) -> Labels:
             if found.lang != language and found == portal_english.get(row.name):
                 found = Text(str(QUESTIONS[row.name].label), language)
             texts[row.name] = found
-        cache.set(key, texts, LABELS_SECONDS)
-    return Labels(texts)
+        return texts
+
+    return Labels(kept(key, LABELS_SECONDS, read))
 
 
 def label(field_key: str, labels: Labels | None = None) -> str:

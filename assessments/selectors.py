@@ -1,8 +1,7 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.cache import cache
-from django.db.models import Count, IntegerField, Prefetch, Subquery
+from django.db.models import Count, F, IntegerField, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,6 +10,7 @@ from django.utils.translation import get_language
 from assessments import questionnaire as q
 from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
 from assessments.submissions import submitted_version
+from portal.cache import kept
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
 from recommendations import wording
@@ -109,14 +109,14 @@ class RecommendationText:
 FRAMEWORK_TEXTS_SECONDS = 60 * 60 * 24
 
 
-def framework_texts(cycle: Cycle) -> list[RecommendationText]:
+def framework_texts(cycle: Cycle) -> tuple[RecommendationText, ...]:
     """The recommendations and level descriptors of the cycle's framework, read once per
     framework version, change and language rather than on every form page."""
     framework = cycle.framework
     stamp = framework.updated_at.timestamp() if framework.updated_at else 0
     key = f"framework-texts:{framework.pk}:{framework.version}:{stamp}:{get_language()}"
-    texts = cache.get(key)
-    if texts is None:
+
+    def read() -> tuple[RecommendationText, ...]:
         texts = []
         recommendations = recommendations_with_levels(cycle).prefetch_related(
             Prefetch("actions", queryset=RecommendedAction.objects.order_by("position"))
@@ -151,15 +151,20 @@ def framework_texts(cycle: Cycle) -> list[RecommendationText]:
                     **words,
                 )
             )
-        cache.set(key, texts, FRAMEWORK_TEXTS_SECONDS)
-    return texts
+        return tuple(texts)
+
+    return kept(key, FRAMEWORK_TEXTS_SECONDS, read)
 
 
 def answers_by_number(assessment: Assessment) -> dict[int, Answer]:
     if getattr(assessment, "is_submitted_version", False):
         return {answer.recommendation.number: answer for answer in assessment.answers.all()}
-    answers = Answer.objects.filter(assessment=assessment).select_related("recommendation")
-    return {answer.recommendation.number: answer for answer in answers}
+    # The number only, not the recommendation's texts in six languages: callers that
+    # need those have them from ``framework_texts``.
+    answers = Answer.objects.filter(assessment=assessment).annotate(
+        number=F("recommendation__number")
+    )
+    return {answer.number: answer for answer in answers}
 
 
 def with_answers(assessment: Assessment) -> Assessment:

@@ -126,6 +126,20 @@ def submitted_answers(assessments) -> list[Answer]:
     return answers
 
 
+def submitted_levels(assessment: Assessment) -> dict[int, tuple[int | None, int | None]]:
+    """By recommendation number, the current and target levels ``assessment`` was last
+    submitted with: three columns of one query, unless it is being revised."""
+    if _being_revised(assessment):
+        return {
+            answer.recommendation.number: (answer.maturity_current, answer.maturity_target)
+            for answer in submitted_answers(Assessment.objects.filter(pk=assessment.pk))
+        }
+    rows = Answer.objects.filter(assessment_id=assessment.pk).values_list(
+        "recommendation__number", "maturity_current", "maturity_target"
+    )
+    return {number: (current, target) for number, current, target in rows}
+
+
 def submitted_assessments(assessments) -> list[Assessment]:
     """The ever-submitted ``assessments`` with their overall answers (proposals, other
     comments) and version as last submitted; ``being_revised`` marks the reopened ones."""

@@ -76,18 +76,26 @@ def _render_form(
         held_server = services.held_for(assessment, request.user) if place.can_edit else None
     recommendations = selectors.framework_texts(place.cycle)
     answers = selectors.answers_by_number(assessment)
-    numbers = [r.number for r in recommendations]
-    if form is None:
-        form = AnswersForm(
-            initial={"version": assessment.version, **_initial(answers, assessment)},
-            numbers=numbers,
-        )
     labels = q.labels_for(place.cycle.framework)
+    if form is None:
+        initial = {"version": assessment.version, **_initial(answers, assessment)}
+        values = initial
+        # The page itself shows only the overall questions: the sections' 180-odd fields
+        # are built when the sections are rendered, not when they come from the cache.
+        form = AnswersForm(initial=initial, numbers=())
+        full_form = functools.cache(
+            lambda: AnswersForm(
+                initial=initial, numbers=[r.number for r in recommendations]
+            ).worded(labels)
+        )
+    else:
+        values = {name: form[name].value() for name in form.fields}
+        full_form = lambda: form  # noqa: E731
     form.word(labels)
     block_reason = assessment.editing_block_reason()
     editable = place.can_edit and not block_reason
     copied = services.copied_unconfirmed(assessment) if editable else set()
-    section_list = sections(recommendations, answers, form, copied)
+    section_list = sections(recommendations, values, full_form, copied)
     events = selectors.form_events(assessment) if place.can_edit else {}
     previous = selectors.latest_submission_before(place.office, place.cycle.year)
     sections_html = _sections_html(
@@ -110,7 +118,7 @@ def _render_form(
             "form": form,
             "sections": section_list,
             "sections_html": sections_html,
-            "complete": sum(1 for section in section_list if section["complete"]),
+            "complete": sum(1 for section in section_list if section.complete),
             "total": len(section_list),
             "editable": editable,
             "block_reason": block_reason,

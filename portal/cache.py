@@ -5,8 +5,11 @@ writes nothing to the cache; nothing of an answer is ever only in the cache."""
 
 import functools
 import logging
+import threading
 import time
+from collections import OrderedDict
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -74,3 +77,33 @@ class ForgivingRedisCache(RedisCache):
     delete = _without_redis(_false)(RedisCache.delete)
     delete_many = _without_redis(_nothing)(RedisCache.delete_many)
     clear = _without_redis(_false)(RedisCache.clear)
+
+
+# --- Kept in the process too ---------------------------------------------------------------
+#
+# A framework's texts and labels are read by every form page and autosave; unpickling them
+# from the cache on each request costs more than the rest of an autosave's Python. Under
+# keys that change whenever what they hold changes (they carry the framework's stamp), a
+# copy in the process's memory can never be an old one.
+
+PROCESS_ENTRIES = 64
+_process: OrderedDict[str, object] = OrderedDict()
+_process_lock = threading.Lock()
+
+
+def kept(key: str, seconds: int, compute):
+    """The value under ``key``: from this process's memory, else from the cache, else
+    ``compute()`` (stored in both). Only for keys that change with what they hold."""
+    with _process_lock:
+        if key in _process:
+            _process.move_to_end(key)
+            return _process[key]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    with _process_lock:
+        _process[key] = value
+        while len(_process) > PROCESS_ENTRIES:
+            _process.popitem(last=False)
+    return value

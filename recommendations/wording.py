@@ -130,19 +130,19 @@ KIND_SECONDS = 60 * 60 * 24
 def translation_kind(framework) -> str:
     """``official``, ``working`` or "" (English, or no translation): for the form's note,
     read once per framework change and language like the form's texts."""
-    from django.core.cache import cache
+    from portal.cache import kept
 
     language = reader_language()
     if language == SOURCE_LANGUAGE:
         return ""
     stamp = framework.updated_at.timestamp() if framework.updated_at else 0
     key = f"framework-translation-kind:{framework.pk}:{stamp}:{language}"
-    kind = cache.get(key)
-    if kind is None:
+
+    def read() -> str:
         record = translation_of(framework, language)
-        kind = record.kind if record else ""
-        cache.set(key, kind, KIND_SECONDS)
-    return kind
+        return record.kind if record else ""
+
+    return kept(key, KIND_SECONDS, read)
 
 
 # --- How old a translation is ----------------------------------------------------------------

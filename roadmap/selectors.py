@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import latest_submission_before
-from assessments.submissions import submitted_answers
+from assessments.submissions import submitted_answers, submitted_levels
 from kpi.engine import percent
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
@@ -485,10 +485,7 @@ def last_year_notes(
     walks = Walks(framework) if framework is not None else None
     notes: dict[int, LastYear] = {}
     if previous is not None:
-        levels = {
-            answer.recommendation.number: (answer.maturity_current, answer.maturity_target)
-            for answer in submitted_answers(Assessment.objects.filter(pk=previous.pk))
-        }
+        levels = submitted_levels(previous)
         old = previous.cycle.framework
         walk = None
         if old.pk != framework.pk:

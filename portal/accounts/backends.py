@@ -1,4 +1,7 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # The secretariat manages everything the portal itself owns (Django admin is its console);
 # it is granted by role, not by hand-picked permission rows that drift.
@@ -6,6 +9,21 @@ SECRETARIAT_APPS = frozenset({"accounts", "offices", "recommendations", "assessm
 
 
 class RoleBackend(ModelBackend):
+    def get_user(self, user_id):
+        # The person of each request comes with whether they have an authenticator, which
+        # every page asks (portal.accounts.two_factor.needs_code): one query, not two.
+        user = (
+            get_user_model()
+            ._default_manager.annotate(
+                has_authenticator=Exists(
+                    TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+                )
+            )
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def has_perm(self, user_obj, perm, obj=None):
         if getattr(user_obj, "is_secretariat", False):
             app_label = perm.split(".", 1)[0]
