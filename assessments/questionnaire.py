@@ -90,6 +90,13 @@ FLAGS = tuple(question.name for question in PER_RECOMMENDATION if question.kind 
 REQUIRED = ("status", "maturity_current")
 # The same rule as a filter on answers, for counting complete sections in SQL.
 COMPLETE_ANSWER = ~Q(status="") & Q(maturity_current__isnull=False)
+
+
+def is_complete(answer: Answer) -> bool:
+    """``COMPLETE_ANSWER`` for an answer in hand."""
+    return answer.status != "" and answer.maturity_current is not None
+
+
 STATUS_CHOICES = Answer.Status.choices
 
 

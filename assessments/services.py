@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,18 +234,16 @@ def _record(assessment: Assessment, *, kind, user, changes=(), reason="") -> Ass
 
 def _apply(assessment: Assessment, values: dict) -> list[dict]:
     """Writes the values that differ from what is stored; returns the changes."""
-    # Only the answers being written are read: an autosave touches one or two sections.
     numbers = {q.parse_key(key)[0] for key in values} - {None}
-    answers = (
-        {
-            answer.recommendation.number: answer
-            for answer in assessment.answers.select_related("recommendation").filter(
-                recommendation__number__in=numbers
-            )
-        }
-        if numbers
-        else {}
-    )
+    # All the framework's answers (a dozen rows, and of their recommendation the number
+    # only): the count of complete sections after the save comes from them, not from one
+    # more query.
+    answers = {
+        answer.number: answer
+        for answer in assessment.answers.filter(
+            recommendation__framework_id=assessment.cycle.framework_id
+        ).annotate(number=F("recommendation__number"))
+    }
     changes, touched, written = [], set(), set()
     lacking = numbers - set(answers)
     if lacking:
@@ -268,6 +267,7 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
             written.add(name)
     if touched:
         Answer.objects.bulk_update([answers[n] for n in touched], sorted(written))
+    assessment.complete_sections = sum(1 for answer in answers.values() if q.is_complete(answer))
     return changes
 
 
@@ -288,8 +288,10 @@ def assessment_save(
     if reason:
         raise NotEditable(reason)
     changes = _apply(locked, _merge_or_refuse(locked, base_version, values, strict=strict))
-    # The caller learns the current version even when nothing changed.
+    # The caller learns the current version (and how many sections are now complete) even
+    # when nothing changed.
     assessment.version = locked.version
+    assessment.complete_sections = locked.complete_sections
     if not changes:
         return None
     if not locked.language:

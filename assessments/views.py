@@ -790,7 +790,10 @@ def assessment_autosave(request: HttpRequest, code: str, year: int) -> JsonRespo
             "saved": sorted(values),
             "refused": refused,
             "updated": updated,
-            "complete": services.complete_count(assessment),
+            # Counted by the save where it wrote answers; else by the database.
+            "complete": getattr(assessment, "complete_sections", None)
+            if event is not None
+            else services.complete_count(assessment),
         }
     )
 

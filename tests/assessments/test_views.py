@@ -618,10 +618,11 @@ def test_the_form_page_takes_a_fixed_number_of_queries(
 ):
     client = client_of(respondent)
     client.get(url(draft=draft))  # the framework's wording, read once for every office
-    # 3 for the session and person, 2 to find the assessment, the answers held for the
-    # person, the answers, last year's submission (none here), the roadmap's actions done,
-    # the menu's offices; the copied answers are marked without reading the history.
-    with django_assert_max_num_queries(10) as empty:
+    # 2 for the session and the person (with whether they have an authenticator), 2 to
+    # find the assessment, the answers held for the person, the answers, last year's
+    # submission (none here), the roadmap's actions done, the menu's offices; the copied
+    # answers are marked without reading the history.
+    with django_assert_max_num_queries(9) as empty:
         client.get(url(draft=draft))
     services.assessment_save(
         assessment=draft,
@@ -654,10 +655,11 @@ def test_an_autosave_takes_a_fixed_number_of_queries(
 ):
     client = client_of(respondent)
     client.get(url(draft=draft))  # the session's renewal, once a minute, is not the save's
-    # 3 for the session and person, 2 to find the assessment (its office with the person's
-    # role, then it with its cycle), lock, read the touched answers, write them, the version
-    # and the history entry, count the complete sections; 2 savepoints in tests.
-    with django_assert_max_num_queries(13) as one:
+    # 2 for the session and the person, 2 to find the assessment (its office with the
+    # person's role, then it with its cycle), lock, read the answers (which also count the
+    # complete sections), write them, the version and the history entry; 2 savepoints in
+    # tests.
+    with django_assert_max_num_queries(11) as one:
         client.post(
             url("assessment_autosave", draft=draft), {"version": "1", "r1-status": "ongoing"}
         )
@@ -834,7 +836,7 @@ def test_an_autosave_of_two_answers_writes_them_and_answers_a_few_hundred_bytes(
 ):
     client = client_of(respondent)
     client.get(url(draft=draft))
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(11):
         response = client.post(
             url("assessment_autosave", draft=draft),
             {"version": "1", "r1-status": "ongoing", "r2-maturity_current": "3"},

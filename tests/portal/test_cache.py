@@ -93,3 +93,33 @@ def test_the_secretariat_sees_that_the_cache_is_down(redis_down, db):
 
     cache = next(part for part in system_status() if part["name"] == "cache")
     assert cache["ok"] is False
+
+
+# --- Kept in the process -----------------------------------------------------------------
+
+
+def test_a_kept_value_is_computed_once_and_then_read_from_the_process():
+    from django.core.cache import cache
+
+    from portal.cache import kept
+
+    made = []
+    key = f"test-kept:{time.monotonic_ns()}"
+    assert kept(key, 60, lambda: made.append(1) or ["texts"]) == ["texts"]
+    cache.delete(key)  # gone from the shared cache: the process still has it
+    assert kept(key, 60, lambda: made.append(1) or ["other"]) == ["texts"]
+    assert made == [1]
+
+
+def test_the_process_keeps_only_the_latest_values(monkeypatch):
+    from django.core.cache import cache
+
+    from portal import cache as kept_module
+
+    monkeypatch.setattr(kept_module, "PROCESS_ENTRIES", 3)
+    prefix = f"test-kept:{time.monotonic_ns()}"
+    for n in range(4):
+        kept_module.kept(f"{prefix}:{n}", 60, lambda n=n: n)
+    cache.delete(f"{prefix}:0")
+    assert kept_module.kept(f"{prefix}:0", 60, lambda: "made again") == "made again"
+    assert len(kept_module._process) <= 3

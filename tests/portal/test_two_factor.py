@@ -186,6 +186,21 @@ def test_an_office_person_turns_it_on_and_is_then_asked_for_a_code(client, respo
     assert step_of(client.get(reverse("home"))) == reverse("two_factor_verify")
 
 
+def test_a_session_opened_before_the_authenticator_was_turned_on_asks_for_the_code(
+    client, respondent
+):
+    log_in(client, respondent)
+    assert client.get(reverse("home"))["Location"] == "/offices/AU/"
+    make_device(respondent)  # turned on from another browser
+    assert step_of(client.get(reverse("home"))) == reverse("two_factor_verify")
+
+
+def test_an_unconfirmed_authenticator_asks_for_no_code(client, respondent):
+    make_device(respondent, confirmed=False)  # set up begun, never confirmed
+    log_in(client, respondent)
+    assert client.get(reverse("home"))["Location"] == "/offices/AU/"
+
+
 def test_an_office_person_turns_it_off_with_a_current_code(client_of, respondent, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     device = make_device(respondent)
