@@ -9,6 +9,7 @@ office may see (``kpi.privacy``), as on the web benchmark page (``kpi.views.offi
 import math
 from dataclasses import dataclass, field
 
+from django.db.models import Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -306,7 +307,13 @@ def _as_submitted(assessments) -> tuple[Assessment | None, dict[int, Answer]]:
     answers by number: a reopened one is read as it was submitted and marked
     ``being_revised``, its draft edits left out, as every export reads it
     (assessments/submissions.py). Two queries; a reopened one's history is read too."""
-    found = submitted_assessments(assessments.select_related("cycle").order_by("-cycle__year"))
+    # Only the latest is read (and, if reopened, replayed), not every earlier submission.
+    latest_pk = (
+        assessments.filter(submitted_at__isnull=False).order_by("-cycle__year").values("pk")[:1]
+    )
+    found = submitted_assessments(
+        Assessment.objects.filter(pk__in=Subquery(latest_pk)).select_related("cycle")
+    )
     if not found:
         return None, {}
     latest = found[0]

@@ -283,6 +283,30 @@ def test_an_earlier_submission_since_reopened_is_compared_as_submitted(
     assert "1. Digital transformation Under consideration → Implemented 2 4 +2" in text
 
 
+def test_only_the_latest_earlier_submission_is_read_not_an_older_reopened_one(
+    office, secretariat, respondent
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    oldest = make_cycle(2023, offices=[office])
+    earlier = make_cycle(2024, offices=[office])
+    cycle = make_cycle(2025, offices=[office])
+    old = make_assessment(oldest, office, submitted=True, r1=level(1, status="not_planned"))
+    reopen_with_draft_edits(
+        old, secretariat=secretariat, respondent=respondent, **{"r1-maturity_current": 5}
+    )
+    make_assessment(earlier, office, submitted=True, r1=level(2, status="considering"))
+    make_assessment(cycle, office, submitted=True, r1=level(4, status="implemented"))
+
+    with CaptureQueriesContext(connection) as queries:
+        text = pdf_text(build_office_summary(cycle=cycle, office=office).content)
+
+    assert "1. Digital transformation Under consideration → Implemented 2 4 +2" in text
+    # The 2023 submission's history (its reopening) is not replayed: it is not compared.
+    assert not any("assessments_assessmentevent" in q["sql"] for q in queries.captured_queries)
+
+
 def test_progress_is_reported_in_steps(cycle, office):
     make_assessment(cycle, office, submitted=True, r1=level(3))
     steps = []
