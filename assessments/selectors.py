@@ -1,14 +1,14 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, F, IntegerField, Prefetch, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from assessments import questionnaire as q
-from assessments.models import Answer, Assessment, AssessmentEvent, Cycle
+from assessments.models import Answer, Assessment, AssessmentEvent, Cycle, HeldAnswers
 from assessments.submissions import submitted_version
 from portal.cache import kept
 from portal.offices.models import MemberRole, Office
@@ -191,6 +191,46 @@ def latest_submission_before(office: Office, year: int) -> Assessment | None:
         Assessment.objects.submitted_before(office_id=office.pk, year=year)
         .select_related("cycle__framework")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class FormStamps:
+    """What the form page reads before it knows whether it can reuse what it rendered
+    before (assessments/form_page.py), in one query: whether the person has answers held
+    back, and stamps of last year's submission and of the office's roadmap (what the form
+    shows beside each question)."""
+
+    held: bool
+    previous: str
+    roadmap: str
+
+
+def form_stamps(place: AssessmentPlace, user) -> FormStamps:
+    from roadmap.models import Roadmap
+
+    # Each row's ``updated_at`` moves with every change to it (a save bumps the version).
+    previous = Assessment.objects.submitted_before(office_id=place.office.pk, year=place.cycle.year)
+    row = (
+        Assessment.objects.filter(pk=place.assessment.pk)
+        .values(
+            has_held=Exists(HeldAnswers.objects.filter(assessment=OuterRef("pk"), user_id=user.pk)),
+            previous_pk=Subquery(previous.values("pk")[:1]),
+            previous_at=Subquery(previous.values("updated_at")[:1]),
+            roadmap_at=Subquery(
+                Roadmap.objects.filter(office_id=place.office.pk).values("updated_at")[:1]
+            ),
+        )
+        .get()
+    )
+
+    def moment(value) -> str:
+        return str(value.timestamp()) if value else ""
+
+    return FormStamps(
+        held=row["has_held"],
+        previous=f"{row['previous_pk']}/{moment(row['previous_at'])}",
+        roadmap=moment(row["roadmap_at"]),
     )
 
 

@@ -1,28 +1,24 @@
 """The office's assessment: the form, autosave, submission, history and reopening."""
 
 import contextlib
-import functools
-import hashlib
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assessments import consistency, selectors, services
 from assessments import questionnaire as q
+from assessments import selectors, services
+from assessments.form_page import ANSWERS_LANGUAGE, render_form
 from assessments.forms import AnswersForm, ReopenForm
 from assessments.held import held_pop, hold_answers
 from assessments.presenters import (
@@ -32,204 +28,19 @@ from assessments.presenters import (
     crosswalk_lines,
     form_data,
     held_form_data,
-    held_rows,
     history_rows,
     overall_texts,
     post_value,
     read_texts,
-    sections,
 )
 from outbox.notices import tell_if_held
-from portal.languages import language_names, portal_language
-from recommendations import wording
-from roadmap.selectors import last_year_notes
 
 # History entries (saves) per page of the history.
 HISTORY_PAGE_SIZE = 100
 
 
-# The form's control for the language the office writes its answers in (not an answer).
-ANSWERS_LANGUAGE = "answers_language"
-
-
 def _form_url(code: str, year: int) -> str:
     return reverse("assessment_form", kwargs={"code": code.upper(), "year": year})
-
-
-# Not read yet (the caller may have read it already: one query less).
-_UNREAD = object()
-
-
-def _render_form(
-    request,
-    place,
-    *,
-    form=None,
-    conflict=None,
-    status=200,
-    held=False,
-    held_keys=(),
-    held_server=_UNREAD,
-):
-    assessment = place.assessment
-    if held_server is _UNREAD:
-        held_server = services.held_for(assessment, request.user) if place.can_edit else None
-    recommendations = selectors.framework_texts(place.cycle)
-    answers = selectors.answers_by_number(assessment)
-    labels = q.labels_for(place.cycle.framework)
-    if form is None:
-        initial = {"version": assessment.version, **_initial(answers, assessment)}
-        values = initial
-        # The page itself shows only the overall questions: the sections' 180-odd fields
-        # are built when the sections are rendered, not when they come from the cache.
-        form = AnswersForm(initial=initial, numbers=())
-        full_form = functools.cache(
-            lambda: AnswersForm(
-                initial=initial, numbers=[r.number for r in recommendations]
-            ).worded(labels)
-        )
-    else:
-        values = {name: form[name].value() for name in form.fields}
-        full_form = lambda: form  # noqa: E731
-    form.word(labels)
-    block_reason = assessment.editing_block_reason()
-    editable = place.can_edit and not block_reason
-    copied = services.copied_unconfirmed(assessment) if editable else set()
-    section_list = sections(recommendations, values, full_form, copied)
-    events = selectors.form_events(assessment) if place.can_edit else {}
-    previous = selectors.latest_submission_before(place.office, place.cycle.year)
-    sections_html = _sections_html(
-        place,
-        previous,
-        section_list,
-        editable=editable,
-        copied=copied,
-        held_keys=set(held_keys),
-        # Only a form as stored is the same from one request to the next: one with typed
-        # answers (errors, a conflict, answers held back) is rendered as it is.
-        stored=not form.is_bound and not conflict and not held,
-    )
-    return render(
-        request,
-        "assessments/form.html",
-        {
-            "place": place,
-            "assessment": assessment,
-            "form": form,
-            "sections": section_list,
-            "sections_html": sections_html,
-            "complete": sum(1 for section in section_list if section.complete),
-            "total": len(section_list),
-            "editable": editable,
-            "block_reason": block_reason,
-            "last_saved": events.get("last_saved"),
-            "reopening": events.get("reopening"),
-            "consistency_rules": json.dumps(consistency.client_rules()),
-            "translation_kind": wording.translation_kind(place.cycle.framework),
-            "conflict": conflict,
-            "held": held,
-            "copied_keys": copied,
-            "held_keys": set(held_keys),
-            # Typed after the assessment became read-only: shown beside the stored answers.
-            "held_server": held_server if held_server and not editable else None,
-            "held_rows": held_rows(
-                held_server,
-                services.assessment_values(selectors.with_answers(assessment)),
-                labels,
-            )
-            if held_server and not editable
-            else [],
-            "reopen_form": ReopenForm()
-            if place.can_reopen and assessment.status == "submitted"
-            else None,
-            "has_previous": editable and previous is not None,
-            "answer_languages": language_names(),
-            # As last chosen (kept through a refused post), else the language of the page,
-            # which the first save records.
-            "answers_language": portal_language(form.data.get(ANSWERS_LANGUAGE))
-            if form.is_bound and form.data.get(ANSWERS_LANGUAGE)
-            else assessment.language or portal_language(),
-        },
-        status=status,
-    )
-
-
-# The rendered sections of a stored version are kept a day after their last use.
-SECTIONS_SECONDS = 60 * 60 * 24
-SECTIONS_TEMPLATES = (
-    "assessments/_sections.html",
-    "assessments/_flag.html",
-    "assessments/_textarea.html",
-    "roadmap/_beside_question.html",
-    "recommendations/_fallback_note.html",
-    "recommendations/_path.html",
-)
-
-
-@functools.cache
-def _sections_templates() -> str:
-    """A digest of the sections' templates: a release that changes them never serves
-    sections rendered by the one before (the cache may outlive it)."""
-    digest = hashlib.sha256()
-    for name in SECTIONS_TEMPLATES:
-        digest.update(get_template(name).template.source.encode())
-    return digest.hexdigest()[:16]
-
-
-def _sections_html(place, previous, section_list, *, editable, copied, held_keys, stored) -> str:
-    """The recommendations' sections of the form, rendered once per saved version of the
-    assessment, framework texts and language.
-
-    Rendering them (some 190 fields with their labels and the level descriptors) is most
-    of a form page's cost; they change only when the answers are saved (every save bumps
-    the version), when the texts change or the assessment can no longer be edited, so a
-    page opened again, by the same person or a colleague, reads them from the cache.
-    """
-    # Beside each recommendation, last year's target and the roadmap's actions done since.
-    last_year = last_year_notes(
-        place.office, place.cycle.year, place.cycle.framework, previous=previous
-    )
-    context = {
-        "sections": section_list,
-        "editable": editable,
-        "copied_keys": copied,
-        "held_keys": held_keys,
-        "last_year": last_year,
-        "place": place,
-        # Its comments are marked with the language it writes them in.
-        "assessment": place.assessment,
-    }
-    if not stored or held_keys:
-        return render_to_string("assessments/_sections.html", context)
-    assessment, framework = place.assessment, place.cycle.framework
-    key = ":".join(
-        str(part)
-        for part in (
-            "form-sections",
-            _sections_templates(),
-            assessment.pk,
-            assessment.version,
-            # An identifier that is never reused, whatever the database does with numbers.
-            assessment.created_at.timestamp() if assessment.created_at else "",
-            assessment.updated_at.timestamp() if assessment.updated_at else "",
-            assessment.status,
-            assessment.language,
-            getattr(assessment, "is_submitted_version", False),
-            editable,
-            framework.pk,
-            framework.version,
-            framework.updated_at.timestamp() if framework.updated_at else 0,
-            ",".join(sorted(copied)),
-            # The roadmap moves on its own: what it says beside the questions is in the key.
-            hashlib.sha256(repr(sorted(last_year.items())).encode()).hexdigest()[:16],
-            get_language(),
-        )
-    )
-    found = cache.get(key)
-    if found is None:
-        found = render_to_string("assessments/_sections.html", context)
-        cache.set(key, found, SECTIONS_SECONDS)
-    return found
 
 
 def _render_read(request, place) -> HttpResponse:
@@ -252,16 +63,6 @@ def _render_read(request, place) -> HttpResponse:
             else None,
         },
     )
-
-
-def _initial(answers, assessment) -> dict:
-    initial = {}
-    for number, answer in answers.items():
-        for question in q.PER_RECOMMENDATION:
-            initial[q.key(number, question.name)] = getattr(answer, question.name)
-    for question in q.OVERALL:
-        initial[question.name] = getattr(assessment, question.name)
-    return initial
 
 
 @login_not_required
@@ -295,8 +96,9 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
                 "yet: check them and press Save."
             ),
         )
-        return _render_form(request, place, form=form, held=True)
-    kept = services.held_for(place.assessment, request.user) if place.can_edit else None
+        return render_form(request, place, form=form, held=True)
+    stamps = selectors.form_stamps(place, request.user)
+    kept = services.held_for(place.assessment, request.user) if stamps.held else None
     if kept and not place.assessment.editing_block_reason():
         stored = services.assessment_values(selectors.with_answers(place.assessment))
         pending = {
@@ -307,7 +109,7 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
         if not pending:
             # Saved since (by autosave, or retyped): nothing left to offer.
             services.held_discard(assessment=place.assessment, user=request.user)
-            return _render_form(request, place, held_server=None)
+            return render_form(request, place, held_server=None, stamps=stamps)
         data = held_form_data(selectors.with_answers(place.assessment), pending)
         form = AnswersForm(data, numbers=place.numbers)
         held_keys = set(pending)
@@ -318,10 +120,10 @@ def assessment_form(request: HttpRequest, code: str, year: int) -> HttpResponse:
                 "(marked as not saved). Check them and press Save, or discard them."
             ),
         )
-        return _render_form(
+        return render_form(
             request, place, form=form, held=True, held_keys=held_keys, held_server=kept
         )
-    return _render_form(request, place, held_server=kept)
+    return render_form(request, place, held_server=kept, stamps=stamps)
 
 
 def _valid_values(form) -> dict:
@@ -360,7 +162,7 @@ def _save_full_form(request, place) -> HttpResponse:
                 "The rest of what you typed is still in the form."
             ),
         )
-        return _render_form(request, place, form=form, status=400)
+        return render_form(request, place, form=form, status=400)
     # Answers that passed are saved; a refused one stays in the form, marked, until fixed.
     values = _valid_values(form)
     base_version = form.cleaned_data["version"]
@@ -380,7 +182,7 @@ def _save_full_form(request, place) -> HttpResponse:
                 "then save again."
             ),
         )
-        return _render_form(
+        return render_form(
             request,
             place,
             form=merged,
@@ -412,7 +214,7 @@ def _save_full_form(request, place) -> HttpResponse:
             )
             % {"time": now, "count": len(form.errors)},
         )
-        return _render_form(
+        return render_form(
             request, place, form=AnswersForm(bound, numbers=place.numbers), status=400
         )
     if data.get("held") == "1":

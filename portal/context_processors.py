@@ -16,8 +16,7 @@ def navigation(request):
     if user.is_colead or user.is_secretariat:
         links.append((_("Cycles"), reverse("colead_home")))
         links.append((_("Exports"), reverse("exports_home")))
-    for membership in user.memberships.select_related("office"):
-        code = membership.office.code
+    for code in user.memberships.order_by("office__code").values_list("office__code", flat=True):
         links.append((_("Office %(code)s") % {"code": code}, reverse("office_home", args=[code])))
     links.append((_("Practices"), reverse("practices_catalogue")))
     if user.is_colead or user.is_secretariat:

@@ -167,6 +167,28 @@ def test_a_form_with_typed_answers_is_rendered_as_typed(client_of, respondent, d
     assert 'value="not an address"' in refused.content.decode()
 
 
+def test_a_refused_form_asks_its_questions_in_the_frameworks_wording(client_of, respondent, draft):
+    from django.utils import timezone
+
+    from recommendations.models import Framework, QuestionLabel
+
+    framework = draft.cycle.framework
+    QuestionLabel.objects.update_or_create(
+        framework=framework, name="evidence_url", defaults={"label": "Where the proof is online"}
+    )
+    Framework.objects.filter(pk=framework.pk).update(updated_at=timezone.now())
+    client = client_of(respondent)
+    assert "Where the proof is online" in client.get(url("assessment_form", draft)).content.decode()
+
+    refused = client.post(
+        url("assessment_form", draft),
+        form_post(draft, **{"r1-evidence_url": "not an address", "section": "r1"}),
+    )
+
+    section = refused.content.decode().split('id="r1"')[1].split('id="r2"')[0]
+    assert "Where the proof is online" in section
+
+
 # --- How to reach the next level ---------------------------------------------------------------
 
 

@@ -167,6 +167,40 @@ def test_next_years_form_shows_last_years_target_and_the_actions_done(
     assert action.recommended_action.text in _beside_question(section)
 
 
+def test_an_action_done_after_the_form_was_shown_is_beside_its_question_on_the_next_page(
+    client_of, respondent, action, draft
+):
+    client = client_of(respondent)
+    form = reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year})
+    before = client.get(form).content.decode().split('id="r1"')[1].split('id="r2"')[0]
+    assert action.recommended_action.text not in _beside_question(before)
+
+    action_update(action=action, user=respondent, base_version=1, status="done")
+
+    # The answers did not change (nor their version): the page is not the one shown before.
+    after = client.get(form).content.decode().split('id="r1"')[1].split('id="r2"')[0]
+    assert action.recommended_action.text in _beside_question(after)
+
+
+def test_a_submission_of_last_year_made_after_the_form_was_shown_is_on_the_next_page(
+    client_of, respondent, office, open_cycle, draft
+):
+    from tests.factories import make_assessment, make_cycle
+
+    client = client_of(respondent)
+    form = reverse("assessment_form", kwargs={"code": "AU", "year": draft.cycle.year})
+    assert "your target" not in client.get(form).content.decode()
+
+    earlier = make_cycle(open_cycle.year - 1, offices=[office])
+    make_assessment(
+        earlier, office, submitted=True, r1={"maturity_current": 2, "maturity_target": 4}
+    )
+
+    body = client.get(form).content.decode()
+    assert f"In {earlier.year} your level was 2 and your target 4." in body
+    assert "Start from last year" in body
+
+
 def test_the_task_forces_table_gives_the_share_per_recommendation(
     client_of, colead, office, other_office, action, respondent, django_assert_max_num_queries
 ):
