@@ -265,7 +265,13 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
         if number is not None:
             touched.add(number)
             written.add(name)
-    if touched:
+    if len(touched) == 1:
+        # An autosave's usual case: a plain UPDATE is cheaper to build than bulk_update's CASE.
+        (number,) = touched
+        Answer.objects.filter(pk=answers[number].pk).update(
+            **{name: getattr(answers[number], name) for name in written}
+        )
+    elif touched:
         Answer.objects.bulk_update([answers[n] for n in touched], sorted(written))
     assessment.complete_sections = sum(1 for answer in answers.values() if q.is_complete(answer))
     return changes
