@@ -58,11 +58,12 @@ class Incomplete(Exception):
         self.missing = missing
 
 
-def assessment_values(assessment: Assessment) -> dict:
-    """Every answer of the assessment by key (``r3-status`` …)."""
+def assessment_values(assessment: Assessment, answers=None) -> dict:
+    """Every answer of the assessment by key (``r3-status`` …). ``answers``: its answers
+    read already, each with its recommendation or annotated with its ``number``."""
     values = {}
-    for answer in assessment.answers.all():
-        number = answer.recommendation.number
+    for answer in assessment.answers.all() if answers is None else answers:
+        number = answer.number if hasattr(answer, "number") else answer.recommendation.number
         for question in q.PER_RECOMMENDATION:
             values[q.key(number, question.name)] = getattr(answer, question.name)
     for question in q.OVERALL:
@@ -178,8 +179,10 @@ def _merge_or_refuse(locked: Assessment, base_version: int, values: dict, *, str
         raise StaleVersion(
             current_version=locked.version, changes=changes_since(locked, base_version)
         )
+    # The locked row with its answers, read with their numbers only.
     stored = assessment_values(
-        Assessment.objects.prefetch_related("answers__recommendation").get(pk=locked.pk)
+        locked,
+        Answer.objects.filter(assessment_id=locked.pk).annotate(number=F("recommendation__number")),
     )
     writes, conflicts = three_way(base_values(locked, base_version, stored), stored, values)
     if conflicts:
