@@ -10,6 +10,8 @@ Dockerfile runs it, but with DEBUG off and no TLS), and drives 10 and 50 concurr
 each for a fixed time, against:
 
 - the login page (the baseline: a template, a form and a CSRF token, no query);
+- the co-lead's profile page: a reference with no goal, the cost of any logged-in page
+  (the session, the person and their code step, the menu) with little of its own;
 - the respondent's form, each user on an office of their own;
 - an autosave, each user on an office of their own, a real change each time;
 - the co-lead's dashboard of the last closed cycle;
@@ -41,7 +43,7 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ["login", "form", "autosave", "dashboard", "kpi_api"]
+CASES = ["login", "profile", "form", "autosave", "dashboard", "kpi_api"]
 GOALS_THROUGHPUT = {"form": 0.25, "autosave": 0.25, "dashboard": 0.5}
 P95_LIMIT_MS = 300
 CPU_GROWTH_LIMIT = 1.5
@@ -233,6 +235,9 @@ class User:
         code, open_year = self.person["code"], self.data["open_year"]
         if case == "login":
             path = "/accounts/login/"
+        elif case == "profile":
+            path = "/accounts/profile/"
+            headers["Cookie"] = f"sessionid={self.data['colead_session']}"
         elif case == "form":
             path = f"/offices/{code}/{open_year}/"
             headers["Cookie"] = f"sessionid={self.person['session']}"
