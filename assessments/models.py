@@ -241,6 +241,16 @@ class Assessment(models.Model):
         return self.cycle.editing_block_reason(today)
 
 
+class AnswerQuerySet(models.QuerySet):
+    def by_number(self) -> dict[int, "Answer"]:
+        """The answers by their recommendation's number, read without the recommendation's
+        texts (in six languages): what a save or the form needs of it is the number."""
+        return {
+            answer.number: answer
+            for answer in self.annotate(number=models.F("recommendation__number"))
+        }
+
+
 class Answer(models.Model):
     """An office's answers about one recommendation (questions 2-6, 8 and the maturity)."""
 
@@ -295,6 +305,8 @@ class Answer(models.Model):
     evidence = models.TextField(_("evidence"), blank=True, max_length=COMMENT_MAX_LENGTH)
     evidence_private = models.BooleanField(_("not for publication"), default=False)
     evidence_url = models.URLField(_("evidence link"), blank=True, max_length=500)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "recommendation__number"]

@@ -92,9 +92,14 @@ REQUIRED = ("status", "maturity_current")
 COMPLETE_ANSWER = ~Q(status="") & Q(maturity_current__isnull=False)
 
 
+def lacking(answer: Answer | None) -> list[str]:
+    """The questions of ``REQUIRED`` that ``answer`` (None: no answer at all) leaves open."""
+    return [name for name in REQUIRED if answer is None or getattr(answer, name) in (None, "")]
+
+
 def is_complete(answer: Answer) -> bool:
     """``COMPLETE_ANSWER`` for an answer in hand."""
-    return answer.status != "" and answer.maturity_current is not None
+    return not lacking(answer)
 
 
 STATUS_CHOICES = Answer.Status.choices

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -159,12 +159,7 @@ def framework_texts(cycle: Cycle) -> tuple[RecommendationText, ...]:
 def answers_by_number(assessment: Assessment) -> dict[int, Answer]:
     if getattr(assessment, "is_submitted_version", False):
         return {answer.recommendation.number: answer for answer in assessment.answers.all()}
-    # The number only, not the recommendation's texts in six languages: callers that
-    # need those have them from ``framework_texts``.
-    answers = Answer.objects.filter(assessment=assessment).annotate(
-        number=F("recommendation__number")
-    )
-    return {answer.number: answer for answer in answers}
+    return Answer.objects.filter(assessment=assessment).by_number()
 
 
 def with_answers(assessment: Assessment) -> Assessment:

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,12 +57,13 @@ class Incomplete(Exception):
         self.missing = missing
 
 
-def assessment_values(assessment: Assessment, answers=None) -> dict:
-    """Every answer of the assessment by key (``r3-status`` …). ``answers``: its answers
-    read already, each with its recommendation or annotated with its ``number``."""
+def assessment_values(assessment: Assessment, answers: dict | None = None) -> dict:
+    """Every answer of the assessment by key (``r3-status`` …). ``answers``: its answers by
+    number, if read already (``by_number``)."""
+    if answers is None:
+        answers = {answer.recommendation.number: answer for answer in assessment.answers.all()}
     values = {}
-    for answer in assessment.answers.all() if answers is None else answers:
-        number = answer.number if hasattr(answer, "number") else answer.recommendation.number
+    for number, answer in answers.items():
         for question in q.PER_RECOMMENDATION:
             values[q.key(number, question.name)] = getattr(answer, question.name)
     for question in q.OVERALL:
@@ -78,9 +78,7 @@ def assessment_missing(assessment: Assessment) -> Missing:
     numbers = assessment.cycle.framework.recommendations.values_list("number", flat=True)
     for number in numbers:
         answer = answers.get(number)
-        lacking = [
-            name for name in q.REQUIRED if answer is None or getattr(answer, name) in (None, "")
-        ]
+        lacking = q.lacking(answer)
         if lacking:
             missing.by_recommendation[number] = lacking
     return missing
@@ -180,10 +178,7 @@ def _merge_or_refuse(locked: Assessment, base_version: int, values: dict, *, str
             current_version=locked.version, changes=changes_since(locked, base_version)
         )
     # The locked row with its answers, read with their numbers only.
-    stored = assessment_values(
-        locked,
-        Answer.objects.filter(assessment_id=locked.pk).annotate(number=F("recommendation__number")),
-    )
+    stored = assessment_values(locked, Answer.objects.filter(assessment_id=locked.pk).by_number())
     writes, conflicts = three_way(base_values(locked, base_version, stored), stored, values)
     if conflicts:
         raise StaleVersion(
@@ -241,12 +236,9 @@ def _apply(assessment: Assessment, values: dict) -> list[dict]:
     # All the framework's answers (a dozen rows, and of their recommendation the number
     # only): the count of complete sections after the save comes from them, not from one
     # more query.
-    answers = {
-        answer.number: answer
-        for answer in assessment.answers.filter(
-            recommendation__framework_id=assessment.cycle.framework_id
-        ).annotate(number=F("recommendation__number"))
-    }
+    answers = assessment.answers.filter(
+        recommendation__framework_id=assessment.cycle.framework_id
+    ).by_number()
     changes, touched, written = [], set(), set()
     lacking = numbers - set(answers)
     if lacking:
