@@ -109,16 +109,6 @@ def _sections_key(place, stamps: selectors.FormStamps, *, editable: bool, copied
     )
 
 
-def initial_values(answers, assessment) -> dict:
-    initial = {}
-    for number, answer in answers.items():
-        for question in q.PER_RECOMMENDATION:
-            initial[q.key(number, question.name)] = getattr(answer, question.name)
-    for question in q.OVERALL:
-        initial[question.name] = getattr(assessment, question.name)
-    return initial
-
-
 def _rendered_sections(
     place, recommendations, labels, form, *, editable, copied, held_keys
 ) -> RenderedSections:
@@ -128,7 +118,7 @@ def _rendered_sections(
     if form is None:
         initial = {
             "version": assessment.version,
-            **initial_values(selectors.answers_by_number(assessment), assessment),
+            **services.assessment_values(assessment, selectors.answers_by_number(assessment)),
         }
         values = initial
         # Built only when the sections' template renders its fields.
@@ -213,7 +203,7 @@ def render_form(
     if form is None:
         # The page itself shows only the overall questions.
         form = AnswersForm(
-            initial={"version": assessment.version, **initial_values({}, assessment)},
+            initial={"version": assessment.version, **services.assessment_values(assessment, {})},
             numbers=(),
         ).worded(labels)
     texts = {text.number: text for text in recommendations}
