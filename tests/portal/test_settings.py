@@ -151,7 +151,8 @@ def settings_of(**environment) -> dict:
             sys.executable,
             "-c",
             "import json, portal.settings as s; "
-            "print(json.dumps({'cache': s.CACHES['default'], 'broker': s.CELERY_BROKER_URL}))",
+            "print(json.dumps({'cache': s.CACHES['default'], 'broker': s.CELERY_BROKER_URL, "
+            "'database': s.DATABASES['default'].get('OPTIONS', {})}, default=str))",
         ],
         cwd=ROOT,
         env=env,
@@ -173,3 +174,35 @@ def test_the_cache_shares_the_brokers_redis_otherwise():
     found = settings_of(REDIS_URL="redis://broker:6379/0")
     assert found["cache"]["LOCATION"] == "redis://broker:6379/0"
     assert found["cache"]["BACKEND"] == "portal.cache.ForgivingRedisCache"
+
+
+POSTGRES = "postgres://portal:secret@db:5432/portal"
+
+
+def test_postgresql_keeps_the_plans_of_the_queries_a_connection_repeats():
+    found = settings_of(DATABASE_URL=POSTGRES)
+    assert found["database"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_behind_a_transaction_pooler_the_plans_are_not_kept():
+    assert settings_of(DATABASE_URL=POSTGRES, DB_PREPARED_STATEMENTS="false")["database"] == {}
+
+
+def test_sqlite_is_left_as_it_is():
+    assert "server_side_binding" not in settings_of()["database"]
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_query_run_again_and_again_is_planned_once():
+    from django.db import connection
+
+    from portal.offices.models import Office
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plans kept are PostgreSQL's")
+    for _ in range(6):
+        list(Office.objects.filter(code="AU"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        kept = [row[0] for row in cursor.fetchall()]
+    assert any('"offices_office"' in statement for statement in kept)
