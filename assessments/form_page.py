@@ -26,6 +26,7 @@ from assessments import consistency, selectors, services
 from assessments import questionnaire as q
 from assessments.forms import AnswersForm, ReopenForm
 from assessments.presenters import held_rows, sections
+from portal import compression
 from portal.languages import language_names, portal_language
 from recommendations import wording
 from roadmap.selectors import last_year_notes
@@ -213,7 +214,7 @@ def render_form(
         if number in texts
     ]
     events = selectors.form_events(assessment) if place.can_edit else {}
-    return render(
+    response = render(
         request,
         "assessments/form.html",
         {
@@ -256,3 +257,6 @@ def render_form(
         },
         status=status,
     )
+    if key:
+        compression.mark(response, parts.html)
+    return response

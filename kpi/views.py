@@ -13,6 +13,7 @@ from assessments.submissions import submitted_answers
 from kpi import dashboard, engine, selectors
 from kpi.models import KpiSnapshot
 from kpi.privacy import MIN_GROUP
+from portal import compression
 from portal.offices.models import OfficeType, Region
 from portal.permissions import colead_or_secretariat_required
 
@@ -167,13 +168,14 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         else {"html": "", "panels": [], "years_view": None}
     )
     order = request.GET.get("order", "")
+    search = request.GET.get("office", "").strip()[:100]
     heatmap = (
         dashboard.heatmap_page(
             snapshot,
             region=region,
             office_type=office_type,
             mode=mode,
-            search=request.GET.get("office", "").strip()[:100],
+            search=search,
             sort=order if order in dashboard.HEATMAP_SORTS else "code",
             page=_page_number(request.GET.get("page")),
             recommendations=recommendations,
@@ -182,7 +184,7 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         if group
         else None
     )
-    return render(
+    response = render(
         request,
         "kpi/dashboard.html",
         {
@@ -208,6 +210,9 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "years": [year for year, *_rest in reversed(marks)],
         },
     )
+    # A search's page of the heatmap is drawn for that request only.
+    compression.mark(response, drawn["html"], heatmap["html"] if heatmap and not search else "")
+    return response
 
 
 def _page_number(value: str | None) -> int:

@@ -84,8 +84,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside WhiteNoise (static files keep their own compressed copies and byte ranges),
     # outside everything that writes a body. It pads each answer with random bytes, which
-    # blunts BREACH-style guessing of the CSRF token through the compressed size.
-    "django.middleware.gzip.GZipMiddleware",
+    # blunts BREACH-style guessing of the CSRF token through the compressed size. Blocks kept
+    # rendered in the cache (charts, the form's sections) are compressed once per process.
+    "portal.compression.GZipMiddleware",
     # Inside WhiteNoise (static files stay cacheable), outside everything that answers.
     "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
