@@ -4,6 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from portal.languages import language_choices
 
 
+def office_codes(user) -> list[str]:
+    """The codes of the person's offices, in order: read with the person where the login
+    backend loaded them (portal.accounts.backends), else here."""
+    if hasattr(user, "joined_office_codes"):
+        return sorted(user.joined_office_codes.split(",")) if user.joined_office_codes else []
+    return list(user.memberships.order_by("office__code").values_list("office__code", flat=True))
+
+
 def navigation(request):
     """The main menu: only what this person's role can open."""
     user = getattr(request, "user", None)
@@ -16,7 +24,7 @@ def navigation(request):
     if user.is_colead or user.is_secretariat:
         links.append((_("Cycles"), reverse("colead_home")))
         links.append((_("Exports"), reverse("exports_home")))
-    for code in user.memberships.order_by("office__code").values_list("office__code", flat=True):
+    for code in office_codes(user):
         links.append((_("Office %(code)s") % {"code": code}, reverse("office_home", args=[code])))
     links.append((_("Practices"), reverse("practices_catalogue")))
     if user.is_colead or user.is_secretariat:

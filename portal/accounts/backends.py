@@ -1,23 +1,43 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Subquery
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.offices.models import Membership
 
 # The secretariat manages everything the portal itself owns (Django admin is its console);
 # it is granted by role, not by hand-picked permission rows that drift.
 SECRETARIAT_APPS = frozenset({"accounts", "offices", "recommendations", "assessments", "kpi"})
 
 
+class JoinedCodes(Aggregate):
+    """Office codes in one comma-separated column (ST.3 codes hold no comma)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
 class RoleBackend(ModelBackend):
     def get_user(self, user_id):
-        # The person of each request comes with whether they have an authenticator, which
-        # every page asks (portal.accounts.two_factor.needs_code): one query, not two.
+        # The person of each request comes with what every page asks of them: whether they
+        # have an authenticator (portal.accounts.two_factor.needs_code) and their offices'
+        # codes (the menu, portal.context_processors): one query, not three.
         user = (
             get_user_model()
             ._default_manager.annotate(
                 has_authenticator=Exists(
                     TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-                )
+                ),
+                joined_office_codes=Subquery(
+                    Membership.objects.filter(user=OuterRef("pk"))
+                    .values("user")
+                    .annotate(codes=JoinedCodes("office__code"))
+                    .values("codes")
+                ),
             )
             .filter(pk=user_id)
             .first()

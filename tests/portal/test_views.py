@@ -180,3 +180,29 @@ def test_the_office_home_marks_the_first_cycle_on_a_new_framework_version(
 ):
     body = client_of(respondent).get(reverse("office_home", args=["AU"])).content.decode()
     assert body.count("New framework version \u20682027\u2069") == 1
+
+
+def test_the_menu_lists_each_of_a_persons_offices_in_order(client_of, office, other_office):
+    from portal.offices.models import MemberRole, Membership
+
+    respondent = make_person("two-offices@office.test", office=other_office)
+    Membership.objects.create(user=respondent, office=office, role=MemberRole.VIEWER)
+    html = client_of(respondent).get(reverse("practices_catalogue")).content.decode()
+    assert html.index("Office AU") < html.index(f"Office {other_office.code}")
+
+
+@pytest.mark.parametrize("offices", [[], ["AU"], ["AU", "NZ"]])
+def test_a_person_loaded_for_a_request_brings_their_offices_codes(
+    respondent, other_office, offices, django_assert_num_queries
+):
+    from portal.accounts.backends import RoleBackend
+    from portal.context_processors import office_codes
+    from portal.offices.models import MemberRole, Membership
+
+    if "NZ" in offices:
+        Membership.objects.create(user=respondent, office=other_office, role=MemberRole.VIEWER)
+    if not offices:
+        respondent.memberships.all().delete()
+    person = RoleBackend().get_user(respondent.pk)
+    with django_assert_num_queries(0):  # the menu asks nothing more
+        assert office_codes(person) == offices
