@@ -41,6 +41,8 @@ UNREAD = object()
 SECTIONS_SECONDS = 60 * 60 * 24
 SECTIONS_TEMPLATES = (
     "assessments/_sections.html",
+    "assessments/_section_items.html",
+    "assessments/_section_options.html",
     "assessments/_flag.html",
     "assessments/_textarea.html",
     "roadmap/_beside_question.html",
@@ -61,6 +63,9 @@ class SectionLink:
 @dataclass(frozen=True)
 class RenderedSections:
     html: str
+    # The section list beside them, and the phone's menu of sections.
+    items: str
+    options: str
     # (number, complete) per section, in the framework's order.
     states: tuple[tuple[int, bool], ...]
     has_previous: bool
@@ -87,7 +92,7 @@ def _sections_key(place, stamps: selectors.FormStamps, *, editable: bool, copied
         for part in (
             # The shape of what is kept (RenderedSections): a release that changes it
             # reads none of the old.
-            "form-sections-2",
+            "form-sections-3",
             _sections_templates(),
             assessment.pk,
             assessment.version,
@@ -150,8 +155,11 @@ def _rendered_sections(
             "assessment": assessment,
         },
     )
+    listed = {"sections": section_list}
     return RenderedSections(
         html=html,
+        items=render_to_string("assessments/_section_items.html", listed),
+        options=render_to_string("assessments/_section_options.html", listed),
         states=tuple((s.recommendation.number, s.complete) for s in section_list),
         has_previous=previous is not None,
     )
@@ -223,6 +231,8 @@ def render_form(
             "form": form,
             "sections": section_list,
             "sections_html": parts.html,
+            "section_items": parts.items,
+            "section_options": parts.options,
             "complete": sum(1 for section in section_list if section.complete),
             "total": len(section_list),
             "editable": editable,
