@@ -52,15 +52,6 @@ SECTIONS_TEMPLATES = (
 
 
 @dataclass(frozen=True)
-class SectionLink:
-    """A section as the section list shows it: what a page served from the cache needs."""
-
-    recommendation: object
-    anchor: str
-    complete: bool
-
-
-@dataclass(frozen=True)
 class RenderedSections:
     html: str
     # The section list beside them, and the phone's menu of sections.
@@ -81,10 +72,6 @@ def _sections_templates() -> str:
     return digest.hexdigest()[:16]
 
 
-def _stamp(moment) -> float | str:
-    return moment.timestamp() if moment else ""
-
-
 def _sections_key(place, stamps: selectors.FormStamps, *, editable: bool, copied) -> str:
     assessment, framework = place.assessment, place.cycle.framework
     return ":".join(
@@ -97,15 +84,15 @@ def _sections_key(place, stamps: selectors.FormStamps, *, editable: bool, copied
             assessment.pk,
             assessment.version,
             # An identifier that is never reused, whatever the database does with numbers.
-            _stamp(assessment.created_at),
-            _stamp(assessment.updated_at),
+            selectors.moment_stamp(assessment.created_at),
+            selectors.moment_stamp(assessment.updated_at),
             assessment.status,
             assessment.language,
             getattr(assessment, "is_submitted_version", False),
             editable,
             framework.pk,
             framework.version,
-            _stamp(framework.updated_at) or 0,
+            framework.stamp,
             ",".join(sorted(copied)),
             # Beside the questions: last year's submission and the roadmap's actions done.
             stamps.previous,
@@ -185,7 +172,6 @@ def render_form(
         held_server = (
             services.held_for(assessment, request.user) if place.can_edit and stamps.held else None
         )
-    recommendations = selectors.framework_texts(place.cycle)
     labels = q.labels_for(place.cycle.framework)
     block_reason = assessment.editing_block_reason()
     editable = place.can_edit and not block_reason
@@ -200,7 +186,7 @@ def render_form(
     if parts is None:
         parts = _rendered_sections(
             place,
-            recommendations,
+            selectors.framework_texts(place.cycle),
             labels,
             form,
             editable=editable,
@@ -215,12 +201,6 @@ def render_form(
             initial={"version": assessment.version, **services.assessment_values(assessment, {})},
             numbers=(),
         ).worded(labels)
-    texts = {text.number: text for text in recommendations}
-    section_list = [
-        SectionLink(texts[number], f"r{number}", complete)
-        for number, complete in parts.states
-        if number in texts
-    ]
     events = selectors.form_events(assessment) if place.can_edit else {}
     response = render(
         request,
@@ -229,12 +209,13 @@ def render_form(
             "place": place,
             "assessment": assessment,
             "form": form,
-            "sections": section_list,
+            # The section before the overall questions, for "previous section".
+            "last_anchor": f"r{parts.states[-1][0]}" if parts.states else None,
             "sections_html": parts.html,
             "section_items": parts.items,
             "section_options": parts.options,
-            "complete": sum(1 for section in section_list if section.complete),
-            "total": len(section_list),
+            "complete": sum(1 for _number, complete in parts.states if complete),
+            "total": len(parts.states),
             "editable": editable,
             "block_reason": block_reason,
             "last_saved": events.get("last_saved"),

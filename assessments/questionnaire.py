@@ -161,8 +161,7 @@ def labels_for(framework) -> Labels:
     if framework is None:
         return PORTAL_LABELS
     language = reader_language()
-    stamp = framework.updated_at.timestamp() if framework.updated_at else 0
-    key = f"question-labels:{framework.pk}:{stamp}:{language}"
+    key = f"question-labels:{framework.pk}:{framework.stamp}:{language}"
 
     def read() -> dict:
         with translation.override("en"):

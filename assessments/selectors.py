@@ -113,8 +113,7 @@ def framework_texts(cycle: Cycle) -> tuple[RecommendationText, ...]:
     """The recommendations and level descriptors of the cycle's framework, read once per
     framework version, change and language rather than on every form page."""
     framework = cycle.framework
-    stamp = framework.updated_at.timestamp() if framework.updated_at else 0
-    key = f"framework-texts:{framework.pk}:{framework.version}:{stamp}:{get_language()}"
+    key = f"framework-texts:{framework.pk}:{framework.version}:{framework.stamp}:{get_language()}"
 
     def read() -> tuple[RecommendationText, ...]:
         texts = []
@@ -189,6 +188,11 @@ def latest_submission_before(office: Office, year: int) -> Assessment | None:
     )
 
 
+def moment_stamp(value) -> str:
+    """A row's time (``created_at``, ``updated_at``) as part of a cache key; "" for none."""
+    return str(value.timestamp()) if value else ""
+
+
 @dataclass(frozen=True)
 class FormStamps:
     """What the form page reads before it knows whether it can reuse what it rendered
@@ -219,13 +223,10 @@ def form_stamps(place: AssessmentPlace, user) -> FormStamps:
         .get()
     )
 
-    def moment(value) -> str:
-        return str(value.timestamp()) if value else ""
-
     return FormStamps(
         held=row["has_held"],
-        previous=f"{row['previous_pk']}/{moment(row['previous_at'])}",
-        roadmap=moment(row["roadmap_at"]),
+        previous=f"{row['previous_pk']}/{moment_stamp(row['previous_at'])}",
+        roadmap=moment_stamp(row["roadmap_at"]),
     )
 
 

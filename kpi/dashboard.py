@@ -766,6 +766,9 @@ def heatmap_page(
         "found": len(rows),
         "page": page,
         "pages": pages,
+        # The same for every request that finds it (portal.compression.mark), unless found
+        # by a search, drawn for that request only.
+        "kept": not search,
     }
     if not search:
         cache.set(key, drawn, CHARTS_TIMEOUT)
@@ -783,8 +786,9 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
-# Bump when the drawings change, so that charts cached by an older release are not served.
-CHARTS_VERSION = 5
+# Bump when the drawings or the shape of what is kept change, so that charts cached by an
+# older release are not served.
+CHARTS_VERSION = 6
 # The templates of the blocks kept rendered in the cache.
 BLOCK_TEMPLATES = (
     "kpi/_figures.html",

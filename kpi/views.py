@@ -210,8 +210,9 @@ def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "years": [year for year, *_rest in reversed(marks)],
         },
     )
-    # A search's page of the heatmap is drawn for that request only.
-    compression.mark(response, drawn["html"], heatmap["html"] if heatmap and not search else "")
+    compression.mark(
+        response, drawn["html"], heatmap["html"] if heatmap and heatmap["kept"] else ""
+    )
     return response
 
 

@@ -130,6 +130,11 @@ class Framework(models.Model):
         return super().delete(*args, **kwargs)
 
     @property
+    def stamp(self) -> float:
+        """What keys the cached copies of its wording: moves with every change to it."""
+        return self.updated_at.timestamp() if self.updated_at else 0
+
+    @property
     def is_frozen(self) -> bool:
         if not self.pk:
             return False

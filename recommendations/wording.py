@@ -135,8 +135,7 @@ def translation_kind(framework) -> str:
     language = reader_language()
     if language == SOURCE_LANGUAGE:
         return ""
-    stamp = framework.updated_at.timestamp() if framework.updated_at else 0
-    key = f"framework-translation-kind:{framework.pk}:{stamp}:{language}"
+    key = f"framework-translation-kind:{framework.pk}:{framework.stamp}:{language}"
 
     def read() -> str:
         record = translation_of(framework, language)

@@ -153,6 +153,31 @@ def test_the_sections_are_rendered_once_per_saved_version(client_of, respondent,
     assert "Paperless since 2024." in after.content.decode()
 
 
+def test_a_form_read_from_the_cache_is_the_page_rendered_before(client_of, respondent, draft):
+    # The section list, the phone's menu, the progress and the step back from the overall
+    # questions all come from what was kept.
+    from django.core.cache import cache
+
+    services.assessment_save(
+        assessment=draft, user=respondent, base_version=draft.version, values=complete_values([1])
+    )
+    cache.clear()
+    client = client_of(respondent)
+    first, again = (client.get(url("assessment_form", draft)) for _ in range(2))
+    assert "assessments/_section_items.html" not in rendered(again)
+
+    def page(response) -> str:
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    assert page(again) == page(first)
+    html = page(again)
+    assert "<strong data-progress-count>1</strong>" in html
+    assert '<option value="r10">10. ' in html
+    assert 'value="r10" class="button" data-step="r10"' in html  # back from the overall ones
+    assert html.count('data-section-state="r1" aria-hidden="true"') == 1
+    assert 'class="state done" data-section-state="r1"' in html
+
+
 def test_a_form_with_typed_answers_is_rendered_as_typed(client_of, respondent, draft):
     from django.core.cache import cache
 
