@@ -133,3 +133,18 @@ def test_a_heatmap_found_by_a_search_is_compressed_with_its_page(client_of, cole
     assert b">AU<" in gzip.decompress(found.content)
     assert len(compression._kept) == 1  # the charts only
     assert response.status_code == found.status_code == 200
+
+
+def test_with_redis_down_a_colead_still_reads_the_dashboard_compressed(
+    client_of, colead, office, settings
+):
+    # Nothing is kept in the cache then; the blocks drawn for the request are still spliced.
+    from tests.portal.test_cache import DOWN
+
+    survey(office, ASIA_PACIFIC + EUROPE)
+    client = client_of(colead)
+    settings.CACHES = DOWN
+    plain = _dashboard(client)
+    compressed = _dashboard(client, HTTP_ACCEPT_ENCODING="gzip")
+    assert compressed["Content-Encoding"] == "gzip"
+    assert _without_tokens(gzip.decompress(compressed.content)) == _without_tokens(plain.content)
