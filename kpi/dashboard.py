@@ -8,16 +8,21 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
 from assessments.models import Answer, Assessment
+from assessments.selectors import framework_texts
 from assessments.submissions import submitted_answers
 from kpi import charts
 from kpi.engine import STATUSES, UNANSWERED, percent
 from kpi.privacy import MIN_GROUP
+from portal.cache import kept
 from portal.languages import text_list
+from portal.offices.models import OfficeType, Region
+from portal.prepared import Prepared
 from portal.templatetags.written_text import isolated
 
 STATUS_LABELS = {value: label for value, label in Answer.Status.choices}
@@ -493,9 +498,13 @@ def trend_crossing(document: dict) -> dict | None:
 
 
 def _stamp(snapshot) -> str:
-    """What a snapshot's drawings are keyed by: its answers and when it was computed (a
-    recomputation draws afresh)."""
-    return f"{snapshot.cycle_id}:{snapshot.answers_hash}:{snapshot.computed_at.isoformat()}"
+    """What a snapshot's drawings are keyed by: its answers, when it was computed (a
+    recomputation draws afresh) and its framework's wording (the names drawn). A key that
+    changes with all a drawing is made of lets the drawing be kept in the process too."""
+    return (
+        f"{snapshot.cycle_id}:{snapshot.answers_hash}:{snapshot.computed_at.isoformat()}"
+        f":{snapshot.cycle.framework.stamp}"
+    )
 
 
 def heatmap_grid(cycle, *, region: str, office_type: str, recommendations) -> list[tuple]:
@@ -654,10 +663,26 @@ def heatmap_page(
             "rtl" if get_language_bidi() else "ltr",
         )
     )
-    if not search:
-        found = cache.get(key)
-        if found is not None:
-            return found
+
+    def draw():
+        return _heatmap_page(
+            snapshot,
+            region=region,
+            office_type=office_type,
+            mode=mode,
+            search=search,
+            sort=sort,
+            page=page,
+            recommendations=recommendations,
+            link=link,
+        )
+
+    return draw() if search else kept(key, CHARTS_TIMEOUT, draw)
+
+
+def _heatmap_page(
+    snapshot, *, region, office_type, mode, search, sort, page, recommendations, link
+) -> dict:
     rows = _grid_cached(
         snapshot, region=region, office_type=office_type, recommendations=recommendations
     )
@@ -770,8 +795,6 @@ def heatmap_page(
         # by a search, drawn for that request only.
         "kept": not search,
     }
-    if not search:
-        cache.set(key, drawn, CHARTS_TIMEOUT)
     return drawn
 
 
@@ -786,11 +809,136 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
+def page(
+    snapshot,
+    *,
+    marks: list[tuple],
+    region: str,
+    office_type: str,
+    mode: str,
+    years_metric: str,
+    search: str,
+    sort: str,
+    page: int,
+) -> dict:
+    """The dashboard's content (head, filters, figures and heatmap) as one block of HTML:
+    ``html``, and ``blocks``, the parts of it that are the same for every request that draws
+    it (portal.compression.mark).
+
+    Without a search it is kept per snapshot, set of snapshots (``snapshot_marks()``: the
+    year tabs and the multi-year view), filter, view and language: a request that finds it
+    reads two rows and one kept block, whatever the number of offices. It holds nothing of
+    the person reading it (the filter form is a GET form: no CSRF token)."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "kpi-page",
+            _blocks_version(),
+            _stamp(snapshot),
+            hashlib.sha256(repr(marks).encode()).hexdigest()[:16],
+            region,
+            office_type,
+            mode,
+            years_metric,
+            sort,
+            page,
+            get_language(),
+            "rtl" if get_language_bidi() else "ltr",
+        )
+    )
+
+    def draw():
+        return _page(
+            snapshot,
+            marks=marks,
+            region=region,
+            office_type=office_type,
+            mode=mode,
+            years_metric=years_metric,
+            search=search,
+            sort=sort,
+            page=page,
+        )
+
+    return draw() if search else kept(key, CHARTS_TIMEOUT, draw)
+
+
+def _page(snapshot, *, marks, region, office_type, mode, years_metric, search, sort, page):
+    cycle = snapshot.cycle
+    head = headline(snapshot, region=region, office_type=office_type)
+    document, group = head["document"], head["group"]
+    # The wording every office reads, kept per framework version and language.
+    recommendations = framework_texts(cycle)
+    small_group = bool(group) and group["respondents"] < MIN_GROUP
+    drawn = (
+        figures(
+            snapshot,
+            region=region,
+            office_type=office_type,
+            recommendations=recommendations,
+            small_group=small_group,
+            years_metric=years_metric,
+            marks=marks,
+        )
+        if group
+        else {"html": "", "panels": [], "years_view": None}
+    )
+    heatmap = (
+        heatmap_page(
+            snapshot,
+            region=region,
+            office_type=office_type,
+            mode=mode,
+            search=search,
+            sort=sort,
+            page=page,
+            recommendations=recommendations,
+            link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
+        )
+        if group
+        else None
+    )
+    html = render_to_string(
+        "kpi/_dashboard.html",
+        {
+            "cycle": cycle,
+            "snapshot": snapshot,
+            "document": document,
+            "group": group,
+            "figures": drawn["html"],
+            "panels": drawn["panels"],
+            "signalled": [r for r in recommendations if r.number in group["signalled"]]
+            if group
+            else [],
+            "years_view": drawn["years_view"],
+            "heatmap": heatmap,
+            "filters": {"region": region, "type": office_type, "heatmap": mode},
+            "filtered": bool(region or office_type),
+            # What the year tabs carry over, so that a filter is never lost.
+            "kept": urlencode(
+                {key: value for key, value in (("region", region), ("type", office_type)) if value}
+            ),
+            "respondents": group["respondents"] if group else 0,
+            "small_group": small_group,
+            "min_group": MIN_GROUP,
+            "regions": Region.choices,
+            "office_types": OfficeType.choices,
+            "years": [year for year, *_rest in reversed(marks)],
+        },
+    )
+    return {
+        "html": html,
+        # A search's page is drawn for that request only; its figures are kept all the same.
+        "blocks": [drawn["html"]] if search else [html],
+    }
+
+
 # Bump when the drawings or the shape of what is kept change, so that charts cached by an
 # older release are not served.
 CHARTS_VERSION = 6
 # The templates of the blocks kept rendered in the cache.
 BLOCK_TEMPLATES = (
+    "kpi/_dashboard.html",
     "kpi/_figures.html",
     "kpi/_heatmap.html",
     "kpi/_basis.html",
@@ -829,12 +977,13 @@ def headline(snapshot, *, region: str, office_type: str) -> dict:
     respondents and priority signal), kept per snapshot and filter: a request that finds it
     does not read the snapshot's document (hundreds of kilobytes of JSON)."""
     key = f"kpi-head:{CHARTS_VERSION}:{_stamp(snapshot)}:{region}:{office_type}"
-    found = cache.get(key)
-    if found is not None:
-        return found
+    return kept(key, CHARTS_TIMEOUT, lambda: _headline(snapshot, region, office_type))
+
+
+def _headline(snapshot, region: str, office_type: str) -> dict:
     document = snapshot.document
     group = group_of(document, region=region, office_type=office_type)
-    found = {
+    return {
         "document": {
             name: document.get(name)
             for name in ("framework", "respondents", "response_rate", "invited", "on_time")
@@ -846,8 +995,6 @@ def headline(snapshot, *, region: str, office_type: str) -> dict:
         if group
         else None,
     }
-    cache.set(key, found, CHARTS_TIMEOUT)
-    return found
 
 
 # The figures the multi-year view follows, one at a time (the first by default).
@@ -889,9 +1036,25 @@ def figures(
             "rtl" if get_language_bidi() else "ltr",
         )
     )
-    found = cache.get(key)
-    if found is not None:
-        return found
+    return kept(
+        key,
+        CHARTS_TIMEOUT,
+        lambda: _figures(
+            snapshot,
+            region=region,
+            office_type=office_type,
+            recommendations=recommendations,
+            small_group=small_group,
+            years_metric=years_metric,
+            years=years,
+        ),
+    )
+
+
+def _figures(
+    snapshot, *, region, office_type, recommendations, small_group, years_metric, years
+) -> dict:
+    cycle = snapshot.cycle
     document = snapshot.document
     group = group_of(document, region=region, office_type=office_type)
     drawn_panels = panels(group, recommendations, attainment=True)
@@ -924,7 +1087,6 @@ def figures(
         },
     )
     drawn = {"html": html, "panels": drawn_panels, "years_view": years_view}
-    cache.set(key, drawn, CHARTS_TIMEOUT)
     return drawn
 
 
@@ -945,17 +1107,23 @@ def lineage(framework) -> list[int]:
     return found
 
 
+def _marks():
+    from kpi.models import KpiSnapshot
+
+    return KpiSnapshot.objects.order_by("cycle__year").values_list(
+        "cycle__year", "cycle__framework_id", "answers_hash", "computed_at"
+    )
+
+
+# Read on every dashboard request: its SQL is built once (portal/prepared.py).
+_marks_read = Prepared(_marks)
+
+
 def snapshot_marks() -> list[tuple]:
     """Every cycle's snapshot as (year, framework id, answers hash, computed at), oldest
     first: what the year tabs list and what says whether the multi-year view changed, in
     one query."""
-    from kpi.models import KpiSnapshot
-
-    return list(
-        KpiSnapshot.objects.order_by("cycle__year").values_list(
-            "cycle__year", "cycle__framework_id", "answers_hash", "computed_at"
-        )
-    )
+    return _marks_read.all()
 
 
 def years_stamp(cycle, marks: list[tuple] | None = None) -> str | None:

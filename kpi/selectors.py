@@ -13,6 +13,7 @@ from assessments.submissions import submitted_assessments
 from kpi import engine, privacy
 from kpi.engine import FLAGS, LEVELS, STATUSES, Row, Tally, tally_rows
 from kpi.models import KpiSnapshot, OfficeFigures
+from portal.prepared import Prepared
 from recommendations import crosswalk as xw
 
 
@@ -51,6 +52,22 @@ class CycleCounts:
             )
             for flag in FLAGS
         }
+
+
+# The dashboard's snapshot, read on every request of it: its SQL is built once. The
+# document (every figure of every group) is left out: read only to draw what is not drawn yet.
+_dashboard_snapshot = Prepared(
+    lambda *, year: (
+        KpiSnapshot.objects.select_related("cycle__framework")
+        .defer("document")
+        .filter(cycle__year=year)
+    ),
+    year=int,
+)
+
+
+def dashboard_snapshot(year: int) -> KpiSnapshot | None:
+    return _dashboard_snapshot.first(year=year)
 
 
 def _counting_sql() -> tuple[str, str, str, str]:

@@ -1,9 +1,6 @@
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,7 +8,6 @@ from assessments import selectors as assessment_selectors
 from assessments.models import Assessment
 from assessments.submissions import submitted_answers
 from kpi import dashboard, engine, selectors
-from kpi.models import KpiSnapshot
 from kpi.privacy import MIN_GROUP
 from portal import compression
 from portal.offices.models import OfficeType, Region
@@ -130,89 +126,30 @@ def _attainment_rows(previous, targets, attainment, answers, recommendations) ->
 @colead_or_secretariat_required
 def cycle_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     """Every KPI of a cycle for the co-leads, from its snapshot; filters pick a stored group."""
-    # The document (every figure of every group) is read only to draw what is not drawn yet.
-    snapshot = get_object_or_404(
-        KpiSnapshot.objects.select_related("cycle__framework").defer("document"),
-        cycle__year=year,
-    )
-    cycle = snapshot.cycle
+    snapshot = selectors.dashboard_snapshot(year)
+    if snapshot is None:
+        raise Http404
     region = request.GET.get("region", "")
     office_type = request.GET.get("type", "")
-    mode = "maturity" if request.GET.get("heatmap") == "maturity" else "status"
-    region = region if region in Region.values else ""
-    office_type = office_type if office_type in OfficeType.values else ""
-    head = dashboard.headline(snapshot, region=region, office_type=office_type)
-    document, group = head["document"], head["group"]
-    # The wording every office reads, kept per framework version and language.
-    recommendations = assessment_selectors.framework_texts(cycle)
-    marks = dashboard.snapshot_marks()
-    # What the year tabs and the heatmap switch carry over, so that a filter is never lost.
-    kept = urlencode(
-        {key: value for key, value in (("region", region), ("type", office_type)) if value}
-    )
-    small_group = bool(group) and group["respondents"] < MIN_GROUP
     years_metric = request.GET.get("years", "")
-    if years_metric not in dashboard.YEARS_METRICS:
-        years_metric = dashboard.YEARS_METRICS[0]
-    drawn = (
-        dashboard.figures(
-            snapshot,
-            region=region,
-            office_type=office_type,
-            recommendations=recommendations,
-            small_group=small_group,
-            years_metric=years_metric,
-            marks=marks,
-        )
-        if group
-        else {"html": "", "panels": [], "years_view": None}
-    )
     order = request.GET.get("order", "")
-    search = request.GET.get("office", "").strip()[:100]
-    heatmap = (
-        dashboard.heatmap_page(
-            snapshot,
-            region=region,
-            office_type=office_type,
-            mode=mode,
-            search=search,
-            sort=order if order in dashboard.HEATMAP_SORTS else "code",
-            page=_page_number(request.GET.get("page")),
-            recommendations=recommendations,
-            link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
-        )
-        if group
-        else None
+    drawn = dashboard.page(
+        snapshot,
+        marks=dashboard.snapshot_marks(),
+        region=region if region in Region.values else "",
+        office_type=office_type if office_type in OfficeType.values else "",
+        mode="maturity" if request.GET.get("heatmap") == "maturity" else "status",
+        years_metric=years_metric
+        if years_metric in dashboard.YEARS_METRICS
+        else dashboard.YEARS_METRICS[0],
+        search=request.GET.get("office", "").strip()[:100],
+        sort=order if order in dashboard.HEATMAP_SORTS else "code",
+        page=_page_number(request.GET.get("page")),
     )
     response = render(
-        request,
-        "kpi/dashboard.html",
-        {
-            "cycle": cycle,
-            "snapshot": snapshot,
-            "document": document,
-            "group": group,
-            "figures": drawn["html"],
-            "panels": drawn["panels"],
-            "signalled": [r for r in recommendations if r.number in group["signalled"]]
-            if group
-            else [],
-            "years_view": drawn["years_view"],
-            "heatmap": heatmap,
-            "filters": {"region": region, "type": office_type, "heatmap": mode},
-            "filtered": bool(region or office_type),
-            "kept": kept,
-            "respondents": group["respondents"] if group else 0,
-            "small_group": small_group,
-            "min_group": MIN_GROUP,
-            "regions": Region.choices,
-            "office_types": OfficeType.choices,
-            "years": [year for year, *_rest in reversed(marks)],
-        },
+        request, "kpi/dashboard.html", {"cycle": snapshot.cycle, "content": drawn["html"]}
     )
-    compression.mark(
-        response, drawn["html"], heatmap["html"] if heatmap and heatmap["kept"] else ""
-    )
+    compression.mark(response, *drawn["blocks"])
     return response
 
 

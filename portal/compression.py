@@ -16,7 +16,6 @@ token) lie in the parts compressed for each request, never in a kept block.
 """
 
 import gzip
-import hashlib
 import secrets
 import struct
 import threading
@@ -32,33 +31,48 @@ WINDOW = 32 * 1024
 # A block worth keeping compressed: below this, compressing it with its page costs less
 # than finding it there.
 SMALLEST = 16 * 1024
-KEPT_BLOCKS = 48
-_kept: OrderedDict[bytes, bytes] = OrderedDict()
+KEPT_BLOCKS = 32
+# Per block, as the view gave it: its bytes and its compressed part. A block read from the
+# process's memory (portal.cache.kept) is the same object on every request, found here at
+# the cost of a dictionary lookup: neither encoded nor hashed again.
+_kept: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
 _kept_lock = threading.Lock()
+# A block is looked for by its first bytes, then compared whole where they are found: a
+# search for the whole block would first read all of it to build its tables.
+PROBE = 256
 
 
 def mark(response, *blocks: str) -> None:
     """Tells the gzip step that ``blocks`` (kept rendered, the same for many requests) lie
     in ``response``'s body, in this order."""
-    found = [block.encode() for block in blocks if block and len(block) >= SMALLEST]
+    found = [block for block in blocks if block and len(block) >= SMALLEST]
     if found:
         response.kept_blocks = found
 
 
-def _compressed_block(block: bytes) -> bytes:
-    """``block`` as a non-final part of a DEFLATE stream, compressed on its own."""
-    digest = hashlib.sha256(block).digest()
+def _kept_block(block: str) -> tuple[bytes, bytes]:
+    """``block``'s bytes, and those bytes as a non-final part of a DEFLATE stream,
+    compressed on their own."""
     with _kept_lock:
-        if digest in _kept:
-            _kept.move_to_end(digest)
-            return _kept[digest]
+        if block in _kept:
+            _kept.move_to_end(block)
+            return _kept[block]
+    encoded = block.encode()
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    part = compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    entry = (encoded, compressor.compress(encoded) + compressor.flush(zlib.Z_SYNC_FLUSH))
     with _kept_lock:
-        _kept[digest] = part
+        _kept[block] = entry
         while len(_kept) > KEPT_BLOCKS:
             _kept.popitem(last=False)
-    return part
+    return entry
+
+
+def _find(content: bytes, block: bytes, start: int) -> int:
+    probe = block[:PROBE]
+    at = content.find(probe, start)
+    while at >= 0 and not content.startswith(block, at):
+        at = content.find(probe, at + 1)
+    return at
 
 
 def _compressed_between(content: bytes, start: int, end: int, *, last: bool) -> bytes:
@@ -76,17 +90,18 @@ def _compressed_between(content: bytes, start: int, end: int, *, last: bool) -> 
     )
 
 
-def gzip_with_kept(content: bytes, blocks: list[bytes], *, max_random_bytes: int) -> bytes | None:
+def gzip_with_kept(content: bytes, blocks: list[str], *, max_random_bytes: int) -> bytes | None:
     """``content`` gzipped, each of ``blocks`` taken compressed from memory; None when a
     block is not where it was said to be (the body was changed after the view)."""
     parts, position = [], 0
     for block in blocks:
-        at = content.find(block, position)
+        encoded, compressed = _kept_block(block)
+        at = _find(content, encoded, position)
         if at < 0:
             return None
         parts.append(_compressed_between(content, position, at, last=False))
-        parts.append(_compressed_block(block))
-        position = at + len(block)
+        parts.append(compressed)
+        position = at + len(encoded)
     parts.append(_compressed_between(content, position, len(content), last=True))
     # The header Django writes (no time stamp), with its random-length file name as padding.
     filename = b"a" * secrets.randbelow(max_random_bytes) + b"\x00"

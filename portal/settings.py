@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "portal.audit.middleware.AccessRefusedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.SessionLifetimeMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.middleware.OTPMiddleware",
     "portal.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -299,6 +299,8 @@ OTP_TOTP_ISSUER = "ICT maturity portal"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 SESSION_MAX_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60, minimum=300)
+# Django's database sessions, read with SQL built once per process.
+SESSION_ENGINE = "portal.accounts.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -2,7 +2,7 @@
 
 Order in settings.MIDDLEWARE: after AuthenticationMiddleware and MessageMiddleware (a
 logged-out person gets a message), SessionLifetimeMiddleware, then django_otp's
-OTPMiddleware, then TwoFactorMiddleware.
+OTPMiddleware (read through its subclass here), then TwoFactorMiddleware.
 """
 
 import datetime
@@ -18,9 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django_otp import middleware as otp_middleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.two_factor import confirmed_device, needs_code, two_factor_required
 from portal.languages import language_cookie_set
+from portal.prepared import Prepared
 
 LOGIN_AT_SESSION_KEY = "portal_login_at"
 
@@ -34,6 +37,24 @@ def duration(seconds: int) -> str:
 # The idle limit is kept to the minute.
 RENEW_EVERY = 60
 RENEWED_AT_SESSION_KEY = "portal_session_renewed_at"
+
+
+# Read on every request of a person who passed the code step: its SQL is built once.
+device_read = Prepared(lambda *, pk: TOTPDevice.objects.filter(pk=pk), pk=int)
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django_otp's middleware, reading the session's authenticator with a prepared read."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        label, _slash, pk = persistent_id.rpartition("/")
+        if label != TOTPDevice.model_label():
+            return super()._device_from_persistent_id(persistent_id)
+        try:
+            return device_read.first(pk=pk)
+        except ValueError:
+            return None
 
 
 class SessionLifetimeMiddleware:
