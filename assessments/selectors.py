@@ -13,6 +13,7 @@ from assessments.submissions import submitted_version
 from portal.cache import kept
 from portal.offices.models import MemberRole, Office
 from portal.permissions import office_role
+from portal.prepared import Prepared
 from recommendations import wording
 from recommendations.models import MaturityLevel, RecommendedAction
 
@@ -40,6 +41,18 @@ class AssessmentPlace:
         return self.role == "secretariat"
 
 
+# Read by every form page and autosave: its SQL is built once (portal/prepared.py).
+_assessment_of = Prepared(
+    lambda *, office, year: (
+        Assessment.objects.select_related("cycle__framework", "updated_by")
+        .filter(office_id=office, cycle__year=year, cycle__invitations__office_id=office)
+        .order_by("pk")[:1]
+    ),
+    office=int,
+    year=int,
+)
+
+
 def assessment_place(user, code: str, year: int) -> AssessmentPlace:
     """The office, cycle and assessment behind ``/offices/<code>/<year>/``, or 404.
 
@@ -49,11 +62,7 @@ def assessment_place(user, code: str, year: int) -> AssessmentPlace:
     office, role = office_role(user, code)
     # The assessment brings its cycle: one query where there is one (the busy pages), a
     # second for the cycle only where the office has not started.
-    assessment = (
-        Assessment.objects.select_related("cycle__framework", "updated_by")
-        .filter(office=office, cycle__year=year, cycle__invitations__office=office)
-        .first()
-    )
+    assessment = _assessment_of.first(office=office.pk, year=year)
     if assessment is not None:
         assessment.office = office
         cycle = assessment.cycle
@@ -205,24 +214,30 @@ class FormStamps:
     roadmap: str
 
 
-def form_stamps(place: AssessmentPlace, user) -> FormStamps:
+def _form_stamps_query(*, assessment: int, user: int, office: int, year: int):
     from roadmap.models import Roadmap
 
     # Each row's ``updated_at`` moves with every change to it (a save bumps the version).
-    previous = Assessment.objects.submitted_before(office_id=place.office.pk, year=place.cycle.year)
-    row = (
-        Assessment.objects.filter(pk=place.assessment.pk)
-        .values(
-            has_held=Exists(HeldAnswers.objects.filter(assessment=OuterRef("pk"), user_id=user.pk)),
-            previous_pk=Subquery(previous.values("pk")[:1]),
-            previous_at=Subquery(previous.values("updated_at")[:1]),
-            roadmap_at=Subquery(
-                Roadmap.objects.filter(office_id=place.office.pk).values("updated_at")[:1]
-            ),
-        )
-        .get()
+    previous = Assessment.objects.submitted_before(office_id=office, year=year)
+    return Assessment.objects.filter(pk=assessment).values(
+        has_held=Exists(HeldAnswers.objects.filter(assessment=OuterRef("pk"), user_id=user)),
+        previous_pk=Subquery(previous.values("pk")[:1]),
+        previous_at=Subquery(previous.values("updated_at")[:1]),
+        roadmap_at=Subquery(Roadmap.objects.filter(office_id=office).values("updated_at")[:1]),
     )
 
+
+# Read by every form page: its SQL is built once (portal/prepared.py).
+_form_stamps = Prepared(_form_stamps_query, assessment=int, user=int, office=int, year=int)
+
+
+def form_stamps(place: AssessmentPlace, user) -> FormStamps:
+    row = _form_stamps.first(
+        assessment=place.assessment.pk,
+        user=user.pk,
+        office=place.office.pk,
+        year=place.cycle.year,
+    )
     return FormStamps(
         held=row["has_held"],
         previous=f"{row['previous_pk']}/{moment_stamp(row['previous_at'])}",

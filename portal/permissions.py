@@ -9,6 +9,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
+from portal.prepared import Prepared
+
 
 def role_required(check: Callable[[object], bool]):
     """Logged-in people who fail ``check`` get a 403 page, not a login loop."""
@@ -64,29 +66,33 @@ def can_export(user, kind: str, office=None) -> bool:
     return False
 
 
+def _office_with_role_query(*, code: str, user: int):
+    from portal.offices.models import Membership, Office
+
+    return Office.objects.annotate(
+        member_role=Subquery(
+            Membership.objects.filter(office=OuterRef("pk"), user_id=user).values("role")[:1]
+        )
+    ).filter(code=code)
+
+
+# Read by every office page and autosave: its SQL is built once (portal/prepared.py).
+_office_with_role = Prepared(_office_with_role_query, code=str, user=int)
+
+
 def office_role(user, code: str, *, allowed=("respondent", "viewer", "secretariat", "colead")):
     """The office behind ``/offices/<code>/…`` and what ``user`` is to it: "respondent" or
     "viewer" (its own people), else "secretariat" or "colead"; a 404 for anyone else, and for
     a role not ``allowed``. The one rule for every office page and API route: another office's
     URL is a 404, not a 403, so that it does not even confirm what the office has."""
     from django.http import Http404
-    from django.shortcuts import get_object_or_404
-
-    from portal.offices.models import Office
 
     if not user.is_authenticated:
         raise Http404
-    from portal.offices.models import Membership
-
     # One query: the office with this person's role in it, if any.
-    office = get_object_or_404(
-        Office.objects.annotate(
-            member_role=Subquery(
-                Membership.objects.filter(office=OuterRef("pk"), user=user).values("role")[:1]
-            )
-        ),
-        code=code.upper(),
-    )
+    office = _office_with_role.first(code=code.upper(), user=user.pk)
+    if office is None:
+        raise Http404
     if office.member_role:
         role = office.member_role
     elif user.is_secretariat:

@@ -9,13 +9,14 @@ together about as much as the whole login page.
 A ``Prepared`` read builds its SQL from the ORM queryset the first time it runs on a
 database, then runs that text with each call's values through the queryset's own machinery:
 the same rows, model instances, related objects, annotations and conversions as the
-queryset. Its values must be integers or strings, which reach the database as they are
-(a date is compared in Python instead).
+queryset. Its values must be integers or strings, and reach the database as they are given,
+not through the fields' preparation: a code a field would upper-case is given upper-cased (a
+value the field changes otherwise fails the first run), and a date is compared in Python.
 
-The SQL's parameters are found by building the queryset once with marker values; a marker
-not found exactly once (the ORM changed it, or folded it into the text) fails that first
-run, loudly, not with wrong rows. The SQL is kept for the life of the process: a schema
-change is deployed with new processes (docs/deployment.md).
+The SQL's parameters are found by building the queryset twice with different marker values:
+a value not found where its markers differ (the ORM changed it, or folded it into the text)
+fails that first run, loudly, not with wrong rows. The SQL is kept for the life of the
+process: a schema change is deployed with new processes (docs/deployment.md).
 """
 
 import copy
@@ -26,9 +27,8 @@ from collections.abc import Callable
 from django.db import DEFAULT_DB_ALIAS, models
 
 # Within the range of the smallest integer column (Django compiles a value out of a column's
-# range to no rows at all), and unlikely to be a constant of a read: one that is shows as a
-# marker found twice.
-_INT_MARKER_BASE = 31_991
+# range to no rows at all), and apart: the two sets of markers never meet.
+_INT_MARKERS = (31_001, 32_001)
 
 
 class Prepared:
@@ -42,27 +42,41 @@ class Prepared:
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
-    def _compile(self, using: str) -> tuple:
-        markers = {
-            name: _INT_MARKER_BASE + n if kind is int else f"prepared-{secrets.token_hex(12)}"
+    def _markers(self, base: int) -> dict:
+        return {
+            # Upper case, digits and a dash: what a field that normalises case (an office
+            # code) leaves as it is.
+            name: base + n if kind is int else f"PREPARED-{secrets.token_hex(12).upper()}"
             for n, (name, kind) in enumerate(self.kinds.items())
         }
-        queryset = self.build(**markers).using(using)
+
+    def _compile(self, using: str) -> tuple:
+        # Built twice with different markers: a parameter that differs between the two is a
+        # value of the call's, one that does not is a constant of the read.
+        first, second = (self._markers(base) for base in _INT_MARKERS)
+        queryset = self.build(**first).using(using)
         compiler = queryset.query.get_compiler(using)
         # Also sets what reading the rows needs: the columns, related objects, annotations.
         sql, params = compiler.as_sql()
+        other_sql, other_params = (
+            self.build(**second).using(using).query.get_compiler(using).as_sql()
+        )
+        if sql != other_sql or len(params) != len(other_params):
+            raise ValueError("This read's SQL changes with its values: it cannot be prepared")
+        names = {marker: name for name, marker in first.items()}
         positions = {}
-        for name, marker in markers.items():
-            found = [
-                i
-                for i, value in enumerate(params)
-                if isinstance(value, type(marker)) and value == marker
-            ]
-            if len(found) != 1:
-                raise ValueError(f"{name!r} does not reach this read's SQL as one parameter")
+        for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
+            if value == other:
+                continue
+            name = names.get(value)
+            if name is None or second[name] != other:
+                raise ValueError("A value reaches this read's SQL changed: it cannot be prepared")
             # PostgreSQL's integers come wrapped in the type of their column (Int2, Int4):
             # each call's value is wrapped the same way.
-            positions[found[0]] = (name, type(params[found[0]]))
+            positions[position] = (name, type(value))
+        for name in self.kinds:
+            if all(found != name for found, _wrap in positions.values()):
+                raise ValueError(f"{name!r} does not reach this read's SQL as a parameter")
         return queryset, compiler, sql, tuple(params), positions
 
     def _prepared(self, using: str) -> tuple:

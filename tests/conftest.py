@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from assessments.services import assessment_start
 from portal.accounts.two_factor import two_factor_required
+from portal.cache import forget_kept
 from portal.celery import app as celery_app
 from tests import factories
 
@@ -29,6 +30,12 @@ def english():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept_from_another_test():
+    # Keys change with what they hold, but a test may stand in for what they are made from.
+    forget_kept()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from kpi import charts
 from kpi.models import OfficeFigures
 from kpi.services import snapshot_refresh
+from portal.cache import forget_kept
 from portal.offices import st3
 from portal.offices.models import Office
 from tests.factories import SESSION_QUERIES, make_assessment, make_cycle, make_office
@@ -533,6 +534,7 @@ def test_a_dashboard_sends_a_bounded_page_of_heatmap_whatever_the_number_of_offi
         ]
         monkeypatch.setattr(drawing, "heatmap_grid", lambda *args, rows=rows, **kwargs: rows)
         cache.clear()
+        forget_kept()
         block = heatmap_block(dashboard(client))
         sizes[count] = len(block.encode())
         cards[count] = block.count('class="heat-card"')
@@ -652,3 +654,48 @@ def test_the_benchmark_with_targets_reached_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = benchmark(client, year=2026).content.decode()
     assert "15 of 15 offices" in page.split('id="targets"')[1]
+
+
+def _content(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+def test_a_kept_dashboard_is_the_page_drawn_before_and_the_same_for_every_reader(
+    client_of, colead, secretariat, office, monkeypatch
+):
+    from kpi import dashboard as drawing
+
+    survey(office, ASIA_PACIFIC + EUROPE)
+    drawn = dashboard(client_of(colead), region="asia_pacific", heatmap="maturity")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(drawing, "_page", refuse)
+    kept = dashboard(client_of(secretariat), region="asia_pacific", heatmap="maturity")
+    assert _content(kept) == _content(drawn)
+    assert "csrfmiddlewaretoken" not in _content(kept)  # nothing of the person reading it
+
+
+def test_another_filter_or_language_is_another_page(client_of, colead, office):
+    survey(office, ASIA_PACIFIC + EUROPE)
+    client = client_of(colead)
+    everyone = _content(dashboard(client))
+    asia = _content(dashboard(client, region="asia_pacific"))
+    assert everyone != asia
+    client.cookies["django_language"] = "fr"
+    assert _content(dashboard(client)) not in (everyone, asia)
+
+
+def test_a_search_is_drawn_for_its_request_only(client_of, colead, office, monkeypatch):
+    from kpi import dashboard as drawing
+
+    survey(office, ASIA_PACIFIC + EUROPE)
+    client = client_of(colead)
+    drawn = []
+    original = drawing._page
+    monkeypatch.setattr(drawing, "_page", lambda *a, **k: drawn.append(1) or original(*a, **k))
+    for _ in range(2):
+        assert ">AU<" in _content(dashboard(client, office="AU"))
+    assert len(drawn) == 2

@@ -1,0 +1,103 @@
+"""A prepared read gives what its queryset gives, with its SQL built once."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from kpi import selectors
+from portal.accounts import sessions
+from portal.accounts.backends import RoleBackend, person_read
+from portal.prepared import Prepared
+from tests.factories import make_device
+from tests.kpi.test_views import EUROPE, survey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_person_read_is_the_person_the_queryset_reads(respondent, office):
+    make_device(respondent)
+    found = person_read.first(pk=respondent.pk)
+    expected = person_read.build(pk=respondent.pk).get()
+    assert found == expected
+    assert {field.attname: getattr(found, field.attname) for field in found._meta.fields} == {
+        field.attname: getattr(expected, field.attname) for field in expected._meta.fields
+    }
+    # Annotations come converted as the ORM converts them (SQLite gives 1 for an EXISTS).
+    assert found.has_authenticator is True
+    assert found.joined_office_codes == expected.joined_office_codes == office.code
+
+
+def test_its_values_change_with_each_call(respondent, colead):
+    assert person_read.first(pk=respondent.pk) == respondent
+    assert person_read.first(pk=colead.pk) == colead
+    assert person_read.first(pk=colead.pk + 1000) is None
+
+
+def test_its_sql_is_built_once(respondent, colead):
+    built = []
+
+    def build(*, pk):
+        built.append(pk)
+        return get_user_model().objects.filter(pk=pk)
+
+    read = Prepared(build, pk=int)
+    assert read.first(pk=respondent.pk) == respondent
+    assert read.first(pk=colead.pk) == colead
+    # Twice with markers (to tell its values from its constants), for neither person.
+    assert len(built) == 2
+    assert respondent.pk not in built and colead.pk not in built
+
+
+def test_a_value_may_be_used_twice_beside_constants(respondent, colead):
+    read = Prepared(
+        lambda *, pk: (
+            get_user_model().objects.filter(pk=pk, is_active=True).exclude(pk=pk + 0)
+            | get_user_model().objects.filter(pk=pk, is_staff=False)
+        ),
+        pk=int,
+    )
+    assert read.all(pk=respondent.pk) == [respondent]
+    assert read.all(pk=colead.pk) == [colead]
+
+
+def test_related_rows_come_in_the_same_query(office, django_assert_num_queries):
+    cycle = survey(office, EUROPE)
+    with django_assert_num_queries(1):
+        snapshot = selectors.dashboard_snapshot(2025)
+        assert snapshot.cycle == cycle
+        assert snapshot.cycle.framework.version == cycle.framework.version
+    assert "document" in snapshot.get_deferred_fields()
+    assert selectors.dashboard_snapshot(1999) is None
+
+
+def test_a_value_that_does_not_reach_the_sql_fails_loudly(respondent):
+    read = Prepared(lambda *, pk: get_user_model().objects.all(), pk=int)
+    with pytest.raises(ValueError, match="does not reach"):
+        read.first(pk=respondent.pk)
+
+
+def test_it_takes_integers_and_strings_only():
+    with pytest.raises(TypeError):
+        Prepared(lambda *, when: Session.objects.filter(expire_date__gt=when), when=datetime.date)
+
+
+def test_a_key_that_is_not_a_number_finds_nobody(respondent):
+    # A session whose user key was tampered with reads as logged out, not as an error.
+    assert RoleBackend().get_user("1 OR 1=1") is None
+    assert RoleBackend().get_user(respondent.pk) == respondent
+
+
+def test_an_expired_session_row_is_no_session(client_of, respondent):
+    client = client_of(respondent)
+    key = client.cookies["sessionid"].value
+    assert sessions.SessionStore(key).load()
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    store = sessions.SessionStore(key)
+    assert store.load() == {}
+    assert store.session_key is None  # a new key is made if anything is stored
+    assert sessions.SessionStore("no-such-key-0123456789abcdef").load() == {}
