@@ -24,7 +24,7 @@ import secrets
 import threading
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 # Within the range of the smallest integer column (Django compiles a value out of a column's
 # range to no rows at all), and apart: the two sets of markers never meet.
@@ -100,6 +100,9 @@ class Prepared:
         # given to a copy of the queryset that is evaluated here and never handed out (a
         # queryset derived from it would carry the kept text, not its own).
         call = copy.copy(compiler)
+        # This thread's connection, not the one the SQL was built on (a threaded server
+        # gives each thread its own).
+        call.connection = connections[using]
         call.as_sql = lambda *args, **kwargs: (sql, params)
         own = queryset._chain()
         own.query.get_compiler = lambda *args, **kwargs: call

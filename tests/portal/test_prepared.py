@@ -101,3 +101,27 @@ def test_an_expired_session_row_is_no_session(client_of, respondent):
     assert store.load() == {}
     assert store.session_key is None  # a new key is made if anything is stored
     assert sessions.SessionStore("no-such-key-0123456789abcdef").load() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_reads_on_its_own_connection(respondent):
+    # A threaded server: the SQL was built on one thread's connection, read on another's.
+    import threading
+
+    from django.db import connection
+
+    assert person_read.first(pk=respondent.pk) == respondent
+    found, failed = [], []
+
+    def read():
+        try:
+            found.append(person_read.first(pk=respondent.pk))
+        except Exception as error:  # reported below, with the thread's own error
+            failed.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert failed == [] and found == [respondent]
