@@ -12,6 +12,8 @@ the same rows, model instances, related objects, annotations and conversions as 
 queryset. Its values must be integers or strings, and reach the database as they are given,
 not through the fields' preparation: a code a field would upper-case is given upper-cased (a
 value the field changes otherwise fails the first run), and a date is compared in Python.
+An integer beyond its column's range finds no rows, as the ORM answers a filter on one: give
+such values to a read's filters only.
 
 The SQL's parameters are found by building the queryset twice with different marker values:
 a value not found where its markers differ (the ORM changed it, or folded it into the text)
@@ -29,6 +31,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 # Within the range of the smallest integer column (Django compiles a value out of a column's
 # range to no rows at all), and apart: the two sets of markers never meet.
 _INT_MARKERS = (31_001, 32_001)
+# The ranges of PostgreSQL's integer types as psycopg names them; any other, 64 bits.
+_LIMITS = {"Int2": 2**15, "Int4": 2**31, "Int8": 2**63}
 
 
 class Prepared:
@@ -73,9 +77,10 @@ class Prepared:
                 raise ValueError("A value reaches this read's SQL changed: it cannot be prepared")
             # PostgreSQL's integers come wrapped in the type of their column (Int2, Int4):
             # each call's value is wrapped the same way.
-            positions[position] = (name, type(value))
+            limit = _LIMITS.get(type(value).__name__, 2**63) if self.kinds[name] is int else None
+            positions[position] = (name, type(value), limit)
         for name in self.kinds:
-            if all(found != name for found, _wrap in positions.values()):
+            if all(found != name for found, _wrap, _limit in positions.values()):
                 raise ValueError(f"{name!r} does not reach this read's SQL as a parameter")
         return queryset, compiler, sql, tuple(params), positions
 
@@ -93,8 +98,12 @@ class Prepared:
         queryset, compiler, sql, params, positions = self._prepared(using)
         if positions:
             params = list(params)
-            for position, (name, wrap) in positions.items():
-                params[position] = wrap(self.kinds[name](values[name]))
+            for position, (name, wrap, limit) in positions.items():
+                value = self.kinds[name](values[name])
+                if limit is not None and not -limit <= value < limit:
+                    # As the ORM answers a filter on a value beyond its column's range.
+                    return []
+                params[position] = wrap(value)
             params = tuple(params)
         # A compiler of this call's own whose SQL is the kept text with this call's values,
         # given to a copy of the queryset that is evaluated here and never handed out (a

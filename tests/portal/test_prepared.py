@@ -125,3 +125,11 @@ def test_another_thread_reads_on_its_own_connection(respondent):
     thread.start()
     thread.join()
     assert failed == [] and found == [respondent]
+
+
+@pytest.mark.parametrize("year", [32768, 2**31, 2**63, 10**30])
+def test_a_year_beyond_any_column_is_not_found(client_of, colead, respondent, year):
+    # The ORM compiles such a value to no rows; a prepared read must not fail on it either.
+    assert client_of(colead).get(f"/dashboard/{year}/").status_code == 404
+    assert client_of(respondent).get(f"/offices/AU/{year}/").status_code == 404
+    assert client_of(respondent).post(f"/offices/AU/{year}/autosave/").status_code == 404
