@@ -507,6 +507,25 @@ def _stamp(snapshot) -> str:
     )
 
 
+def _kept_drawing(name: str, snapshot, parts: tuple, draw, *, keep: bool = True):
+    """``draw()``, kept (portal.cache.kept) per snapshot, the blocks' templates, ``parts``
+    and language; drawn for this request only when not ``keep`` (a search)."""
+    if not keep:
+        return draw()
+    key = ":".join(
+        str(part)
+        for part in (
+            name,
+            _blocks_version(),
+            _stamp(snapshot),
+            *parts,
+            get_language(),
+            "rtl" if get_language_bidi() else "ltr",
+        )
+    )
+    return kept(key, CHARTS_TIMEOUT, draw)
+
+
 def heatmap_grid(cycle, *, region: str, office_type: str, recommendations) -> list[tuple]:
     """Every responding office of the group with its answers as last submitted: (code, name,
     statuses, levels), one status and level per recommendation, in the order of the codes."""
@@ -648,24 +667,12 @@ def heatmap_page(
     a dashboard request then reads one bounded block whatever the number of offices. The
     grid of every office is read (and kept) only to draw a page not drawn yet, or to search.
     """
-    key = ":".join(
-        str(part)
-        for part in (
-            "kpi-heatmap",
-            _blocks_version(),
-            _stamp(snapshot),
-            region,
-            office_type,
-            mode,
-            sort,
-            page,
-            get_language(),
-            "rtl" if get_language_bidi() else "ltr",
-        )
-    )
-
-    def draw():
-        return _heatmap_page(
+    return _kept_drawing(
+        "kpi-heatmap",
+        snapshot,
+        (region, office_type, mode, sort, page),
+        functools.partial(
+            _heatmap_page,
             snapshot,
             region=region,
             office_type=office_type,
@@ -675,9 +682,9 @@ def heatmap_page(
             page=page,
             recommendations=recommendations,
             link=link,
-        )
-
-    return draw() if search else kept(key, CHARTS_TIMEOUT, draw)
+        ),
+        keep=not search,
+    )
 
 
 def _heatmap_page(
@@ -829,12 +836,10 @@ def page(
     year tabs and the multi-year view), filter, view and language: a request that finds it
     reads two rows and one kept block, whatever the number of offices. It holds nothing of
     the person reading it (the filter form is a GET form: no CSRF token)."""
-    key = ":".join(
-        str(part)
-        for part in (
-            "kpi-page",
-            _blocks_version(),
-            _stamp(snapshot),
+    return _kept_drawing(
+        "kpi-page",
+        snapshot,
+        (
             hashlib.sha256(repr(marks).encode()).hexdigest()[:16],
             region,
             office_type,
@@ -842,13 +847,9 @@ def page(
             years_metric,
             sort,
             page,
-            get_language(),
-            "rtl" if get_language_bidi() else "ltr",
-        )
-    )
-
-    def draw():
-        return _page(
+        ),
+        functools.partial(
+            _page,
             snapshot,
             marks=marks,
             region=region,
@@ -858,9 +859,9 @@ def page(
             search=search,
             sort=sort,
             page=page,
-        )
-
-    return draw() if search else kept(key, CHARTS_TIMEOUT, draw)
+        ),
+        keep=not search,
+    )
 
 
 def _page(snapshot, *, marks, region, office_type, mode, years_metric, search, sort, page):
@@ -1022,24 +1023,12 @@ def figures(
     """
     cycle = snapshot.cycle
     years = years_stamp(cycle, marks)
-    key = ":".join(
-        str(part)
-        for part in (
-            "kpi-figures",
-            _blocks_version(),
-            _stamp(snapshot),
-            years or "",
-            region,
-            office_type,
-            years_metric,
-            get_language(),
-            "rtl" if get_language_bidi() else "ltr",
-        )
-    )
-    return kept(
-        key,
-        CHARTS_TIMEOUT,
-        lambda: _figures(
+    return _kept_drawing(
+        "kpi-figures",
+        snapshot,
+        (years or "", region, office_type, years_metric),
+        functools.partial(
+            _figures,
             snapshot,
             region=region,
             office_type=office_type,
