@@ -507,9 +507,14 @@ def _stamp(snapshot) -> str:
     )
 
 
-def _kept_drawing(name: str, snapshot, parts: tuple, draw, *, keep: bool = True):
-    """``draw()``, kept (portal.cache.kept) per snapshot, the blocks' templates, ``parts``
-    and language; drawn for this request only when not ``keep`` (a search)."""
+def _kept_drawing(
+    name: str, snapshot, parts: tuple, draw, *, keep: bool = True, in_process: bool = False
+):
+    """``draw()``, kept in the cache per snapshot, the blocks' templates, ``parts`` and
+    language; drawn for this request only when not ``keep`` (a search). Only what a request
+    reads whole (the page) is kept in the process too (``in_process``): its parts are read
+    from the cache only to draw a page not kept yet, and would crowd out of the process's
+    few entries what the forms read on every request."""
     if not keep:
         return draw()
     key = ":".join(
@@ -523,7 +528,15 @@ def _kept_drawing(name: str, snapshot, parts: tuple, draw, *, keep: bool = True)
             "rtl" if get_language_bidi() else "ltr",
         )
     )
-    return kept(key, CHARTS_TIMEOUT, draw)
+    return kept(key, CHARTS_TIMEOUT, draw) if in_process else _cached(key, draw)
+
+
+def _cached(key: str, draw):
+    found = cache.get(key)
+    if found is None:
+        found = draw()
+        cache.set(key, found, CHARTS_TIMEOUT)
+    return found
 
 
 def heatmap_grid(cycle, *, region: str, office_type: str, recommendations) -> list[tuple]:
@@ -659,9 +672,9 @@ def heatmap_page(
     page: int,
     recommendations,
     link,
-) -> dict:
+) -> str:
     """One page of the heatmap, in its wide (SVG) and narrow (a card per office) layouts,
-    with the links to the other pages; ``html`` is the whole block, ready to be sent.
+    with the links to the other pages: the whole block of HTML, ready to be sent.
 
     Without a search, the block is kept per snapshot, filter, mode, sort, page and language:
     a dashboard request then reads one bounded block whatever the number of offices. The
@@ -689,7 +702,7 @@ def heatmap_page(
 
 def _heatmap_page(
     snapshot, *, region, office_type, mode, search, sort, page, recommendations, link
-) -> dict:
+) -> str:
     rows = _grid_cached(
         snapshot, region=region, office_type=office_type, recommendations=recommendations
     )
@@ -793,16 +806,7 @@ def _heatmap_page(
         "region": region,
         "office_type": office_type,
     }
-    drawn = {
-        "html": render_to_string("kpi/_heatmap.html", context),
-        "found": len(rows),
-        "page": page,
-        "pages": pages,
-        # The same for every request that finds it (portal.compression.mark), unless found
-        # by a search, drawn for that request only.
-        "kept": not search,
-    }
-    return drawn
+    return render_to_string("kpi/_heatmap.html", context)
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
@@ -833,8 +837,9 @@ def page(
     it (portal.compression.mark).
 
     Without a search it is kept per snapshot, set of snapshots (``snapshot_marks()``: the
-    year tabs and the multi-year view), filter, view and language: a request that finds it
-    reads two rows and one kept block, whatever the number of offices. It holds nothing of
+    year tabs and the multi-year view), filter, view and language, in the cache and in the
+    process: a request that finds it makes two small reads and one dictionary lookup,
+    whatever the number of offices. It holds nothing of
     the person reading it (the filter form is a GET form: no CSRF token)."""
     return _kept_drawing(
         "kpi-page",
@@ -861,6 +866,7 @@ def page(
             page=page,
         ),
         keep=not search,
+        in_process=True,
     )
 
 
@@ -882,7 +888,7 @@ def _page(snapshot, *, marks, region, office_type, mode, years_metric, search, s
             marks=marks,
         )
         if group
-        else {"html": "", "panels": [], "years_view": None}
+        else ""
     )
     heatmap = (
         heatmap_page(
@@ -897,7 +903,7 @@ def _page(snapshot, *, marks, region, office_type, mode, years_metric, search, s
             link=lambda code: reverse("assessment_review", args=[code, cycle.year]),
         )
         if group
-        else None
+        else ""
     )
     html = render_to_string(
         "kpi/_dashboard.html",
@@ -906,12 +912,10 @@ def _page(snapshot, *, marks, region, office_type, mode, years_metric, search, s
             "snapshot": snapshot,
             "document": document,
             "group": group,
-            "figures": drawn["html"],
-            "panels": drawn["panels"],
+            "figures": drawn,
             "signalled": [r for r in recommendations if r.number in group["signalled"]]
             if group
             else [],
-            "years_view": drawn["years_view"],
             "heatmap": heatmap,
             "filters": {"region": region, "type": office_type, "heatmap": mode},
             "filtered": bool(region or office_type),
@@ -930,13 +934,13 @@ def _page(snapshot, *, marks, region, office_type, mode, years_metric, search, s
     return {
         "html": html,
         # A search's page is drawn for that request only; its figures are kept all the same.
-        "blocks": [drawn["html"]] if search else [html],
+        "blocks": [drawn] if search else [html],
     }
 
 
 # Bump when the drawings or the shape of what is kept change, so that charts cached by an
 # older release are not served.
-CHARTS_VERSION = 6
+CHARTS_VERSION = 7
 # The templates of the blocks kept rendered in the cache.
 BLOCK_TEMPLATES = (
     "kpi/_dashboard.html",
@@ -978,7 +982,7 @@ def headline(snapshot, *, region: str, office_type: str) -> dict:
     respondents and priority signal), kept per snapshot and filter: a request that finds it
     does not read the snapshot's document (hundreds of kilobytes of JSON)."""
     key = f"kpi-head:{CHARTS_VERSION}:{_stamp(snapshot)}:{region}:{office_type}"
-    return kept(key, CHARTS_TIMEOUT, lambda: _headline(snapshot, region, office_type))
+    return _cached(key, lambda: _headline(snapshot, region, office_type))
 
 
 def _headline(snapshot, region: str, office_type: str) -> dict:
@@ -1011,14 +1015,15 @@ def figures(
     small_group: bool,
     years_metric: str,
     marks: list[tuple] | None = None,
-) -> dict:
+) -> str:
     """The dashboard's figures (the panels, the change since the previous cycle and the
     multi-year view of one figure) as one block of HTML, drawn and rendered once per
     snapshot, filter, set of the framework's snapshots, figure over the years and language.
 
     Drawing and rendering them is most of a dashboard request's cost; they change only
     with the snapshots, so a request that finds them does constant work: one query for the
-    framework's snapshots and a cache read. The key holds each snapshot's answers hash and
+    framework's snapshots and a cache read (the page they are part of is kept whole too:
+    ``page``). The key holds each snapshot's answers hash and
     the time it was computed: a recomputation draws afresh.
     """
     cycle = snapshot.cycle
@@ -1042,7 +1047,7 @@ def figures(
 
 def _figures(
     snapshot, *, region, office_type, recommendations, small_group, years_metric, years
-) -> dict:
+) -> str:
     cycle = snapshot.cycle
     document = snapshot.document
     group = group_of(document, region=region, office_type=office_type)
@@ -1075,8 +1080,7 @@ def _figures(
             "min_group": MIN_GROUP,
         },
     )
-    drawn = {"html": html, "panels": drawn_panels, "years_view": years_view}
-    return drawn
+    return html
 
 
 def lineage(framework) -> list[int]:

@@ -5,7 +5,9 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from kpi import selectors
 from portal.accounts import sessions
@@ -133,3 +135,27 @@ def test_a_year_beyond_any_column_is_not_found(client_of, colead, respondent, ye
     assert client_of(colead).get(f"/dashboard/{year}/").status_code == 404
     assert client_of(respondent).get(f"/offices/AU/{year}/").status_code == 404
     assert client_of(respondent).post(f"/offices/AU/{year}/autosave/").status_code == 404
+
+
+def test_a_session_naming_another_persons_authenticator_leaves_the_colead_at_the_code_step(
+    client_of, colead, secretariat
+):
+    # The authenticator is read by its key alone; whose it is, and that it is confirmed,
+    # is still checked (django_otp's middleware, which the prepared read sits under).
+    client = client_of(colead)
+    assert client.get(reverse("cycle_dashboard", args=[2025])).status_code == 404  # no cycle
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = make_device(secretariat).persistent_id
+    session.save()
+    refused = client.get(reverse("cycle_dashboard", args=[2025]))
+    assert refused.status_code == 302 and "two-factor" in refused["Location"]
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_a_malformed_authenticator_key_in_a_session_is_no_authenticator(client_of, colead):
+    client = client_of(colead)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = "otp_totp.totpdevice/not-a-number"
+    session.save()
+    refused = client.get(reverse("cycle_dashboard", args=[2025]))
+    assert refused.status_code == 302 and "two-factor" in refused["Location"]
